@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Абонент — бэк-офис"
+admin.site.site_title = "Абонент"
+admin.site.index_title = "Реестр организации"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("abonent.portal.urls")),
+]

@@ -1,0 +1,56 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from abonent.housing.models import PersonalAccount
+from abonent.orgs.models import Organisation
+
+
+class User(AbstractUser):
+    """A person who logs in: a subscriber (linked to accounts) or an operator (belongs to one organisation)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("организация оператора"),
+        help_text=_("Оператор видит и меняет данные только этой организации."),
+    )
+    phone = models.CharField(_("мобильный телефон"), max_length=12, blank=True)
+    must_change_password = models.BooleanField(
+        _("сменить пароль при входе"), default=False, help_text=_("Пароль выдан организацией и временный.")
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+
+    @property
+    def is_operator(self) -> bool:
+        return self.is_staff and self.organisation_id is not None
+
+
+class AccountLink(models.Model):
+    """A user's access to a personal account, and how the user proved the right to it."""
+
+    class Method(models.TextChoices):
+        OPERATOR = "operator", _("Выдан организацией")
+        ACTIVATION_CODE = "code", _("Код активации с квитанции")
+        LAST_PAYMENT = "payment", _("Дата и сумма последнего платежа")
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="account_links", verbose_name=_("пользователь"))
+    account = models.ForeignKey(
+        PersonalAccount, models.CASCADE, related_name="user_links", verbose_name=_("лицевой счёт")
+    )
+    method = models.CharField(_("способ подтверждения"), max_length=16, choices=Method.choices)
+    created_at = models.DateTimeField(_("привязан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("привязка лицевого счёта")
+        verbose_name_plural = _("привязки лицевых счетов")
+        constraints = [models.UniqueConstraint(fields=["user", "account"], name="account_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.account}"
