@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "abonent.metering",
     "abonent.billing",
     "abonent.portal",
+    "abonent.demo",
 ]
 
 MIDDLEWARE = [

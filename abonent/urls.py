@@ -7,5 +7,8 @@ admin.site.index_title = "Реестр организации"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("abonent.users.urls")),
+    path("", include("abonent.metering.urls")),
+    path("", include("abonent.billing.urls")),
     path("", include("abonent.portal.urls")),
 ]
