@@ -1,5 +1,61 @@
-from django.http import HttpResponse
+"""Public pages: start, tariffs, contacts, requisites. Open to everyone, no JavaScript needed."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from abonent.orgs.models import Organisation
+
+from . import selectors
 
 
-def start(request):
-    return HttpResponse("Абонент")
+def _choose(request: HttpRequest, code: str | None) -> tuple[list[Organisation], Organisation | None]:
+    """All organisations and the one the page is about: from the URL (/o/<code>/...) or ?org=<code>.
+
+    None means "show them all". An unknown code is a 404, not a silent fall-back to every organisation.
+    """
+    organisations = selectors.organisation_list()
+    code = code if code is not None else request.GET.get("org", "").strip()
+    if not code:
+        return organisations, None
+    chosen = next((org for org in organisations if org.code == code), None)
+    if chosen is None:
+        raise Http404(_("Организация не найдена"))
+    return organisations, chosen
+
+
+def _org_page(request: HttpRequest, template: str, code: str | None, page_name: str, **extra) -> HttpResponse:
+    organisations, chosen = _choose(request, code)
+    shown = [chosen] if chosen else organisations
+    context = {
+        "organisations": organisations,
+        "chosen": chosen,
+        "shown": shown,
+        "page_name": page_name,
+        "page_url": reverse(f"portal:{page_name}"),
+    }
+    for key, build in extra.items():
+        context[key] = build(shown)
+    return render(request, template, context)
+
+
+@require_safe
+def start(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/start.html", {"notices": selectors.organisations_with_notice()})
+
+
+@require_safe
+def tariffs(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    return _org_page(request, "portal/tariffs.html", code, "tariffs", boards=selectors.tariff_boards)
+
+
+@require_safe
+def contacts(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    return _org_page(request, "portal/contacts.html", code, "contacts")
+
+
+@require_safe
+def requisites(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    return _org_page(request, "portal/requisites.html", code, "requisites")
