@@ -1,1 +1,117 @@
-# Register your models here.
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline
+
+from .models import FAR_FUTURE, Norm, Service, Tariff
+
+
+class DatedValueInlineForm(forms.ModelForm):
+    """A tariff or norm row in its service's page.
+
+    Its model's clean() compares the dates with the rows as they are in the database, but here the operator
+    may change several rows at once (close the old tariff on 30 June and add the new one from 1 July): the
+    formset compares the rows as they will be instead, so the model's own overlap message is dropped here.
+    """
+
+    def _post_clean(self):
+        super()._post_clean()
+        errors = self._errors.get(NON_FIELD_ERRORS)
+        if not errors:
+            return
+        prefix = str(self._meta.model.overlap_message)
+        kept = [error for error in errors.as_data() if not " ".join(error.messages).startswith(prefix)]
+        if kept:
+            self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield")
+        else:
+            del self._errors[NON_FIELD_ERRORS]
+
+
+class DatedValueFormSet(BaseInlineFormSet):
+    """Refuses rows of one service whose dates overlap, as they will be once saved."""
+
+    def clean(self):
+        super().clean()
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("valid_from"):
+                continue
+            rows.append((data["valid_from"], data.get("valid_to") or FAR_FUTURE))
+        rows.sort()
+        for (_start, end), (next_start, next_end) in zip(rows, rows[1:], strict=False):
+            if next_start <= end:
+                raise ValidationError(
+                    _("%(msg)s Пересекаются периоды %(first)s и %(second)s.")
+                    % {
+                        "msg": self.model.overlap_message,
+                        "first": _period(_start, end),
+                        "second": _period(next_start, next_end),
+                    }
+                )
+
+
+def _period(start, end) -> str:
+    return f"с {start:%d.%m.%Y} " + (f"по {end:%d.%m.%Y}" if end != FAR_FUTURE else "бессрочно")
+
+
+class TariffInline(OrgScopedInline, admin.TabularInline):
+    model = Tariff
+    form = DatedValueInlineForm
+    formset = DatedValueFormSet
+    fields = ("valid_from", "valid_to", "price")
+    extra = 0
+    show_change_link = True
+
+
+class NormInline(OrgScopedInline, admin.TabularInline):
+    model = Norm
+    form = DatedValueInlineForm
+    formset = DatedValueFormSet
+    fields = ("valid_from", "valid_to", "value", "basis")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Service)
+class ServiceAdmin(OrgScopedAdmin):
+    org_path = "organisation"
+    org_list_filter = "organisation"
+    org_list_display = "organisation"
+    list_display = ("name", "code", "unit", "method", "resource", "sort_order", "is_active")
+    list_display_links = ("name",)
+    list_select_related = ("organisation",)
+    list_filter = ("is_active", "method")
+    search_fields = ("name", "code")
+    fields = (
+        "organisation",
+        ("code", "name"),
+        ("unit", "method", "resource"),
+        "multiplying_factor_applies",
+        ("sort_order", "is_active"),
+    )
+    inlines = [TariffInline, NormInline]
+
+
+class DatedValueAdmin(OrgScopedAdmin):
+    org_path = "service__organisation"
+    org_list_filter = "service__organisation"
+    list_select_related = ("service",)
+    list_filter = (("service", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("service__name", "service__code")
+    date_hierarchy = "valid_from"
+
+
+@admin.register(Tariff)
+class TariffAdmin(DatedValueAdmin):
+    list_display = ("service", "valid_from", "valid_to", "price")
+    fields = ("service", ("valid_from", "valid_to"), "price")
+
+
+@admin.register(Norm)
+class NormAdmin(DatedValueAdmin):
+    list_display = ("service", "valid_from", "valid_to", "value", "basis")
+    fields = ("service", ("valid_from", "valid_to"), ("value", "basis"))

@@ -1,14 +1,47 @@
 """Keeping an operator inside their organisation in the back office.
 
 Every register ModelAdmin inherits OrgScopedAdmin and names, in `org_path`, the lookup from its model to the
-Organisation ("organisation", "building__organisation", "premises__building__organisation", ...). Then the
-change list, the object URLs (another organisation's object answers 404), the choices of every foreign key and
-the organisation of a new object are all limited to the operator's own. A superuser sees everything.
+Organisation ("organisation", "building__organisation", "premises__building__organisation", ...), or a tuple of
+lookups when the model reaches its organisation by more than one road (a meter is in a premises or on a house).
+Then the change list, the object URLs (another organisation's object answers 404, exactly like one that does not
+exist), the choices of every foreign key (in the form and in its inlines), the autocomplete answers and the
+organisation of a new object are all limited to the operator's own. A superuser sees everything; staff with no
+organisation who are not superusers see nothing.
+
+The roads from each register model to its organisation are listed once, in ORG_PATHS, so that a foreign key to
+any of them (a Premises in a Meter form, a Service in a Tariff form...) is limited the same way wherever it
+appears. Apps that add models to the register add their road with `register_org_path`.
 """
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation
+
+NO_ORGANISATION = -1  # staff without an organisation match no row rather than every row
+
+# model label → the lookups (without the trailing "_id") from that model to its organisation.
+ORG_PATHS: dict[str, tuple[str, ...]] = {
+    "orgs.Organisation": ("pk",),
+    "housing.Building": ("organisation",),
+    "housing.Premises": ("building__organisation",),
+    "housing.PersonalAccount": ("organisation",),
+    "billing.Service": ("organisation",),
+    "billing.Tariff": ("service__organisation",),
+    "billing.Norm": ("service__organisation",),
+    "billing.BillingPeriod": ("organisation",),
+    "metering.Meter": ("premises__building__organisation", "building__organisation"),
+    "metering.Reading": ("meter__premises__building__organisation", "meter__building__organisation"),
+}
+
+
+def register_org_path(model_label: str, *paths: str) -> None:
+    """Tell the back office how a model reaches its organisation (e.g. "payments.Payment", "account__organisation")."""
+    ORG_PATHS[model_label] = tuple(paths)
 
 
 def user_organisation_id(request) -> int | None:
@@ -16,17 +49,183 @@ def user_organisation_id(request) -> int | None:
     user = request.user
     if user.is_superuser:
         return None
-    return user.organisation_id or -1  # staff without an organisation see nothing rather than everything
+    return user.organisation_id or NO_ORGANISATION
 
 
-class OrgScopedAdmin(admin.ModelAdmin):
-    org_path: str = "organisation"
+def org_q(paths: str | tuple[str, ...], org_id: int) -> Q:
+    """A filter keeping the rows of one organisation, for a model reaching it by `paths`."""
+    if isinstance(paths, str):
+        paths = (paths,)
+    condition = Q()
+    for path in paths:
+        condition |= Q(pk=org_id) if path == "pk" else Q(**{f"{path}_id": org_id})
+    return condition
+
+
+def scope_queryset(queryset, request, paths: str | tuple[str, ...] | None = None):
+    """`queryset` limited to the requesting operator's organisation; unchanged for a superuser.
+
+    Without `paths` the road is looked up in ORG_PATHS; a model not listed there is not the register's and is
+    left as it is (e.g. a Group).
+    """
+    org_id = user_organisation_id(request)
+    if org_id is None:
+        return queryset
+    if paths is None:
+        paths = ORG_PATHS.get(queryset.model._meta.label)
+        if paths is None:
+            return queryset
+    return queryset.filter(org_q(paths, org_id))
+
+
+def has_direct_organisation(model) -> bool:
+    try:
+        field = model._meta.get_field("organisation")
+    except FieldDoesNotExist:
+        return False
+    return getattr(field, "related_model", None) is Organisation
+
+
+class OrgScopedFormMixin:
+    """The form an operator gets: the organisation is theirs before validation, so the database constraints
+    that name it (a unique account number within the organisation...) are checked and shown in Russian,
+    although the organisation is not a field of the operator's form."""
+
+    scoped_organisation_id: int | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.scoped_organisation_id is not None and has_direct_organisation(self._meta.model):
+            self.instance.organisation_id = self.scoped_organisation_id
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.scoped_organisation_id is not None:
+            exclude.discard("organisation")
+        return exclude
+
+
+class OrgScopedFieldsMixin:
+    """What forms and inlines share: foreign-key and many-to-many choices limited to the operator's organisation."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Russian operators write 45,27: money, areas and volumes are read and shown with the decimal comma.
+        if isinstance(db_field, models.DecimalField):
+            kwargs.setdefault("localize", True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and hasattr(formfield, "queryset"):
+            formfield.queryset = scope_queryset(formfield.queryset, request)
+        return formfield
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and hasattr(formfield, "queryset"):
+            formfield.queryset = scope_queryset(formfield.queryset, request)
+        return formfield
+
+    def _is_unassigned_staff(self, request) -> bool:
+        return user_organisation_id(request) == NO_ORGANISATION
+
+    def has_view_permission(self, request, obj=None):
+        return not self._is_unassigned_staff(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return not self._is_unassigned_staff(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._is_unassigned_staff(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_unassigned_staff(request) and super().has_delete_permission(request, obj)
+
+
+class OrgScopedAdmin(OrgScopedFieldsMixin, admin.ModelAdmin):
+    org_path: str | tuple[str, ...] = "organisation"
+    # The list filter by organisation a superuser gets (operators have one organisation): a lookup or None.
+    org_list_filter: str | None = None
+    # A column with the organisation in a superuser's change list: a field name or None.
+    org_list_display: str | None = None
+
+    def get_org_paths(self) -> tuple[str, ...]:
+        if self.model is Organisation:
+            return ("pk",)
+        return (self.org_path,) if isinstance(self.org_path, str) else tuple(self.org_path)
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
+        return scope_queryset(super().get_queryset(request), request, self.get_org_paths())
+
+    def get_object(self, request, object_id, from_field=None):
+        # Another organisation's object is not there for an operator: 404, never a hint that it exists.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("Запись не найдена."))
+        return obj
+
+    def has_module_permission(self, request):
+        return not self._is_unassigned_staff(request) and super().has_module_permission(request)
+
+    # --- the organisation of a new object is the operator's, and not a choice ---
+    def _hides_organisation(self, request) -> bool:
+        return user_organisation_id(request) is not None and has_direct_organisation(self.model)
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if self._hides_organisation(request) and "organisation" not in exclude:
+            exclude.append("organisation")
+        return exclude
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._hides_organisation(request):
+            return fieldsets
+        return [
+            (name, {**options, "fields": _without(options.get("fields", ()), "organisation")})
+            for name, options in fieldsets
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
         org_id = user_organisation_id(request)
         if org_id is None:
-            return qs
-        if self.model is Organisation:
-            return qs.filter(pk=org_id)
-        return qs.filter(**{f"{self.org_path}_id": org_id})
+            return form
+        return type(form.__name__, (OrgScopedFormMixin, form), {"scoped_organisation_id": org_id})
+
+    def save_model(self, request, obj, form, change):
+        if self._hides_organisation(request):
+            obj.organisation_id = user_organisation_id(request)
+        super().save_model(request, obj, form, change)
+
+    # --- a superuser, who sees every organisation, gets a column and a filter for it ---
+    def get_list_display(self, request):
+        list_display = list(super().get_list_display(request))
+        if request.user.is_superuser and self.org_list_display and self.org_list_display not in list_display:
+            list_display.append(self.org_list_display)
+        return list_display
+
+    def get_list_filter(self, request):
+        list_filter = list(super().get_list_filter(request))
+        if request.user.is_superuser and self.org_list_filter:
+            list_filter.insert(0, self.org_list_filter)
+        return list_filter
+
+
+class OrgScopedInline(OrgScopedFieldsMixin):
+    """Mix into an InlineModelAdmin: its rows and the choices of its foreign keys stay in the organisation."""
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request)
+
+
+def _without(fields, name):
+    result = []
+    for field in fields:
+        if isinstance(field, (list, tuple)):
+            inner = [f for f in field if f != name]
+            if inner:
+                result.append(tuple(inner))
+        elif field != name:
+            result.append(field)
+    return tuple(result)
