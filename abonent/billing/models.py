@@ -1,10 +1,12 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from abonent.metering.models import Resource
@@ -51,6 +53,14 @@ class Service(models.Model):
         _("повышающий коэффициент без прибора учёта"),
         default=True,
         help_text=_("Не применяется к водоотведению и газу (ПП РФ №354)."),
+    )
+    common_house_capped = models.BooleanField(
+        _("ОДН по прибору не выше норматива"),
+        default=True,
+        help_text=_(
+            "Для общедомовых нужд по общедомовому прибору: ограничивать объём нормативом, если собственники "
+            "не решили иначе."
+        ),
     )
     sort_order = models.PositiveSmallIntegerField(_("порядок в квитанции"), default=100)
     is_active = models.BooleanField(_("начисляется"), default=True)
@@ -222,3 +232,261 @@ class BillingPeriod(models.Model):
     def clean(self) -> None:
         if self.month and self.month.day != 1:
             raise ValidationError({"month": _("Месяц задаётся первым числом.")})
+
+
+# --- the results of a close: charges, recalculations, penalties, and the ledger they end up in ---
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+VOLUME = {"max_digits": 18, "decimal_places": 6}
+
+
+class Charge(models.Model):
+    """One line of a period's charges for an account: a service, its volume, the tariff and the amount.
+
+    Written by the close (calculate step) and rewritten by a rerun until the period is published; never after.
+    A service billed by meter has one line per meter (a flat may have two cold-water meters).
+    """
+
+    class Basis(models.TextChoices):
+        METER = "meter", _("по прибору учёта")
+        AVERAGE = "average", _("по среднемесячному объёму")
+        NORM = "norm", _("по нормативу")
+        NORM_FACTOR = "norm_factor", _("по нормативу с повышающим коэффициентом")
+        AREA = "area", _("по площади")
+        FIXED = "fixed", _("фиксированная сумма")
+        COMMON_HOUSE = "common_house", _("общедомовые нужды")
+
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="charges", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey(BillingPeriod, models.PROTECT, related_name="charges", verbose_name=_("период"))
+    service = models.ForeignKey(Service, models.PROTECT, related_name="charges", verbose_name=_("услуга"))
+    meter = models.ForeignKey(
+        "metering.Meter", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("прибор учёта")
+    )
+    basis = models.CharField(_("основание"), max_length=16, choices=Basis.choices)
+    previous_value = models.DecimalField(_("предыдущее показание"), **VOLUME, null=True, blank=True)
+    current_value = models.DecimalField(_("текущее показание"), **VOLUME, null=True, blank=True)
+    volume = models.DecimalField(_("объём"), **VOLUME)
+    price = models.DecimalField(_("тариф"), max_digits=14, decimal_places=4)
+    factor = models.DecimalField(_("повышающий коэффициент"), max_digits=4, decimal_places=2, null=True, blank=True)
+    factor_excess = models.DecimalField(_("превышение из-за коэффициента"), **MONEY, default=Decimal("0"))
+    amount = models.DecimalField(_("начислено"), **MONEY)
+    house_volume = models.DecimalField(
+        _("объём на общедомовые нужды по дому"), **VOLUME, null=True, blank=True, help_text=_("Справочно, для ОДН")
+    )
+
+    class Meta:
+        verbose_name = _("начисление")
+        verbose_name_plural = _("начисления")
+        ordering = ["period_id", "account_id", "service__sort_order", "id"]
+        indexes = [models.Index(fields=["account", "period"], name="charge_account_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "account", "service"],
+                condition=Q(meter__isnull=True),
+                name="charge_one_per_service",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "account", "service", "meter"],
+                condition=Q(meter__isnull=False),
+                name="charge_one_per_meter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.amount} ₽"
+
+
+class Recalculation(models.Model):
+    """A перерасчёт booked in one period that corrects an earlier one: by a real reading after estimates, or by
+    an operator. Signed: positive is доначисление, negative is снятие."""
+
+    class Kind(models.TextChoices):
+        READINGS = "readings", _("По фактическим показаниям после расчёта по среднему/нормативу")
+        OPERATOR = "operator", _("Оператором")
+
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="recalculations", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey(
+        BillingPeriod, models.PROTECT, related_name="recalculations", verbose_name=_("учтён в периоде")
+    )
+    corrected_period = models.ForeignKey(
+        BillingPeriod, models.PROTECT, related_name="corrections", verbose_name=_("корректирует период")
+    )
+    service = models.ForeignKey(
+        Service, models.PROTECT, null=True, blank=True, related_name="recalculations", verbose_name=_("услуга")
+    )
+    meter = models.ForeignKey(
+        "metering.Meter", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("прибор учёта")
+    )
+    kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices, default=Kind.OPERATOR)
+    volume = models.DecimalField(_("объём"), **VOLUME, null=True, blank=True)
+    amount = models.DecimalField(_("сумма"), **MONEY)
+    reason = models.CharField(_("основание"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("кем")
+    )
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("перерасчёт")
+        verbose_name_plural = _("перерасчёты")
+        ordering = ["period_id", "account_id", "id"]
+        indexes = [models.Index(fields=["account", "period"], name="recalc_account_period")]
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.amount} ₽"
+
+
+class PenaltyRate(models.Model):
+    """The rate penalties are computed at, dated (ЖК РФ ст.155 ч.14 and the decrees that fix it). Editable."""
+
+    valid_from = models.DateField(_("действует с"))
+    valid_to = models.DateField(_("действует по"), null=True, blank=True, help_text=_("Пусто — бессрочно"))
+    rate = models.DecimalField(_("ставка, % годовых"), max_digits=6, decimal_places=3, default=Decimal("0"))
+    moratorium = models.BooleanField(_("мораторий: пени не начисляются"), default=False)
+    note = models.CharField(_("основание"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("ставка для пеней")
+        verbose_name_plural = _("ставки для пеней")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="penalty_rate_dates_ordered",
+                violation_error_message=_("Дата окончания раньше даты начала."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = f"по {self.valid_to:%d.%m.%Y}" if self.valid_to else "бессрочно"
+        what = "мораторий" if self.moratorium else f"{self.rate} %"
+        return f"{what} с {self.valid_from:%d.%m.%Y} {end}"
+
+    def clean(self) -> None:
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("Дата окончания раньше даты начала.")})
+
+
+class Penalty(models.Model):
+    """Пени charged in a period: what accrued on the account's overdue debt up to the period's last day, less
+    the penalties already charged before (so a late-posted payment corrects itself, possibly negatively)."""
+
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="penalties", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey(BillingPeriod, models.PROTECT, related_name="penalties", verbose_name=_("период"))
+    amount = models.DecimalField(_("сумма"), **MONEY)
+    basis = models.TextField(_("расчёт"), blank=True)
+
+    class Meta:
+        verbose_name = _("пени")
+        verbose_name_plural = _("пени")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "period"], name="penalty_one_per_account_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} ₽"
+
+
+class LedgerEntry(models.Model):
+    """The append-only account ledger. Never updated or deleted; a correction is a new entry.
+
+    Charges, recalculations and penalties enter it when their period is published (until then they are a
+    draft that a rerun may rewrite); payments enter it when they arrive. The idempotency key makes posting the
+    same fact twice a no-op.
+    """
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", _("Начисление")
+        RECALCULATION = "recalculation", _("Перерасчёт")
+        PENALTY = "penalty", _("Пени")
+        PAYMENT = "payment", _("Оплата")
+        CORRECTION = "correction", _("Корректировка")
+
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="ledger_entries", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey(BillingPeriod, models.PROTECT, related_name="ledger_entries", verbose_name=_("период"))
+    kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("сумма"), **MONEY, help_text=_("Для оплаты — уплаченная сумма (положительная); остальное — со знаком")
+    )
+    occurred_on = models.DateField(_("дата"))
+    source = models.CharField(_("источник"), max_length=32, blank=True)
+    source_id = models.CharField(_("идентификатор в источнике"), max_length=100, blank=True)
+    idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=160, unique=True)
+    created_at = models.DateTimeField(_("записано"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("проводка")
+        verbose_name_plural = _("проводки")
+        ordering = ["account_id", "occurred_on", "id"]
+        indexes = [models.Index(fields=["account", "period", "kind"], name="ledger_account_period_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ₽"
+
+
+class AccountBalance(models.Model):
+    """An account's turnover in a period. A negative closing balance is an advance (переплата)."""
+
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="balances", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey(BillingPeriod, models.PROTECT, related_name="balances", verbose_name=_("период"))
+    opening = models.DecimalField(_("входящее сальдо"), **MONEY, default=Decimal("0"))
+    charged = models.DecimalField(_("начислено"), **MONEY, default=Decimal("0"))
+    recalculated = models.DecimalField(_("перерасчёты"), **MONEY, default=Decimal("0"))
+    penalties = models.DecimalField(_("пени"), **MONEY, default=Decimal("0"))
+    paid = models.DecimalField(_("оплачено"), **MONEY, default=Decimal("0"))
+    closing = models.DecimalField(_("исходящее сальдо"), **MONEY, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("сальдо лицевого счёта")
+        verbose_name_plural = _("сальдо лицевых счетов")
+        ordering = ["account_id", "period__month"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "period"], name="balance_one_per_account_period"),
+            models.CheckConstraint(
+                condition=Q(closing=F("opening") + F("charged") + F("recalculated") + F("penalties") - F("paid")),
+                name="balance_identity",
+                violation_error_message=_("Исходящее сальдо ≠ входящее + начислено + перерасчёты + пени − оплачено."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.closing} ₽"
+
+
+class PeriodRun(models.Model):
+    """What a step of a close is doing or did: operators see progress and the last error in the back office."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Выполняется")
+        DONE = "done", _("Выполнено")
+        FAILED = "failed", _("Ошибка")
+
+    period = models.ForeignKey(BillingPeriod, models.CASCADE, related_name="runs", verbose_name=_("период"))
+    step = models.CharField(_("шаг"), max_length=32)
+    status = models.CharField(_("состояние"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    done = models.PositiveIntegerField(_("обработано"), default=0)
+    total = models.PositiveIntegerField(_("всего"), default=0)
+    message = models.TextField(_("сообщение"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("кто")
+    )
+    started_at = models.DateTimeField(_("начат"), default=timezone.now)
+    finished_at = models.DateTimeField(_("завершён"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("запуск шага")
+        verbose_name_plural = _("запуски шагов")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.get_status_display()}"

@@ -1,0 +1,256 @@
+"""Pure billing arithmetic (RULES.md): values in, values out, no database. Every function here is what a person
+checking a receipt by hand would do, and the tests do exactly that.
+
+Money is Decimal rounded to kopecks half-up once per line; volumes keep 6 places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+KOPECK = Decimal("0.01")
+VOLUME_PLACES = Decimal("0.000001")
+ZERO = Decimal("0")
+
+# How many periods in a row a missing reading is charged by the average before the норматив (ПП РФ №354 п.59).
+MAX_ESTIMATED_PERIODS = 3
+AVERAGE_MONTHS = 6
+AVERAGE_MIN_MONTHS = 3
+
+
+def round_money(value: Decimal) -> Decimal:
+    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+def round_volume(value: Decimal) -> Decimal:
+    return value.quantize(VOLUME_PLACES, rounding=ROUND_HALF_UP)
+
+
+def month_index(month: dt.date) -> int:
+    """Months since year 0: the difference of two is the number of months between them."""
+    return month.year * 12 + month.month - 1
+
+
+# --- volumes ---
+
+
+def metered_volume(previous: Decimal, current: Decimal, capacity: Decimal) -> Decimal:
+    """current − previous; a smaller current value means the counter went through zero (99999 → 00012)."""
+    if current >= previous:
+        return current - previous
+    return current + capacity - previous
+
+
+def average_monthly_volume(
+    readings: Sequence[tuple[dt.date, Decimal]], capacity: Decimal, *, months: int = AVERAGE_MONTHS
+) -> Decimal | None:
+    """The average monthly volume over the last `months` months of real readings before the gap (п.59 «б»).
+
+    `readings`: (period, value) of real, accepted readings in ascending period order, the installation value as
+    a reading of the installation month included. The span from the earliest reading within `months` of the
+    last one to the last one is the meter's working time; fewer than 3 months of it → None (норматив instead).
+    Counter rollovers between consecutive readings are unwound.
+    """
+    if not readings:
+        return None
+    last_period = readings[-1][0]
+    window = [(p, v) for p, v in readings if month_index(last_period) - month_index(p) <= months]
+    span = month_index(last_period) - month_index(window[0][0])
+    if span < AVERAGE_MIN_MONTHS:
+        return None
+    total = sum(
+        (metered_volume(prev[1], cur[1], capacity) for prev, cur in zip(window, window[1:], strict=False)), ZERO
+    )
+    return round_volume(total / span)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    basis: str  # "average" or "norm"
+    volume: Decimal
+
+
+def estimated_volume(*, periods_without_reading: int, average: Decimal | None, norm_volume: Decimal) -> Estimate:
+    """No reading (or an out-of-order meter): the average for at most 3 periods in a row, then the норматив.
+
+    `periods_without_reading` counts the period being charged: 1 for the first month without a reading.
+    """
+    if average is not None and 1 <= periods_without_reading <= MAX_ESTIMATED_PERIODS:
+        return Estimate("average", average)
+    return Estimate("norm", norm_volume)
+
+
+def norm_volume(norm: Decimal, quantity: Decimal) -> Decimal:
+    """норматив × residents (or × m² for a per-m² норматив)."""
+    return round_volume(norm * quantity)
+
+
+def factor_applies(*, service_allows: bool, has_meter: bool) -> bool:
+    """The multiplying factor applies without a meter where one can be installed; we treat every missing meter as
+    installable (the register does not record the обследование that would say otherwise)."""
+    return service_allows and not has_meter
+
+
+@dataclass(frozen=True)
+class Line:
+    volume: Decimal
+    amount: Decimal
+    factor_excess: Decimal = ZERO
+
+
+def charge_line(volume: Decimal, price: Decimal, factor: Decimal | None = None) -> Line:
+    """volume × price rounded to kopecks; with a factor, the billed volume is volume × factor and the excess over
+    the plain amount is shown separately, as the ЕПД requires."""
+    plain = round_money(volume * price)
+    if factor is None or factor == 1:
+        return Line(round_volume(volume), plain)
+    billed_volume = round_volume(volume * factor)
+    amount = round_money(volume * factor * price)
+    return Line(billed_volume, amount, amount - plain)
+
+
+def sewerage_volume(cold: Decimal, hot: Decimal) -> Decimal:
+    """водоотведение = cold + hot water volume."""
+    return cold + hot
+
+
+def common_house_by_norm(norm: Decimal, common_area: Decimal, premises_area: Decimal, total_area: Decimal) -> Decimal:
+    """V_i = N × S_common × S_i / S_total."""
+    if not total_area:
+        return ZERO
+    return round_volume(norm * common_area * premises_area / total_area)
+
+
+def common_house_by_meter(
+    *,
+    house_volume: Decimal,
+    individual_total: Decimal,
+    premises_area: Decimal,
+    total_area: Decimal,
+    cap: Decimal | None,
+) -> Decimal:
+    """(house meter − Σ individual) × S_i / S_total, never negative, capped at the норматив share when `cap` is
+    given (the owners did not decide otherwise)."""
+    if not total_area:
+        return ZERO
+    common = max(house_volume - individual_total, ZERO)
+    share = round_volume(common * premises_area / total_area)
+    if cap is not None:
+        share = min(share, cap)
+    return share
+
+
+def split_gap(total: Decimal, months: int) -> list[Decimal]:
+    """A real reading after `months - 1` estimated months: the metered volume over the whole gap, shared equally
+    among its months; the last (current) month takes the remainder so the parts add up exactly."""
+    share = round_volume(total / months)
+    return [share] * (months - 1) + [total - share * (months - 1)]
+
+
+# --- penalties (ЖК РФ ст.155 ч.14) ---
+
+
+@dataclass(frozen=True)
+class Rate:
+    valid_from: dt.date
+    valid_to: dt.date | None
+    rate: Decimal  # % a year
+    moratorium: bool = False
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def rate_on(day: dt.date, rates: Iterable[Rate]) -> Decimal:
+    """The rate in force on `day`; zero during a moratorium or where the table has no rate."""
+    for rate in rates:
+        if rate.covers(day):
+            return ZERO if rate.moratorium else rate.rate
+    return ZERO
+
+
+def penalty_unrounded(debt: Decimal, due_date: dt.date, paid_on: dt.date, rates: Sequence[Rate]) -> Decimal:
+    """Penalty on `debt` due on `due_date` and paid on `paid_on` (the payment day counts): day t from the day after
+    the due date; days 31–90 at rate/300 a day, from day 91 at rate/130. The rate is taken day by day from the
+    table, so a moratorium stops the accrual for its days."""
+    if debt <= 0:
+        return ZERO
+    days = (paid_on - due_date).days
+    total = ZERO
+    for t in range(31, days + 1):
+        rate = rate_on(due_date + dt.timedelta(days=t), rates) / 100
+        total += debt * rate / (300 if t <= 90 else 130)
+    return total
+
+
+def penalty_amount(debt: Decimal, due_date: dt.date, paid_on: dt.date, rates: Sequence[Rate]) -> Decimal:
+    """RULES.md worked example: 1000 ₽ due 10.02.2025 paid 20.05.2025 at 9.5 % → 19.00 + 6.58 = 25.58."""
+    return round_money(penalty_unrounded(debt, due_date, paid_on, rates))
+
+
+@dataclass(frozen=True)
+class Debt:
+    key: object  # what the debt is for (a period)
+    due_date: dt.date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Settlement:
+    key: object
+    due_date: dt.date
+    amount: Decimal
+    paid_on: dt.date | None  # None: still owed
+
+
+def allocate_payment(debts: Sequence[Debt], payments: Sequence[tuple[dt.date, Decimal]]) -> list[Settlement]:
+    """Payments settle the oldest debt first: the debts split into the parts each payment settled (paid_on) and
+    what is still owed (paid_on None). Debts in due-date order, payments in date order; what a payment has left
+    after every debt is an advance and is not returned here."""
+    settlements: list[Settlement] = []
+    queue = [(d.key, d.due_date, d.amount) for d in sorted(debts, key=lambda d: d.due_date) if d.amount > 0]
+    for paid_on, amount in sorted(payments, key=lambda p: p[0]):
+        left = amount
+        while left > 0 and queue:
+            key, due, owed = queue[0]
+            part = min(owed, left)
+            settlements.append(Settlement(key, due, part, paid_on))
+            left -= part
+            if part == owed:
+                queue.pop(0)
+            else:
+                queue[0] = (key, due, owed - part)
+    settlements.extend(Settlement(key, due, owed, None) for key, due, owed in queue)
+    return settlements
+
+
+def penalties_accrued(
+    debts: Sequence[Debt], payments: Sequence[tuple[dt.date, Decimal]], as_of: dt.date, rates: Sequence[Rate]
+) -> tuple[Decimal, list[str]]:
+    """All penalty accrued up to `as_of` (inclusive) on the debts after the payments made by then, and the
+    explanation lines. Payments after `as_of` are ignored: they cannot shorten a delay that has happened."""
+    settled = allocate_payment(debts, [(day, amount) for day, amount in payments if day <= as_of])
+    total = ZERO
+    lines: list[str] = []
+    for part in settled:
+        until = part.paid_on or as_of
+        value = penalty_unrounded(part.amount, part.due_date, until, rates)
+        if value:
+            total += value
+            days = (until - part.due_date).days
+            lines.append(
+                f"{part.amount} ₽, срок оплаты {part.due_date:%d.%m.%Y}, {days} дн. "
+                f"по {until:%d.%m.%Y}: {round_money(value)} ₽"
+            )
+    return round_money(total), lines
+
+
+# --- the ledger ---
+
+
+def closing_balance(opening: Decimal, charged: Decimal, recalculated: Decimal, penalties: Decimal, paid: Decimal):
+    """closing = opening + charged + recalculated + penalties − paid; negative is an advance."""
+    return opening + charged + recalculated + penalties - paid
