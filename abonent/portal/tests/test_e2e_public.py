@@ -1,0 +1,72 @@
+"""The public pages in a real browser at a phone's and a desk's width: readable, no sideways scroll, nothing external."""
+
+import datetime as dt
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+
+from abonent.billing.models import Service
+from abonent.testing.factories import NormFactory, OrganisationFactory, ServiceFactory, TariffFactory
+
+PAGES = {
+    "/": ["Личный кабинет абонента", "Сервис «Личный кабинет» позволит вам:", "ВНИМАНИЮ ПОТРЕБИТЕЛЕЙ!", "Войти"],
+    "/tariffs/": ["Тарифы на услуги", "Холодное водоснабжение", "Содержание и текущий ремонт общего имущества"],
+    "/contacts/": ["Контакты", "понедельник-пятница - с 8 до 18 часов"],
+    "/requisites/": ["Реквизиты", "Расчётный счёт (р/с)"],
+}
+
+
+@pytest.fixture
+def register(db):
+    # Long names, addresses and account numbers: the strings most likely to push a phone screen sideways.
+    vodokanal = OrganisationFactory(
+        code="vodokanal",
+        short_name="УМУП «Ульяновскводоканал»",
+        name="Ульяновское муниципальное унитарное предприятие водопроводно-канализационного хозяйства "
+        "«Ульяновскводоканал» муниципального образования «город Ульяновск»",
+        office_hours="понедельник-пятница - с 8 до 18 часов (с 12 до 13 обед), суббота - с 9 до 13 часов",
+        email="otdel-raschetov-s-naseleniem.upravlenie-sbyta@vodokanal.example.ru",
+        website="https://lk.vodokanal.example.ru/abonentam/lichnyj-kabinet/",
+        notice="ВНИМАНИЮ ПОТРЕБИТЕЛЕЙ!\nИзменился телефон Службы Сбыта. Новый номер - 8-800-250 52 80",
+    )
+    water = ServiceFactory(organisation=vodokanal, name="Холодное водоснабжение")
+    TariffFactory(service=water, valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2099, 6, 30), price=Decimal("45.27"))
+    TariffFactory(service=water, valid_from=dt.date(2099, 7, 1), valid_to=None, price=Decimal("47.1"))
+    NormFactory(service=water)
+    uk = OrganisationFactory(code="uk", short_name="ООО «Управляющая компания жилищного фонда Заволжского района»")
+    upkeep = ServiceFactory(
+        organisation=uk,
+        name="Содержание и текущий ремонт общего имущества многоквартирного дома",
+        unit=Service.Unit.M2,
+        method=Service.Method.AREA,
+        resource="",
+    )
+    TariffFactory(service=upkeep, valid_from=dt.date(2020, 1, 1), valid_to=None, price=Decimal("32.5"))
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [375, 1280])
+def test_public_pages_fit_the_screen_and_load_nothing_from_outside(live_server, page, register, width, tmp_path):
+    page.set_viewport_size({"width": width, "height": 800})
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    own = urlsplit(live_server.url).netloc
+
+    for path, texts in PAGES.items():
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        for text in texts:
+            assert page.get_by_text(text, exact=False).first.is_visible(), (path, text)
+        fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert fits, (path, width, page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]"))
+        name = path.strip("/") or "start"
+        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+
+    assert page.locator("link[rel=stylesheet]").count() == 1  # our own stylesheet really loaded
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") != (
+        "rgba(0, 0, 0, 0)"
+    )
+    outside = [url for url in requested if not url.startswith("data:") and urlsplit(url).netloc != own]
+    assert outside == []
+    assert any(url.endswith("/static/portal/site.css") for url in requested)
