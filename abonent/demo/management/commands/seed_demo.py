@@ -1,0 +1,90 @@
+"""`seed_demo`: the demo organisations of the README, or with `--accounts N` a synthetic city for benchmarks."""
+
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from abonent.demo.city import CITY, seed_city
+from abonent.demo.logins import DEMO_USERNAMES
+from abonent.demo.register import DEMO_CODES, DemoContext, seed
+from abonent.demo.reset import purge
+from abonent.orgs.models import Organisation
+
+from .demo_logins import print_logins
+
+
+class Command(BaseCommand):
+    help = (
+        "Создаёт демо-данные: водоканал и управляющую компанию с домами, лицевыми счетами, приборами учёта, "
+        "тарифами и демо-пользователями. С --accounts N — синтетический город из N лицевых счетов (организация "
+        "с кодом city) для нагрузочных тестов."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Ничего не делать, если в базе уже есть организации."
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Сначала удалить прежние демо-данные (организации vodokanal, uk, city и демо-пользователей).",
+        )
+        parser.add_argument(
+            "--accounts",
+            type=int,
+            metavar="N",
+            help="Создать синтетический город из N лицевых счетов (только его, без демо-организаций).",
+        )
+        parser.add_argument("--batch-size", type=int, default=5000, help="Строк в одной вставке (по умолчанию 5000).")
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        if options["accounts"] is not None:
+            self._city(options)
+        else:
+            if not self._demo(options):
+                return
+        self.stdout.write(f"Готово за {time.monotonic() - started:.1f} с.")
+
+    def _city(self, options) -> None:
+        count = options["accounts"]
+        if count < 1:
+            raise CommandError("Число лицевых счетов (--accounts) должно быть положительным.")
+        if Organisation.objects.filter(code=CITY).exists() and not options["reset"]:
+            raise CommandError(
+                "Синтетический город (организация city) уже создан. Чтобы создать его заново, добавьте --reset."
+            )
+        with transaction.atomic():
+            if options["reset"]:
+                purge(Organisation.objects.filter(code=CITY))
+            seed_city(
+                accounts=count,
+                batch_size=options["batch_size"],
+                progress=options["verbosity"] > 0,
+                write=self.stdout.write,
+            )
+
+    def _demo(self, options) -> bool:
+        User = get_user_model()
+        has_orgs = Organisation.objects.exists()
+        has_users = User.objects.filter(username__in=DEMO_USERNAMES).exists()
+        if options["if_empty"] and (has_orgs or has_users):
+            self.stdout.write("В базе уже есть данные: демо-данные не создаются (seed_demo --if-empty).")
+            return False
+        if (has_orgs or has_users) and not options["reset"]:
+            raise CommandError(
+                "База не пуста: в ней уже есть организации или демо-пользователи. Демо-данные создаются только "
+                "в пустой базе; чтобы удалить прежние демо-данные и создать их заново, запустите "
+                "seed_demo --reset."
+            )
+        with transaction.atomic():
+            if options["reset"]:
+                purge(Organisation.objects.filter(code__in=(*DEMO_CODES, CITY)))
+                purge(User.objects.filter(username__in=DEMO_USERNAMES))
+            self.stdout.write("Создаю демо-данные:")
+            seed(DemoContext(write=self.stdout.write))
+        if options["verbosity"] > 0:
+            print_logins(self.stdout.write)
+        return True
