@@ -3,6 +3,7 @@
 Production sets at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -27,6 +28,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "captcha",
+    "axes",
     "abonent.orgs",
     "abonent.housing",
     "abonent.users",
@@ -46,6 +49,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Subscribers with an operator-issued temporary password change it before anything else.
+    "abonent.users.middleware.MustChangePasswordMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "abonent.urls"
@@ -82,6 +89,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password check
+    "abonent.users.backends.LoginBackend",  # account number, user name or e-mail
+]
+# One-time links (set password, reset, confirm e-mail) live 24 hours.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+# Without "Запомнить меня" the session ends with the browser; with it, it lasts 30 days.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 30 * 24 * 60 * 60
+
+# django-axes: 5 failures for one login lock it for 15 minutes; per-IP throttling is in users.ratelimit.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "abonent.users.views.locked_out"
+AXES_VERBOSE = False
+# Per-IP throttling is our own cache counter (users.ratelimit) with a higher limit than per login, so one
+# household behind a NAT is not locked out by a neighbour; hence axes' own per-IP warning is silenced.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Captchas are drawn locally (django-simple-captcha), nothing loaded from outside.
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 15
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

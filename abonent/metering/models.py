@@ -153,6 +153,15 @@ class Reading(models.Model):
     channel = models.CharField(_("способ передачи"), max_length=16, choices=Channel.choices)
     status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.PENDING)
     reject_reason = models.CharField(_("причина отклонения"), max_length=300, blank=True)
+    rejected_at = models.DateTimeField(_("отклонено"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кем отклонено"),
+    )
     is_current = models.BooleanField(_("действующее"), default=True)
     rollover = models.BooleanField(_("переход счётчика через ноль"), default=False)
     flagged = models.BooleanField(_("необычно большой расход"), default=False)
@@ -180,3 +189,31 @@ class Reading(models.Model):
     def clean(self) -> None:
         if self.period and self.period.day != 1:
             raise ValidationError({"period": _("Период — первое число месяца.")})
+
+
+class ReadingReminder(models.Model):
+    """One reminder e-mail, claimed (inserted) before it is sent: the unique row is what makes it go out once."""
+
+    class Kind(models.TextChoices):
+        OPENS = "opens", _("Открыт приём показаний")
+        CLOSES = "closes", _("Приём показаний скоро закончится")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="reading_reminders", verbose_name=_("пользователь")
+    )
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.CASCADE, related_name="reading_reminders", verbose_name=_("лицевой счёт")
+    )
+    period = models.DateField(_("расчётный период"))
+    kind = models.CharField(_("напоминание"), max_length=8, choices=Kind.choices)
+    claimed_at = models.DateTimeField(_("отправлено"))
+
+    class Meta:
+        verbose_name = _("напоминание о показаниях")
+        verbose_name_plural = _("напоминания о показаниях")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account", "period", "kind"], name="reading_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} — {self.account} ({self.period:%m.%Y})"

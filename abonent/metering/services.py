@@ -1,0 +1,667 @@
+"""Writing readings: the window, the checks of ПП РФ №354 and common sense, corrections, rejections, imports.
+
+Every check lives in one pure function, `evaluate`, fed with facts read from the database; the portal, the
+operator's form and the file import all go through it, so a rule changes in one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from abonent.orgs.dates import add_months, month_label, month_start
+from abonent.orgs.models import Organisation
+
+from .models import Meter, Reading, Resource
+
+# A month's consumption above which a reading needs the sender's confirmation (and is flagged for operators),
+# when it is also several times the meter's own average. Settings with these defaults, not constants (RULES.md).
+DEFAULT_MONTHLY_CEILING = {
+    Resource.COLD_WATER: Decimal("30"),
+    Resource.HOT_WATER: Decimal("30"),
+    Resource.GAS: Decimal("300"),
+    Resource.ELECTRICITY: Decimal("2000"),
+    Resource.HEAT: Decimal("5"),
+}
+DEFAULT_AVERAGE_FACTOR = Decimal("3")
+# A reading below the previous one is a counter that went through zero only if the implied consumption is a
+# small part of what the counter can show (99 999 → 00 012 is 13 м³; 99 999 → 50 000 is a typo).
+ROLLOVER_SHARE = Decimal("0.1")
+AVERAGE_MONTHS = 6  # п.59 «б» ПП РФ №354: the average over the last 6 months
+
+# Channels that bring readings after the fact (a bank's registry, an operator's file): a reading dated after
+# the window counts for the next period instead of being refused (RULES.md).
+LATE_CHANNELS = {Reading.Channel.IMPORT, Reading.Channel.BANK, Reading.Channel.OPERATOR}
+NUMBER = re.compile(r"^(\d+)(?:[.,](\d+))?$")
+
+
+class ReadingError(ValidationError):
+    """A reading refused, with the Russian message to show. `code` says whether a confirmation would let it pass:
+    "confirm_rollover" and "confirm_high" do, every other code does not."""
+
+    def __init__(self, message, code="invalid", params=None):
+        super().__init__(message, code=code, params=params)
+
+    @property
+    def text(self) -> str:
+        return self.messages[0]
+
+
+def monthly_ceiling(resource: str) -> Decimal:
+    configured = getattr(settings, "READINGS_MONTHLY_CEILING", {}) or {}
+    return Decimal(str(configured.get(resource, DEFAULT_MONTHLY_CEILING.get(resource, Decimal("1000")))))
+
+
+def average_factor() -> Decimal:
+    return Decimal(str(getattr(settings, "READINGS_AVERAGE_FACTOR", DEFAULT_AVERAGE_FACTOR)))
+
+
+def meter_organisation(meter: Meter) -> Organisation:
+    return meter.premises.building.organisation if meter.premises_id else meter.building.organisation
+
+
+def meters_of_organisation_q(organisation_id: int, prefix: str = "") -> Q:
+    """Meters of one organisation, in premises or on houses."""
+    return Q(**{f"{prefix}premises__building__organisation_id": organisation_id}) | Q(
+        **{f"{prefix}building__organisation_id": organisation_id}
+    )
+
+
+def fmt(value: Decimal, places: int = 3) -> str:
+    """ "12 345,678" for messages (templates use the ru_format filters)."""
+    text = f"{value:,.{places}f}".replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def fmt_date(day: dt.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+# --- parsing -------------------------------------------------------------------------------------------
+
+
+def parse_value(text, *, digits_before: int, digits_after: int) -> Decimal:
+    """What a person typed → a Decimal the meter could show, or ReadingError saying what is wrong."""
+    raw = "" if text is None else str(text)
+    cleaned = raw.strip().replace("\u00a0", "").replace(" ", "")
+    if not cleaned:
+        raise ReadingError(_("Введите показание."), code="empty")
+    if cleaned.startswith("-"):
+        raise ReadingError(_("Показание не может быть отрицательным."), code="negative")
+    match = NUMBER.match(cleaned)
+    if not match:
+        raise ReadingError(
+            _("Показание — это число: только цифры и запятая, например 123,45. Введено: «%(text)s».")
+            % {"text": raw.strip()[:40]},
+            code="format",
+        )
+    whole, fraction = match.group(1), (match.group(2) or "")
+    significant = whole.lstrip("0") or "0"
+    if len(significant) > digits_before:
+        raise ReadingError(
+            _("У этого счётчика %(n)s цифр до запятой, а введено %(got)s.")
+            % {"n": digits_before, "got": len(significant)},
+            code="too_many_digits",
+        )
+    fraction = fraction.rstrip("0")
+    if len(fraction) > digits_after:
+        if digits_after == 0:
+            message = _("Этот счётчик показывает только целые числа: введите показание без дробной части.")
+        else:
+            message = _("У этого счётчика %(n)s знака после запятой, а введено %(got)s.") % {
+                "n": digits_after,
+                "got": len(fraction),
+            }
+        raise ReadingError(message, code="too_many_decimals")
+    try:
+        return Decimal(f"{whole}.{fraction or '0'}")
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        raise ReadingError(_("Показание — это число, например 123,45."), code="format") from None
+
+
+# --- the window ----------------------------------------------------------------------------------------
+
+
+def window_text(organisation: Organisation, month: dt.date) -> str:
+    first, last = organisation.readings_window(month)
+    return _("с %(first)s по %(last)s") % {"first": fmt_date(first), "last": fmt_date(last)}
+
+
+def next_window(organisation: Organisation, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The window that is open on `day` or opens next."""
+    first, last = organisation.readings_window(month_start(day))
+    if day <= last:
+        return first, last
+    return organisation.readings_window(add_months(month_start(day), 1))
+
+
+def period_for(organisation: Organisation, day: dt.date, channel: str) -> dt.date:
+    """The period a reading sent on the organisation's local `day` belongs to, or ReadingError outside the window."""
+    month = month_start(day)
+    first, last = organisation.readings_window(month)
+    if first <= day <= last:
+        return month
+    if channel in LATE_CHANNELS:
+        # Before the window the month is still open; after it, the reading waits for the next period.
+        return month if day < first else add_months(month, 1)
+    opens, closes = next_window(organisation, day)
+    raise ReadingError(
+        _("Показания принимаются с %(first)s по %(last)s число месяца. Следующий приём: %(window)s.")
+        % {
+            "first": organisation.readings_first_day,
+            "last": organisation.readings_last_day,
+            "window": _("с %(a)s по %(b)s") % {"a": fmt_date(opens), "b": fmt_date(closes)},
+        },
+        code="window",
+    )
+
+
+# --- the facts and the verdict -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class MeterFacts:
+    """What the checks need to know about a meter, read in one go (also in bulk for imports)."""
+
+    meter_id: int
+    resource: str
+    digits_before: int
+    digits_after: int
+    verification_due: dt.date
+    status: str
+    installed_on: dt.date
+    closed_on: dt.date | None
+    baseline: Decimal  # the last accepted (or not yet rejected) reading before the period, or the initial value
+    baseline_period: dt.date | None
+    average: Decimal | None  # average monthly consumption over the last 6 months, None if not known
+
+    @classmethod
+    def of(cls, meter: Meter, *, baseline, baseline_period, average) -> MeterFacts:
+        return cls(
+            meter_id=meter.pk,
+            resource=meter.resource,
+            digits_before=meter.digits_before,
+            digits_after=meter.digits_after,
+            verification_due=meter.verification_due,
+            status=meter.status,
+            installed_on=meter.installed_on,
+            closed_on=meter.closed_on,
+            baseline=baseline,
+            baseline_period=baseline_period,
+            average=average,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    value: Decimal
+    period: dt.date
+    consumption: Decimal
+    rollover: bool
+    flagged: bool
+
+
+def months_between(earlier: dt.date | None, later: dt.date) -> int:
+    if earlier is None:
+        return 1
+    return max(1, (later.year - earlier.year) * 12 + later.month - earlier.month)
+
+
+def closed_meter_message(facts: MeterFacts | Meter, day: dt.date) -> str | None:
+    """Why a meter takes no readings on `day`, or None if it does. п.59, п.81(12) ПП РФ №354 (RULES.md)."""
+    after = _(
+        "До замены или поверки прибора начисление идёт по среднемесячному потреблению (не более 3 месяцев), "
+        "затем по нормативу."
+    )
+    if facts.status == Meter.Status.CLOSED or (facts.closed_on is not None and facts.closed_on <= day):
+        return _("Прибор учёта выведен из эксплуатации, показания по нему не принимаются. %(after)s") % {"after": after}
+    if facts.installed_on > day:
+        return _("Прибор учёта ещё не установлен: показания принимаются с %(day)s.") % {
+            "day": fmt_date(facts.installed_on)
+        }
+    if facts.verification_due < day:
+        return _(
+            "Срок поверки прибора учёта истёк %(day)s: показания с него не принимаются к расчёту. %(after)s "
+            "Закажите поверку или замену прибора и сообщите нам."
+        ) % {"day": fmt_date(facts.verification_due), "after": after}
+    return None
+
+
+def evaluate(
+    facts: MeterFacts,
+    *,
+    value: Decimal,
+    period: dt.date,
+    day: dt.date,
+    confirm_rollover: bool,
+    confirm_high: bool,
+) -> Verdict:
+    """Every rule for one reading, without the database: a Verdict, or ReadingError with the Russian reason."""
+    refusal = closed_meter_message(facts, day)
+    if refusal:
+        raise ReadingError(refusal, code="meter_closed")
+    capacity = Decimal(10) ** facts.digits_before
+    rollover = False
+    if value >= facts.baseline:
+        consumption = value - facts.baseline
+    else:
+        wrapped = capacity - facts.baseline + value
+        if wrapped > capacity * ROLLOVER_SHARE:
+            raise ReadingError(
+                _("Показание %(value)s меньше предыдущего принятого (%(prev)s). Проверьте цифры до запятой.")
+                % {"value": fmt(value, facts.digits_after), "prev": fmt(facts.baseline, facts.digits_after)},
+                code="less_than_previous",
+            )
+        if not confirm_rollover:
+            raise ReadingError(
+                _(
+                    "Показание %(value)s меньше предыдущего (%(prev)s). Если счётчик перешёл через ноль, "
+                    "подтвердите это: расход составит %(used)s."
+                )
+                % {
+                    "value": fmt(value, facts.digits_after),
+                    "prev": fmt(facts.baseline, facts.digits_after),
+                    "used": fmt(wrapped, facts.digits_after),
+                },
+                code="confirm_rollover",
+            )
+        consumption, rollover = wrapped, True
+    # With no earlier reading the consumption runs from the installation (the initial value).
+    months = months_between(facts.baseline_period or month_start(facts.installed_on), period)
+    ceiling = monthly_ceiling(facts.resource) * months
+    high = consumption > ceiling and (facts.average is None or consumption > facts.average * average_factor() * months)
+    if high and not confirm_high:
+        raise ReadingError(
+            _(
+                "Расход %(used)s за %(months)s мес. необычно велик. Проверьте показание; если оно верно, "
+                "подтвердите его — оператор его проверит."
+            )
+            % {"used": fmt(consumption, facts.digits_after), "months": months},
+            code="confirm_high",
+        )
+    return Verdict(value=value, period=period, consumption=consumption, rollover=rollover, flagged=high or rollover)
+
+
+# --- reading the facts from the database -------------------------------------------------------------
+
+
+def counted_readings():
+    """Readings that count as a meter's known values: current, not rejected, not estimated."""
+    return (
+        Reading.objects.filter(is_current=True)
+        .exclude(status=Reading.Status.REJECTED)
+        .exclude(channel=Reading.Channel.ESTIMATE)
+    )
+
+
+def average_from(points: list[tuple[dt.date, Decimal]]) -> Decimal | None:
+    """Average monthly consumption from (period, value) pairs of at least two months, oldest first."""
+    if len(points) < 2:
+        return None
+    (first_period, first_value), (last_period, last_value) = points[0], points[-1]
+    months = months_between(first_period, last_period)
+    used = last_value - first_value
+    if used < 0:  # a rollover in the window: no sound average, so only the ceiling applies
+        return None
+    return used / months
+
+
+def meter_facts(meter: Meter, period: dt.date) -> MeterFacts:
+    """The facts for a reading of `meter` in `period`: one query."""
+    since = add_months(period, -(AVERAGE_MONTHS + 1))
+    earlier = list(
+        counted_readings()
+        .filter(meter=meter, period__lt=period)
+        .order_by("-period")
+        .values_list("period", "value")[: AVERAGE_MONTHS + 2]
+    )
+    if earlier:
+        baseline_period, baseline = earlier[0]
+    else:
+        baseline_period, baseline = None, meter.initial_value
+    window = sorted(p for p in earlier if p[0] >= since)
+    return MeterFacts.of(meter, baseline=baseline, baseline_period=baseline_period, average=average_from(window))
+
+
+def local_day(organisation: Organisation, when: dt.datetime) -> dt.date:
+    return when.astimezone(organisation.tz).date()
+
+
+def reading_check(
+    *,
+    meter: Meter,
+    value_text,
+    channel: str,
+    when: dt.datetime | None = None,
+    confirm_rollover: bool = False,
+    confirm_high: bool = False,
+    organisation: Organisation | None = None,
+) -> Verdict:
+    """All the checks of reading_submit, nothing written: "Рассчитать расход" uses it."""
+    organisation = organisation or meter_organisation(meter)
+    when = when or timezone.now()
+    day = local_day(organisation, when)
+    value = parse_value(value_text, digits_before=meter.digits_before, digits_after=meter.digits_after)
+    refusal = closed_meter_message(meter, day)
+    if refusal:
+        raise ReadingError(refusal, code="meter_closed")
+    period = period_for(organisation, day, channel)
+    _refuse_closed_period(organisation, period)
+    facts = meter_facts(meter, period)
+    return evaluate(
+        facts, value=value, period=period, day=day, confirm_rollover=confirm_rollover, confirm_high=confirm_high
+    )
+
+
+def _refuse_closed_period(organisation: Organisation, period: dt.date) -> None:
+    from abonent.billing.models import BillingPeriod  # billing reads metering, not the other way round at import
+
+    closed = (
+        BillingPeriod.objects.filter(organisation=organisation, month=period)
+        .exclude(state=BillingPeriod.State.OPEN)
+        .exists()
+    )
+    if closed:
+        raise ReadingError(
+            _("Приём показаний за %(month)s закрыт: период уже рассчитывается.") % {"month": month_label(period)},
+            code="period_closed",
+        )
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+
+def reading_submit(
+    *,
+    meter: Meter,
+    value_text,
+    user,
+    channel: str,
+    when: dt.datetime | None = None,
+    confirm_rollover: bool = False,
+    confirm_high: bool = False,
+) -> Reading:
+    """Save a reading after every check. A second one in the same period replaces the first as the current one;
+    both are kept. Two at once for one meter queue on the meter's row lock, and the partial unique constraint
+    guarantees a single current reading whatever happens."""
+    when = when or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Meter.objects.select_for_update(of=("self",))
+            .select_related("premises__building__organisation", "building__organisation")
+            .get(pk=meter.pk)
+        )
+        organisation = meter_organisation(locked)
+        verdict = reading_check(
+            meter=locked,
+            value_text=value_text,
+            channel=channel,
+            when=when,
+            confirm_rollover=confirm_rollover,
+            confirm_high=confirm_high,
+            organisation=organisation,
+        )
+        Reading.objects.filter(meter=locked, period=verdict.period, is_current=True).update(is_current=False)
+        return Reading.objects.create(
+            meter=locked,
+            period=verdict.period,
+            value=verdict.value,
+            submitted_at=when,
+            submitted_by=user if getattr(user, "pk", None) else None,
+            channel=channel,
+            rollover=verdict.rollover,
+            flagged=verdict.flagged,
+            is_current=True,
+        )
+
+
+def reading_reject(*, reading: Reading, reason: str, actor) -> Reading:
+    """An operator refuses a reading, saying why; the subscriber sees "Отклонено: <reason>"."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReadingError(_("Укажите причину отклонения."), code="no_reason")
+    if len(reason) > 300:
+        raise ReadingError(_("Причина отклонения — не длиннее 300 символов."), code="reason_too_long")
+    with transaction.atomic():
+        locked = Reading.objects.select_for_update().get(pk=reading.pk)
+        if locked.status == Reading.Status.ACCEPTED:
+            raise ReadingError(
+                _("Показание уже принято к расчёту; исправьте его новым показанием или перерасчётом."),
+                code="already_accepted",
+            )
+        if locked.channel == Reading.Channel.ESTIMATE:
+            raise ReadingError(_("Расчётное показание не отклоняют."), code="estimate")
+        locked.status = Reading.Status.REJECTED
+        locked.reject_reason = reason
+        locked.rejected_at = timezone.now()
+        locked.rejected_by = actor if getattr(actor, "pk", None) else None
+        locked.save(update_fields=["status", "reject_reason", "rejected_at", "rejected_by"])
+    return locked
+
+
+def readings_accept_period(*, organisation: Organisation, period: dt.date) -> int:
+    """At the month's close: the current pending readings of the period become "Принято". Idempotent: returns
+    how many changed (0 the second time)."""
+    ids = Reading.objects.filter(
+        meters_of_organisation_q(organisation.pk, "meter__"),
+        period=period,
+        status=Reading.Status.PENDING,
+        is_current=True,
+    ).values("pk")
+    return Reading.objects.filter(pk__in=ids).update(status=Reading.Status.ACCEPTED)
+
+
+# --- import --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ImportRow:
+    line: int
+    account_number: str
+    serial_number: str
+    value_text: str
+    day: dt.date | None
+    day_error: str = ""
+
+
+@dataclasses.dataclass
+class ImportReport:
+    total: int = 0
+    imported: int = 0
+    refused: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+def readings_import(*, organisation: Organisation, rows: Iterable[ImportRow], actor, channel=Reading.Channel.IMPORT):
+    """Import a file's readings all or nothing: if any line is refused, nothing is saved and the report lists
+    every refused line. A bank's or an operator's file cannot answer a question, so a plausible counter rollover
+    or a high consumption is taken and flagged for operators rather than refused.
+
+    Set-based: a fixed number of queries whatever the file's length (meters, earlier readings, one update per
+    period, batched inserts)."""
+    rows = list(rows)
+    report = ImportReport(total=len(rows))
+    if not rows:
+        report.refused.append((0, _("В файле нет строк с показаниями.")))
+        return report
+    numbers = {r.account_number for r in rows}
+    meters: dict[tuple[str, str], dict] = {}
+    for m in (
+        Meter.objects.filter(
+            premises__accounts__organisation=organisation,
+            premises__accounts__number__in=numbers,
+            premises__accounts__closed_on__isnull=True,
+        )
+        .values(
+            "pk",
+            "serial_number",
+            "premises__accounts__number",
+            "resource",
+            "digits_before",
+            "digits_after",
+            "verification_due",
+            "status",
+            "installed_on",
+            "closed_on",
+            "initial_value",
+        )
+        .iterator(chunk_size=10_000)
+    ):
+        meters[(m["premises__accounts__number"], m["serial_number"])] = m
+
+    # Periods and days first: then the earlier readings for all meters in one query.
+    planned = []
+    for row in rows:
+        if row.day is None:
+            report.refused.append((row.line, row.day_error or _("Не указана или неверна дата показания.")))
+            continue
+        meter = meters.get((row.account_number, row.serial_number))
+        if meter is None:
+            report.refused.append(
+                (
+                    row.line,
+                    _("Счётчик № %(serial)s на лицевом счёте %(account)s не найден.")
+                    % {"serial": row.serial_number, "account": row.account_number},
+                )
+            )
+            continue
+        try:
+            value = parse_value(
+                row.value_text, digits_before=meter["digits_before"], digits_after=meter["digits_after"]
+            )
+            period = period_for(organisation, row.day, channel)
+        except ReadingError as exc:
+            report.refused.append((row.line, exc.text))
+            continue
+        planned.append((row, meter, value, period))
+    if report.refused:
+        return report
+
+    periods = {p for *_, p in planned}
+    from abonent.billing.models import BillingPeriod
+
+    closed = set(
+        BillingPeriod.objects.filter(organisation=organisation, month__in=periods)
+        .exclude(state=BillingPeriod.State.OPEN)
+        .values_list("month", flat=True)
+    )
+    earliest = add_months(min(periods), -(AVERAGE_MONTHS + 1))
+    history: dict[int, list[tuple[dt.date, Decimal]]] = {}
+    meter_ids = {m["pk"] for _r, m, _v, _p in planned}
+    for meter_id, period, value in (
+        counted_readings()
+        .filter(meters_of_organisation_q(organisation.pk, "meter__"), period__gte=earliest, period__lt=max(periods))
+        .order_by("meter_id", "period")
+        .values_list("meter_id", "period", "value")
+        .iterator(chunk_size=20_000)
+    ):
+        if meter_id in meter_ids:
+            history.setdefault(meter_id, []).append((period, value))
+    # Meters without history in the last months: their latest earlier reading, if any (one query).
+    missing = [mid for mid in meter_ids if mid not in history]
+    older: dict[int, tuple[dt.date, Decimal]] = {}
+    if missing:
+        for chunk_start in range(0, len(missing), 5000):
+            chunk = missing[chunk_start : chunk_start + 5000]
+            for meter_id, period, value in (
+                counted_readings()
+                .filter(meter_id__in=chunk, period__lt=earliest)
+                .order_by("meter_id", "-period")
+                .values_list("meter_id", "period", "value")
+            ):
+                older.setdefault(meter_id, (period, value))
+
+    # Lines of one meter are checked in date order, each against the one before (the last one counts).
+    planned.sort(key=lambda item: (item[1]["pk"], item[0].day, item[0].line))
+    now = timezone.now()
+    new_readings = []
+    last_of: dict[tuple[int, dt.date], Reading] = {}
+    chosen_base: dict[tuple[int, dt.date], tuple[dt.date | None, Decimal]] = {}
+    latest_line: dict[int, tuple[dt.date, Decimal]] = {}
+    for row, meter, value, period in planned:
+        if period in closed:
+            report.refused.append(
+                (row.line, _("Приём показаний за %(month)s закрыт.") % {"month": month_label(period)})
+            )
+            continue
+        meter_id = meter["pk"]
+        points = [p for p in history.get(meter_id, []) if p[0] < period]
+        key = (meter_id, period)
+        if key not in chosen_base:
+            # Several lines of one meter and period are each compared with the same earlier reading;
+            # a line of an earlier period in the same file is that earlier reading.
+            if meter_id in latest_line and latest_line[meter_id][0] < period:
+                chosen_base[key] = latest_line[meter_id]
+            elif points:
+                chosen_base[key] = points[-1]
+            elif meter_id in older:
+                chosen_base[key] = older[meter_id]
+            else:
+                chosen_base[key] = (None, meter["initial_value"])
+        baseline_period, baseline = chosen_base[key]
+        since = add_months(period, -(AVERAGE_MONTHS + 1))
+        facts = MeterFacts(
+            meter_id=meter_id,
+            resource=meter["resource"],
+            digits_before=meter["digits_before"],
+            digits_after=meter["digits_after"],
+            verification_due=meter["verification_due"],
+            status=meter["status"],
+            installed_on=meter["installed_on"],
+            closed_on=meter["closed_on"],
+            baseline=baseline,
+            baseline_period=baseline_period,
+            average=average_from([p for p in points if p[0] >= since]),
+        )
+        try:
+            verdict = evaluate(facts, value=value, period=period, day=row.day, confirm_rollover=True, confirm_high=True)
+        except ReadingError as exc:
+            report.refused.append((row.line, exc.text))
+            continue
+        latest_line[meter_id] = (period, value)
+        submitted_at = dt.datetime.combine(row.day, dt.time(12, 0), tzinfo=organisation.tz)
+        reading = Reading(
+            meter_id=meter_id,
+            period=period,
+            value=verdict.value,
+            submitted_at=min(submitted_at, now),
+            submitted_by=actor if getattr(actor, "pk", None) else None,
+            channel=channel,
+            rollover=verdict.rollover,
+            flagged=verdict.flagged,
+            is_current=False,
+        )
+        new_readings.append(reading)
+        last_of[key] = reading
+    if report.refused:
+        report.refused.sort()
+        return report
+    for reading in last_of.values():
+        reading.is_current = True
+
+    with transaction.atomic():
+        by_period: dict[dt.date, list[int]] = {}
+        for meter_id, period in last_of:
+            by_period.setdefault(period, []).append(meter_id)
+        for period, ids in by_period.items():
+            # Earlier readings of these meters in the period stay in history but no longer count.
+            for chunk_start in range(0, len(ids), 5000):
+                Reading.objects.filter(
+                    meter_id__in=ids[chunk_start : chunk_start + 5000], period=period, is_current=True
+                ).update(is_current=False)
+        Reading.objects.bulk_create(new_readings, batch_size=5000)
+    report.imported = len(new_readings)
+    return report
