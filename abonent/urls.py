@@ -7,6 +7,7 @@ admin.site.index_title = "Реестр организации"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("captcha/", include("captcha.urls")),
     path("", include("abonent.users.urls")),
     path("", include("abonent.metering.urls")),
     path("", include("abonent.billing.urls")),

@@ -1,0 +1,191 @@
+"""Forms of the access pages: they check shapes; the rules that touch accounts are in services."""
+
+from captcha.fields import CaptchaField
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from abonent.orgs.models import Organisation
+
+from . import services
+from .models import User
+
+
+def _captcha():
+    return CaptchaField(
+        label=_("Код на картинке"), error_messages={"invalid": _("Код с картинки введён неверно, попробуйте ещё раз.")}
+    )
+
+
+def _consent():
+    return forms.BooleanField(
+        label=_("Согласен с условиями и даю согласие на обработку персональных данных"),
+        error_messages={"required": _("Без согласия на обработку персональных данных регистрация невозможна.")},
+    )
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Лицевой счёт, логин или e-mail"), max_length=254)
+    password = forms.CharField(label=_("Пароль"), widget=forms.PasswordInput, strip=False)
+    remember = forms.BooleanField(label=_("Запомнить меня"), required=False)
+    save_login = forms.BooleanField(label=_("Сохранить логин"), required=False)
+
+
+class PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Мобильный телефон"))
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "placeholder": "+7 (917) 555-55-55"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        return services.phone_normalize(value)
+
+
+class ReceiptRegistrationForm(forms.Form):
+    account_number = forms.CharField(
+        label=_("Лицевой счёт"), max_length=30, help_text=_("Номер лицевого счёта с квитанции")
+    )
+    email = forms.EmailField(label=_("E-mail"), help_text=_("На него придёт ссылка для установки пароля"))
+    phone = PhoneField()
+    activation_code = forms.CharField(
+        label=_("Код активации"),
+        max_length=20,
+        help_text=_("С последней квитанции, в виде 1234-1234-1234"),
+        widget=forms.TextInput(attrs={"placeholder": "1234-1234-1234", "autocomplete": "off"}),
+    )
+    consent = _consent()
+    captcha = _captcha()
+
+    def clean_account_number(self):
+        value = self.cleaned_data["account_number"].strip()
+        if not value.isdigit():
+            raise ValidationError(_("Номер лицевого счёта — только цифры."))
+        return value
+
+    def clean_activation_code(self):
+        value = services.activation_code_normalize(self.cleaned_data["activation_code"])
+        if not services.CODE_RE.match(value):
+            raise ValidationError(_("Код активации — 12 цифр в виде 1234-1234-1234."))
+        return value
+
+
+class UsernameRegistrationForm(forms.Form):
+    username = forms.RegexField(
+        label=_("Имя пользователя (логин)"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        error_messages={"invalid": _("Логин: буквы, цифры и символы @ . + - _ без пробелов.")},
+    )
+    email = forms.EmailField(label=_("E-mail"))
+    password1 = forms.CharField(label=_("Пароль"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Пароль ещё раз"), widget=forms.PasswordInput, strip=False)
+    consent = _consent()
+    captcha = _captcha()
+
+    def clean_username(self):
+        value = self.cleaned_data["username"].strip()
+        if value.isdigit():
+            # Digits-only logins are account numbers (registration by receipt), so they can't be taken here.
+            raise ValidationError(_("Логин не может состоять только из цифр."))
+        if User.objects.filter(username__iexact=value).exists():
+            raise ValidationError(services.USERNAME_IN_USE)
+        return value
+
+    def clean_email(self):
+        value = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=value).exists():
+            raise ValidationError(services.EMAIL_IN_USE)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Пароли не совпадают."))
+        elif p1:
+            try:
+                password_validation.validate_password(
+                    p1, User(username=data.get("username", ""), email=data.get("email", ""))
+                )
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class AddAccountForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Управляющая организация"), queryset=Organisation.objects.order_by("short_name"), empty_label="—"
+    )
+    building = forms.CharField(label=_("Дом"), max_length=200, help_text=_("Улица и номер дома, например: Гончарова 5"))
+    apartment = forms.CharField(
+        label=_("Квартира"), max_length=16, required=False, help_text=_("Пусто для частного дома")
+    )
+    account_number = forms.CharField(label=_("Лицевой счёт"), max_length=30)
+    payment_date = forms.DateField(
+        label=_("Дата последнего платежа"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+    )
+    payment_amount = forms.CharField(
+        label=_("Сумма последнего платежа"),
+        required=False,
+        max_length=20,
+        help_text=_("Если вы заплатили 123 рубля 45 копеек, введите 123,45"),
+    )
+    activation_code = forms.CharField(
+        label=_("или код активации с квитанции"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "1234-1234-1234", "autocomplete": "off"}),
+    )
+    captcha = _captcha()
+
+    def clean_payment_amount(self):
+        value = self.cleaned_data["payment_amount"]
+        if not value:
+            return None
+        amount = services.amount_parse(value)
+        if amount is None:
+            raise ValidationError(_("Сумма — число с копейками через запятую, например 123,45."))
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        has_payment = data.get("payment_date") and data.get("payment_amount") is not None
+        if not has_payment and not data.get("activation_code") and not self.errors:
+            raise ValidationError(_("Укажите дату и сумму последнего платежа или код активации с квитанции."))
+        return data
+
+
+class PasswordResetRequestForm(forms.Form):
+    login = forms.CharField(label=_("Лицевой счёт или логин"), max_length=150)
+    email = forms.EmailField(label=_("E-mail, указанный при регистрации"))
+    captcha = _captcha()
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("Новый e-mail"))
+
+
+class PhoneChangeForm(forms.Form):
+    phone = PhoneField(required=False)
+
+
+class DeleteUserForm(forms.Form):
+    password = forms.CharField(label=_("Пароль для подтверждения"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        value = self.cleaned_data["password"]
+        if not self.user.check_password(value):
+            raise ValidationError(_("Пароль неверный."))
+        return value

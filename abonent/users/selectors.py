@@ -1,0 +1,58 @@
+"""Reads the access pages need."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from abonent.housing.models import PersonalAccount
+
+from .models import AccountLink, LoginEvent, User
+
+
+def users_for_login(login: str) -> list[User]:
+    """Who may be meant by what was typed in the login field: user name, e-mail or account number.
+
+    The user name comes first (an account number registered by receipt is the user name); an e-mail or an
+    account number counts only when it points to exactly one user, so a family sharing one account logs in by
+    its own user names.
+    """
+    login = (login or "").strip()
+    if not login:
+        return []
+    by_name = list(User.objects.filter(username__iexact=login)[:2])
+    if len(by_name) == 1:
+        return by_name
+    if "@" in login:
+        by_email = list(User.objects.filter(email__iexact=login)[:2])
+        return by_email if len(by_email) == 1 else []
+    if login.isdigit():
+        by_account = list(User.objects.filter(account_links__account__number=login).distinct()[:2])
+        return by_account if len(by_account) == 1 else []
+    return []
+
+
+def user_links(user: User) -> QuerySet[AccountLink]:
+    """The user's linked accounts with their address and organisation, for the home page and the profile."""
+    return (
+        AccountLink.objects.filter(user=user)
+        .select_related("account__organisation", "account__premises__building")
+        .order_by("account__organisation__short_name", "account__number")
+    )
+
+
+def recent_logins(user: User, limit: int = 10) -> list[LoginEvent]:
+    return list(LoginEvent.objects.filter(user=user).order_by("-at", "-id")[:limit])
+
+
+def accounts_by_number(number: str) -> QuerySet[PersonalAccount]:
+    return PersonalAccount.objects.filter(number=number).select_related("organisation", "premises__building")
+
+
+def last_payment_of(account: PersonalAccount) -> tuple[dt.date, Decimal] | None:
+    """Date and amount of the account's last payment, the proof seed 004 asks for when linking an account.
+
+    There is no Payment model yet (the payments issue brings it): until then this answers None, so linking by
+    last payment always fails with the generic message and the activation code is the proof that works.
+    """
+    return None
