@@ -319,3 +319,18 @@ def test_logged_in_start_page_query_count(client, django_assert_max_num_queries)
     client.force_login(UserFactory())
     with django_assert_max_num_queries(3):  # session, user, notices
         assert client.get("/").status_code == 200
+
+
+def test_the_start_page_form_logs_in_through_the_users_login_view(client):
+    """The contract with the users app: the fields the start page posts are the ones /login/ reads."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        assert reverse("users:login") == "/login/"
+    except NoReverseMatch:
+        pytest.skip("the login view is not there yet")
+    UserFactory(username="ivanov")
+    client.get("/")  # the CSRF cookie, as a browser gets it
+    response = client.post("/login/", {"username": "ivanov", "password": "pass-2026-word", "remember": "1"})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
