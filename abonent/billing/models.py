@@ -432,6 +432,9 @@ class LedgerEntry(models.Model):
         return f"{self.get_kind_display()} {self.amount} ₽"
 
 
+TURNOVER = F("opening") + F("charged") + F("recalculated") + F("penalties") - F("paid")
+
+
 class AccountBalance(models.Model):
     """An account's turnover in a period. A negative closing balance is an advance (переплата)."""
 
@@ -452,8 +455,10 @@ class AccountBalance(models.Model):
         ordering = ["account_id", "period__month"]
         constraints = [
             models.UniqueConstraint(fields=["account", "period"], name="balance_one_per_account_period"),
+            # Within a tenth of a kopeck rather than equal: SQLite sums decimals as binary floats; on PostgreSQL
+            # (numeric) and for two-place amounts this is the same as equality.
             models.CheckConstraint(
-                condition=Q(closing=F("opening") + F("charged") + F("recalculated") + F("penalties") - F("paid")),
+                condition=Q(closing__gte=TURNOVER - Decimal("0.001")) & Q(closing__lte=TURNOVER + Decimal("0.001")),
                 name="balance_identity",
                 violation_error_message=_("Исходящее сальдо ≠ входящее + начислено + перерасчёты + пени − оплачено."),
             ),
