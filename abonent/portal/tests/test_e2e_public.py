@@ -67,6 +67,32 @@ def test_public_pages_fit_the_screen_and_load_nothing_from_outside(live_server, 
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") != (
         "rgba(0, 0, 0, 0)"
     )
+    # Printed, a page is its content: no header, footer or selector.
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".org-selector").is_visible()
+    assert page.get_by_text("Расчётный счёт (р/с)").first.is_visible()
+
     outside = [url for url in requested if not url.startswith("data:") and urlsplit(url).netloc != own]
     assert outside == []
     assert any(url.endswith("/static/portal/site.css") for url in requested)
+
+
+@pytest.mark.e2e
+def test_logged_in_header_fits_a_phone(live_server, page, client, register, tmp_path):
+    from django.conf import settings
+
+    from abonent.testing.factories import UserFactory
+
+    user = UserFactory(username="ivanov.ivan.ivanovich.dlinnyj-login@example.ru", is_staff=True)
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    page.set_viewport_size({"width": 375, "height": 800})
+
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("link", name="Личный кабинет").first.is_visible()
+    assert page.get_by_role("button", name="Выход").is_visible()
+    assert page.locator("input[name=password]").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(tmp_path / "start-logged-in-375.png"), full_page=True)
