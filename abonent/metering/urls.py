@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "metering"
-urlpatterns = []
+urlpatterns = [
+    path("cabinet/accounts/<int:account_id>/readings/", views.readings, name="readings"),
+    path(
+        "cabinet/accounts/<int:account_id>/meters/<int:meter_id>/history/",
+        views.meter_history,
+        name="meter_history",
+    ),
+]
