@@ -1,5 +1,3 @@
-from zoneinfo import available_timezones
-
 from django import forms
 from django.contrib import admin
 from django.http import HttpResponseRedirect
@@ -10,18 +8,15 @@ from .admin_scope import OrgScopedAdmin, user_organisation_id
 from .models import RUSSIAN_TIMEZONES, Organisation
 
 
-def timezone_choices():
-    """Russia's zones first, in words; then every other zone by its name (foreign branches are rare)."""
-    russian = {zone for zone, _label in RUSSIAN_TIMEZONES}
-    others = sorted(available_timezones() - russian)
-    return [
-        (_("Россия"), RUSSIAN_TIMEZONES),
-        (_("Другие"), [(zone, zone) for zone in others]),
-    ]
-
-
 class OrganisationForm(forms.ModelForm):
-    timezone = forms.ChoiceField(label=_("часовой пояс"), choices=timezone_choices)
+    # Russia's zones in words; a zone set outside this list (by a command, say) stays on offer as it is.
+    timezone = forms.ChoiceField(label=_("часовой пояс"), choices=RUSSIAN_TIMEZONES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.timezone
+        if current and current not in dict(RUSSIAN_TIMEZONES):
+            self.fields["timezone"].choices = [*RUSSIAN_TIMEZONES, (current, current)]
 
     class Meta:
         model = Organisation
