@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.metering.models import Meter
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, scope_queryset
+from abonent.users.admin import reset_registration
 
 from .models import Building, PersonalAccount, Premises
 
@@ -154,6 +155,8 @@ class PersonalAccountAdmin(OrgScopedAdmin):
     list_filter = (AccountOpenFilter, AccountBuildingFilter)
     search_fields = ("number", "premises__building__address", "payer_name")
     autocomplete_fields = ("premises",)
+    # Seed 002's "сброс регистрации" (users app): every user unlinked, a new activation code, an audit row.
+    actions = [reset_registration]
     fields = (
         "organisation",
         "number",
