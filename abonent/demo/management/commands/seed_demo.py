@@ -83,8 +83,10 @@ class Command(BaseCommand):
             if options["reset"]:
                 purge(Organisation.objects.filter(code__in=(*DEMO_CODES, CITY)))
                 purge(User.objects.filter(username__in=DEMO_USERNAMES))
-            self.stdout.write("Создаю демо-данные:")
-            seed(DemoContext(write=self.stdout.write))
+            quiet = options["verbosity"] == 0
+            if not quiet:
+                self.stdout.write("Создаю демо-данные:")
+            seed(DemoContext(write=(lambda line: None) if quiet else self.stdout.write))
         if options["verbosity"] > 0:
             print_logins(self.stdout.write)
         return True
