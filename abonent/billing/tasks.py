@@ -1,0 +1,10 @@
+"""Celery entry points; without a broker they run inline and cron calls the command instead."""
+
+from celery import shared_task
+
+
+@shared_task(name="abonent.billing.tasks.run_schedule")
+def run_schedule() -> list[str]:
+    from abonent.billing import services
+
+    return services.schedule_run()
