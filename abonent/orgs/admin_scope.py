@@ -49,7 +49,8 @@ def user_organisation_id(request) -> int | None:
     user = request.user
     if user.is_superuser:
         return None
-    return user.organisation_id or NO_ORGANISATION
+    # getattr: the login page asks too, for an anonymous visitor, who has no organisation
+    return getattr(user, "organisation_id", None) or NO_ORGANISATION
 
 
 def org_q(paths: str | tuple[str, ...], org_id: int) -> Q:

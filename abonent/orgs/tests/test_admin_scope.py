@@ -394,7 +394,14 @@ def test_operator_cannot_create_organisations_even_with_the_permission_granted(o
     assert client.get(url(Organisation, "add")).status_code == 403
 
 
-# --- staff with no organisation ---
+# --- staff with no organisation, and visitors ---
+def test_the_login_page_opens_for_an_anonymous_visitor(client):
+    assert client.get(reverse("admin:login")).status_code == 200
+    response = client.get(url(Building, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
 def test_staff_without_organisation_sees_nothing(org_a, client):
     staff = f.UserFactory(is_staff=True)
     staff.groups.add(__import__("abonent.orgs.services", fromlist=["x"]).operators_group())
