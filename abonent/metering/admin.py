@@ -78,3 +78,6 @@ class MeterAdmin(OrgScopedAdmin):
             .get_queryset(request)
             .annotate(verified_today=ExpressionWrapper(Q(verification_due__gte=today), output_field=BooleanField()))
         )
+
+
+from . import admin_readings  # noqa: E402,F401
