@@ -121,6 +121,28 @@ def account_activation_code_issue(*, account: PersonalAccount, actor: User | Non
     return code
 
 
+def activation_codes_issue_for(*, organisation: Organisation, batch_size: int = 5000) -> int:
+    """A new code for every open account of an organisation, once per period before receipts are printed.
+
+    In sets: one UPDATE per batch (bulk_update), never one query per account; returns how many were issued.
+    """
+    accounts = PersonalAccount.objects.filter(organisation=organisation, closed_on__isnull=True).only("pk")
+    issued = 0
+    batch: list[PersonalAccount] = []
+    with transaction.atomic():
+        for account in accounts.iterator(chunk_size=batch_size):
+            account.activation_code = activation_code_generate()
+            batch.append(account)
+            if len(batch) >= batch_size:
+                PersonalAccount.objects.bulk_update(batch, ["activation_code"])
+                issued += len(batch)
+                batch = []
+        if batch:
+            PersonalAccount.objects.bulk_update(batch, ["activation_code"])
+            issued += len(batch)
+    return issued
+
+
 # --- the three ways in ---------------------------------------------------------------------------------------
 
 

@@ -74,6 +74,25 @@ def test_activation_code_issue_gives_a_new_code_of_the_format(db):
     assert account.activation_code == code != "1234-5678-9012"
 
 
+def test_activation_codes_for_a_whole_organisation_skip_closed_accounts(db):
+    account = PersonalAccountFactory(activation_code="1234-5678-9012")
+    same_org = PersonalAccountFactory(
+        premises__building__organisation=account.organisation, activation_code="1234-5678-9012"
+    )
+    closed = PersonalAccountFactory(
+        premises__building__organisation=account.organisation,
+        activation_code="1234-5678-9012",
+        closed_on=dt.date(2026, 1, 31),
+    )
+    other = PersonalAccountFactory(activation_code="1234-5678-9012")
+    assert services.activation_codes_issue_for(organisation=account.organisation, batch_size=1) == 2
+    for a in (account, same_org, closed, other):
+        a.refresh_from_db()
+    assert re.fullmatch(r"\d{4}-\d{4}-\d{4}", account.activation_code) and account.activation_code != "1234-5678-9012"
+    assert re.fullmatch(r"\d{4}-\d{4}-\d{4}", same_org.activation_code) and same_org.activation_code != "1234-5678-9012"
+    assert closed.activation_code == other.activation_code == "1234-5678-9012"
+
+
 # --- registration by receipt (seed 002) ---
 
 

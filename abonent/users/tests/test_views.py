@@ -452,3 +452,21 @@ def test_must_change_password_redirects_everywhere_until_changed(client, subscri
     assert client.get("/cabinet/").status_code == 200
     subscriber.refresh_from_db()
     assert not subscriber.must_change_password and subscriber.check_password(NEW_PASSWORD)
+
+
+def test_confirm_and_email_change_links_expire_after_24_hours(
+    client, subscriber, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/register/username/", _username_form())
+    confirm = path_of(link_in(mailoutbox[0]))
+    client.force_login(subscriber)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/profile/email/", {"email": "new@example.ru"})
+    change = path_of(link_in(mailoutbox[1]))
+    with time_machine.travel(later(hours=24, minutes=1)):
+        assert client.get(change).status_code == 400
+        assert Client().get(confirm).status_code == 400
+    subscriber.refresh_from_db()
+    assert subscriber.email == "ivanov@example.ru"
+    assert not User.objects.get(username="petrov").is_active
