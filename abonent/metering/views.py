@@ -42,32 +42,37 @@ def readings(request: HttpRequest, account) -> HttpResponse:
     form = ReadingsForm(page.rows, request.POST)
     action = request.POST.get("action", "calculate")
     now = timezone.now()
-    ok = form.check(organisation=page.organisation, when=now)
-    if not ok or action == "calculate":
-        return render(
-            request,
-            "metering/readings.html",
-            {"page": page, "form": form, "calculated": ok},
-            status=200 if ok else 400,
-        )
-    if request.POST.get("confirm") != "1":
+    if action == "submit" and request.POST.get("confirm") == "1" and form.filled:
+        # The confirmed save: reading_submit runs every check again under the meter's lock, so they are not
+        # run twice here; only a refusal (a value changed in between, the window just closed) re-checks all
+        # meters to show every message at once.
+        try:
+            with transaction.atomic():  # all meters or none
+                for entry in form.filled:
+                    reading_submit(
+                        meter=entry.meter,
+                        value_text=entry.text,
+                        user=request.user,
+                        channel=Reading.Channel.PORTAL,
+                        when=now,
+                        confirm_rollover=entry.confirm_rollover,
+                        confirm_high=entry.confirm_high,
+                    )
+        except ReadingError as exc:
+            if form.check(organisation=page.organisation, when=now):
+                form.non_field_error = exc.text
+            return render(request, "metering/readings.html", {"page": page, "form": form}, status=400)
+    else:
+        ok = form.check(organisation=page.organisation, when=now)
+        if not ok or action == "calculate":
+            return render(
+                request,
+                "metering/readings.html",
+                {"page": page, "form": form, "calculated": ok},
+                status=200 if ok else 400,
+            )
         # "Передать показания" asks "Да / Нет" first (seed 002); the values travel in hidden fields.
         return render(request, "metering/readings_confirm.html", {"page": page, "form": form})
-    try:
-        with transaction.atomic():  # all meters or none
-            for entry in form.filled:
-                reading_submit(
-                    meter=entry.meter,
-                    value_text=entry.text,
-                    user=request.user,
-                    channel=Reading.Channel.PORTAL,
-                    when=now,
-                    confirm_rollover=entry.confirm_rollover,
-                    confirm_high=entry.confirm_high,
-                )
-    except ReadingError as exc:
-        form.non_field_error = exc.text
-        return render(request, "metering/readings.html", {"page": page, "form": form}, status=400)
     messages.success(
         request,
         _("Показания переданы: %(count)s. Для расчёта будет использовано последнее переданное показание.")
