@@ -398,3 +398,18 @@ def test_login_candidates(subscriber, account):
     AccountLinkFactory(account=account)  # a family: the number alone no longer says who
     assert selectors.users_for_login(account.number) == []
     assert selectors.users_for_login("") == []
+
+
+def test_issue_activation_codes_command(db):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    account = PersonalAccountFactory(activation_code="1234-5678-9012")
+    out = StringIO()
+    call_command("issue_activation_codes", account.organisation.code, stdout=out)
+    assert "выдано кодов активации — 1" in out.getvalue()
+    account.refresh_from_db()
+    assert account.activation_code != "1234-5678-9012"
+    with pytest.raises(CommandError, match="не найдена"):
+        call_command("issue_activation_codes", "no-such-org")
