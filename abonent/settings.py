@@ -90,7 +90,7 @@ AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password check
+    "abonent.users.backends.LockoutBackend",  # first: django-axes refuses a locked-out login before any password check
     "abonent.users.backends.LoginBackend",  # account number, user name or e-mail
 ]
 # One-time links (set password, reset, confirm e-mail) live 24 hours.

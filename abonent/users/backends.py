@@ -1,5 +1,6 @@
 """Log in by account number, user name or e-mail, each with the password."""
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
 from . import selectors
@@ -17,3 +18,13 @@ class LoginBackend(ModelBackend):
 
         get_user_model()().set_password(password)
         return None
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lock-out check, skipped when there is no request (the shell, the test client's login()):
+    lock-out counts failures of logins over the web, and those always come with a request."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

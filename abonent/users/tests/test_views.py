@@ -470,3 +470,8 @@ def test_confirm_and_email_change_links_expire_after_24_hours(
     subscriber.refresh_from_db()
     assert subscriber.email == "ivanov@example.ru"
     assert not User.objects.get(username="petrov").is_active
+
+
+def test_test_client_login_works_with_the_lockout_backend(client, subscriber):
+    assert client.login(username="ivanov", password=PASSWORD)
+    assert client.get("/cabinet/").status_code == 200
