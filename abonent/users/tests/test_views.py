@@ -475,3 +475,12 @@ def test_confirm_and_email_change_links_expire_after_24_hours(
 def test_test_client_login_works_with_the_lockout_backend(client, subscriber):
     assert client.login(username="ivanov", password=PASSWORD)
     assert client.get("/cabinet/").status_code == 200
+
+
+def test_cabinet_queries_do_not_grow_with_accounts(client, subscriber, django_assert_max_num_queries):
+    for _ in range(5):
+        AccountLinkFactory(user=subscriber)
+    client.force_login(subscriber)
+    with django_assert_max_num_queries(6):
+        page = client.get("/cabinet/").content.decode()
+    assert page.count("account-card") == 6
