@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable, Iterator
 
@@ -28,7 +29,12 @@ def parse_day(value) -> tuple[dt.date | None, str]:
         return value.date(), ""
     if isinstance(value, dt.date):
         return value, ""
-    text = str(value or "").strip()
+    return parse_day_text(str(value or "").strip())
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_day_text(text: str) -> tuple[dt.date | None, str]:
+    # A file's lines mostly share a few dates: each distinct text is parsed once.
     if not text:
         return None, _("Не указана дата показания.")
     text = text.split(" ")[0]
