@@ -413,3 +413,24 @@ def test_issue_activation_codes_command(db):
     assert account.activation_code != "1234-5678-9012"
     with pytest.raises(CommandError, match="не найдена"):
         call_command("issue_activation_codes", "no-such-org")
+
+
+def test_password_reset_requests_are_limited_per_login(subscriber, django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(5):
+            services.password_reset_request(login="ivanov", email="ivanov@example.ru", ip=f"10.1.1.{i}", base_url=BASE)
+        with pytest.raises(ValidationError) as exc:
+            services.password_reset_request(login="ivanov", email="ivanov@example.ru", ip="10.1.2.1", base_url=BASE)
+    assert exc.value.messages == [str(services.TOO_MANY_TRIES)]
+    assert len(mailoutbox) == 5
+
+
+def test_add_account_checks_are_limited_per_account_number(account):
+    user = UserFactory()
+    for i in range(5):
+        with pytest.raises(ValidationError):
+            _add(user, account, activation_code=f"0000-0000-000{i}", ip=f"10.2.0.{i}")
+    with pytest.raises(ValidationError) as exc:
+        _add(user, account, ip="10.2.1.1")  # the right code, too late
+    assert exc.value.messages == [str(services.TOO_MANY_TRIES)]
+    assert not AccountLink.objects.exists()

@@ -484,3 +484,11 @@ def test_cabinet_queries_do_not_grow_with_accounts(client, subscriber, django_as
     with django_assert_max_num_queries(6):
         page = client.get("/cabinet/").content.decode()
     assert page.count("account-card") == 6
+
+
+def test_registration_form_says_too_many_tries(client, account):
+    for i in range(5):
+        client.post("/register/receipt/", _receipt_form(account, activation_code=f"0000-0000-000{i}"))
+    page = client.post("/register/receipt/", _receipt_form(account)).content.decode()
+    assert "Слишком много попыток" in page
+    assert not User.objects.exists()
