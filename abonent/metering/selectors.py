@@ -100,19 +100,22 @@ class ReadingsPage:
         return self.window_open and any(row.takes_input for row in self.rows)
 
 
-def readings_page(account: PersonalAccount) -> ReadingsPage:
-    """Everything the "Показания" page shows: four queries."""
+def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> ReadingsPage:
+    """Everything the "Показания" page shows: four queries; `for_saving` (a confirmed save, which redirects)
+    reads only the meters."""
     organisation = account.organisation
     today = organisation.today()
     period = month_start(today)
     window = organisation.readings_window(period)
     meters = account_meters(account)
     recent: dict[int, list[Reading]] = {}
-    for reading in Reading.objects.filter(
-        meter__in=meters, is_current=True, period__gte=add_months(period, -HISTORY_MONTHS)
-    ).order_by("meter_id", "-period"):
-        recent.setdefault(reading.meter_id, []).append(reading)
-    prices = service_prices(organisation, {m.resource for m in meters}, today)
+    prices: dict[str, tuple[str, Decimal | None]] = {}
+    if not for_saving:
+        for reading in Reading.objects.filter(
+            meter__in=meters, is_current=True, period__gte=add_months(period, -HISTORY_MONTHS)
+        ).order_by("meter_id", "-period"):
+            recent.setdefault(reading.meter_id, []).append(reading)
+        prices = service_prices(organisation, {m.resource for m in meters}, today)
     rows = []
     for meter in meters:
         readings = recent.get(meter.pk, [])

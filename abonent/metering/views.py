@@ -33,10 +33,12 @@ def in_org_time(view):
 @require_http_methods(["GET", "POST"])
 @in_org_time
 def readings(request: HttpRequest, account) -> HttpResponse:
-    page = selectors.readings_page(account)
+    saving = request.method == "POST" and request.POST.get("confirm") == "1" and request.POST.get("action") == "submit"
+    page = selectors.readings_page(account, for_saving=saving)
     if request.method == "GET" or not page.can_submit:
         if request.method == "POST":
             messages.error(request, _("Приём показаний закрыт."))
+            page = selectors.readings_page(account)
         return render(request, "metering/readings.html", {"page": page, "form": ReadingsForm(page.rows)})
 
     form = ReadingsForm(page.rows, request.POST)
@@ -59,6 +61,8 @@ def readings(request: HttpRequest, account) -> HttpResponse:
                         confirm_high=entry.confirm_high,
                     )
         except ReadingError as exc:
+            page = selectors.readings_page(account)  # the whole page this time: it is shown again
+            form = ReadingsForm(page.rows, request.POST)
             if form.check(organisation=page.organisation, when=now):
                 form.non_field_error = exc.text
             return render(request, "metering/readings.html", {"page": page, "form": form}, status=400)

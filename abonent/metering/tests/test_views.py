@@ -97,13 +97,15 @@ def test_submit_asks_to_confirm_then_saves_and_correction_replaces(logged_in, ac
 
 def test_bad_value_shows_russian_error_and_saves_nothing(logged_in, account, meter, premises, in_window):
     second = MeterFactory(premises=premises, resource="hot_water")
+    add_reading(second, OCT, "7.125")
     response = logged_in.post(
         url(account),
         {f"value_{meter.pk}": "12", f"value_{second.pk}": "12abc", "action": "submit", "confirm": "1"},
     )
     assert response.status_code == 400
     assert "только цифры" in response.content.decode()
-    assert Reading.objects.count() == 0  # the good meter's value is not saved either
+    assert "7,125" in response.content.decode()  # the whole page again, last readings included
+    assert Reading.objects.count() == 1  # the good meter's value is not saved either
 
 
 def test_nothing_typed(logged_in, account, meter, in_window):
