@@ -6,18 +6,23 @@ reverse relations of a queryset's model (the ones Django's delete collector woul
 sets with subqueries: no rows are loaded, so a synthetic city of 100 000 accounts goes as fast as a small one.
 """
 
-from django.db import models
+from django.db import connections, models
 
 MAX_DEPTH = 12
 
 
-def purge(queryset: models.QuerySet, *, depth: int = 0) -> int:
+def purge(queryset: models.QuerySet, *, depth: int = 0, tables: set[str] | None = None) -> int:
     """Delete the rows of `queryset` and everything that depends on them; returns how many rows of it went."""
+    if tables is None:
+        # A model whose migration has not run yet (an app being written) has no table and so no rows to delete.
+        tables = set(connections[queryset.db].introspection.table_names())
     if depth > MAX_DEPTH:
         raise RuntimeError(f"purge: too deep at {queryset.model.__name__} (a cycle of foreign keys?)")
     model = queryset.model
     for relation in model._meta.get_fields(include_hidden=True):
         if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+            continue
+        if relation.related_model._meta.db_table not in tables:
             continue
         related = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": queryset})
         on_delete = relation.on_delete
@@ -30,5 +35,5 @@ def purge(queryset: models.QuerySet, *, depth: int = 0) -> int:
             if relation.field.null:
                 related.update(**{relation.field.name: None})
         else:
-            purge(related, depth=depth + 1)
+            purge(related, depth=depth + 1, tables=tables)
     return queryset._raw_delete(queryset.db)
