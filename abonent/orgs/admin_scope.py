@@ -214,10 +214,33 @@ class OrgScopedAdmin(OrgScopedFieldsMixin, admin.ModelAdmin):
 
 
 class OrgScopedInline(OrgScopedFieldsMixin):
-    """Mix into an InlineModelAdmin: its rows and the choices of its foreign keys stay in the organisation."""
+    """Mix into an InlineModelAdmin: its rows and the choices of its foreign keys stay in the organisation, and a
+    row with an organisation of its own gets the operator's, not a choice."""
 
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request)
+
+    def _hides_organisation(self, request) -> bool:
+        return user_organisation_id(request) is not None and has_direct_organisation(self.model)
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if self._hides_organisation(request) and "organisation" not in exclude:
+            exclude.append("organisation")
+        return exclude
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return _without(fields, "organisation") if self._hides_organisation(request) else fields
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        org_id = user_organisation_id(request)
+        if org_id is not None:
+            formset.form = type(
+                formset.form.__name__, (OrgScopedFormMixin, formset.form), {"scoped_organisation_id": org_id}
+            )
+        return formset
 
 
 def _without(fields, name):

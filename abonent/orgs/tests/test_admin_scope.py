@@ -420,3 +420,27 @@ def test_operator_edits_a_tariff_price_in_own_service(org_a, operator_a, client)
     assert response.status_code == 302, response.context["adminform"].form.errors
     org_a.tariff.refresh_from_db()
     assert org_a.tariff.price == Decimal("51.30")
+
+
+# --- change lists stay fast: the number of queries does not grow with the rows shown ---
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("model", REGISTER_MODELS)
+@pytest.mark.parametrize("who", ["operator", "superuser"])
+def test_change_list_queries_do_not_grow_with_rows(model, who, org_a, org_b, operator_a, client, admin_client):
+    browser = client if who == "operator" else admin_client
+    path = url(model, "changelist")
+    before = _queries(browser, path)
+    for n in range(3):
+        make_register(short_name=f"Ещё {n}")  # more of everything in other organisations, for the superuser
+        f.MeterFactory(premises=f.PremisesFactory(building=org_a.building))
+        f.PersonalAccountFactory(premises=f.PremisesFactory(building=org_a.building))
+        f.TariffFactory(service=f.ServiceFactory(organisation=org_a.organisation))
+    assert _queries(browser, path) == before
