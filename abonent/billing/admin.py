@@ -115,3 +115,6 @@ class TariffAdmin(DatedValueAdmin):
 class NormAdmin(DatedValueAdmin):
     list_display = ("service", "valid_from", "valid_to", "value", "basis")
     fields = ("service", ("valid_from", "valid_to"), ("value", "basis"))
+
+
+from . import admin_periods  # noqa: E402,F401

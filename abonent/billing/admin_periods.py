@@ -1,0 +1,169 @@
+"""Back office for the monthly cycle: periods with their state and runs, the penalty rates, recalculations.
+
+Steps run inline from an admin action (a close of a city takes about a minute on PostgreSQL, see
+docs/BENCHMARKS.md); each run is recorded in PeriodRun so the page shows what ran, how far it got and why it failed.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path
+
+from . import services
+from .models import BillingPeriod, Charge, PenaltyRate, PeriodRun, Recalculation
+
+register_org_path("billing.PeriodRun", "period__organisation")
+register_org_path("billing.Recalculation", "account__organisation")
+register_org_path("billing.Charge", "account__organisation")
+register_org_path("billing.Penalty", "account__organisation")
+register_org_path("billing.LedgerEntry", "account__organisation")
+register_org_path("billing.AccountBalance", "account__organisation")
+
+
+class PeriodRunInline(admin.TabularInline):
+    model = PeriodRun
+    extra = 0
+    can_delete = False
+    fields = ("step", "status", "done", "total", "started_by", "started_at", "finished_at", "message")
+    readonly_fields = fields
+    ordering = ("-started_at",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _step_action(step: str | None, label: str):
+    def action(modeladmin, request, queryset):
+        for period in queryset.select_related("organisation").order_by("organisation_id", "month"):
+            try:
+                result = services.period_close(
+                    organisation=period.organisation, month=period.month, step=step, actor=request.user
+                )
+            except services.BillingError as exc:
+                modeladmin.message_user(request, f"{period}: {exc}", messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{period}: {result.get_state_display()}", messages.SUCCESS)
+
+    action.__name__ = f"run_{step or 'all'}"
+    action.short_description = label
+    action.allowed_permissions = ("change",)
+    return action
+
+
+@admin.register(BillingPeriod)
+class BillingPeriodAdmin(OrgScopedAdmin):
+    list_display = ("__str__", "state", "readings_closed_at", "calculated_at", "published_at", "last_run")
+    list_filter = ("state",)
+    org_list_filter = "organisation"
+    org_list_display = "organisation"
+    ordering = ("-month",)
+    fields = ("organisation", "month", "state", "readings_closed_at", "calculated_at", "published_at", "totals")
+    readonly_fields = ("state", "readings_closed_at", "calculated_at", "published_at", "totals")
+    inlines = [PeriodRunInline]
+    actions = [
+        _step_action("close_readings", _("Закрыть приём показаний")),
+        _step_action("calculate", _("Рассчитать (повторный расчёт заменяет черновик)")),
+        _step_action("publish", _("Опубликовать (выпустить квитанции)")),
+        _step_action(None, _("Выполнить все оставшиеся шаги")),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "organisation", "month"] if obj else fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a period carries charges and ledger entries
+
+    @admin.display(description=_("последний запуск"))
+    def last_run(self, obj):
+        run = obj.runs.first()
+        if run is None:
+            return "—"
+        progress = f" {run.done}/{run.total}" if run.total else ""
+        return f"{run.step}: {run.get_status_display()}{progress}"
+
+    @admin.display(description=_("итоги"))
+    def totals(self, obj):
+        if obj.pk is None:
+            return "—"
+        from django.db.models import Count, Sum
+
+        charges = Charge.objects.filter(period=obj).aggregate(
+            n=Count("id"), s=Sum("amount"), a=Count("account", distinct=True)
+        )
+        return f"Начислений: {charges['n']} на {charges['a']} л/с, сумма {charges['s'] or 0} ₽"
+
+
+@admin.register(PenaltyRate)
+class PenaltyRateAdmin(admin.ModelAdmin):
+    """One table for every organisation: the rate is the law's. Operators with the permission may edit it."""
+
+    list_display = ("valid_from", "valid_to", "rate", "moratorium", "note")
+    fields = (("valid_from", "valid_to"), ("rate", "moratorium"), "note")
+
+
+class RecalculationForm(forms.ModelForm):
+    class Meta:
+        model = Recalculation
+        fields = ("account", "corrected_period", "period", "service", "volume", "amount", "reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "period" in self.fields:
+            self.fields["period"].required = False
+            self.fields["period"].help_text = _("Пусто — текущий неопубликованный период")
+        if "amount" in self.fields:  # a volume valued at the tariff instead is as good
+            self.fields["amount"].required = False
+            self.fields["amount"].help_text = _("Или объём — тогда сумма по тарифу корректируемого периода")
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("amount") is None) == (data.get("volume") is None):
+            raise forms.ValidationError(_("Укажите либо сумму, либо объём перерасчёта."))
+        period = data.get("period")
+        if period and period.state == BillingPeriod.State.PUBLISHED:
+            raise forms.ValidationError(_("Период опубликован: перерасчёт учитывается в следующем периоде."))
+        return data
+
+
+@admin.register(Recalculation)
+class RecalculationAdmin(OrgScopedAdmin):
+    org_path = "account__organisation"
+    form = RecalculationForm
+    list_display = ("account", "period", "corrected_period", "service", "kind", "volume", "amount", "reason")
+    list_filter = ("kind",)
+    search_fields = ("account__number", "reason")
+    autocomplete_fields = ("account",)
+    readonly_fields = ()
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return RecalculationForm.Meta.fields
+        return (*RecalculationForm.Meta.fields, "kind", "created_by", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A booked recalculation is a ledger fact once its period is published: a correction is a new one.
+        return self.get_fields(request, obj) if obj else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        created = services.recalculation_create(
+            account=data["account"],
+            corrected_period=data["corrected_period"],
+            period=data.get("period"),
+            service=data.get("service"),
+            amount=data.get("amount"),
+            volume=data.get("volume"),
+            reason=data["reason"],
+            actor=request.user,
+        )
+        obj.pk = created.pk

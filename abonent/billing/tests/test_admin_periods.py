@@ -1,0 +1,70 @@
+"""The back office runs the close and books recalculations through the same services, inside the organisation."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from abonent.billing.models import BillingPeriod, Charge, PenaltyRate, Recalculation, Service
+from abonent.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(client):
+    org = f.OrganisationFactory()
+    account = f.PersonalAccountFactory(premises=f.PremisesFactory(building=f.BuildingFactory(organisation=org)))
+    svc = f.ServiceFactory(organisation=org, method=Service.Method.AREA, resource="", unit="м²")
+    f.TariffFactory(service=svc, valid_from=dt.date(2026, 1, 1), valid_to=None, price=D("28.45"))
+    admin = f.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    return org, account, svc
+
+
+def test_actions_run_steps_and_show_progress(client, setup):
+    org, account, svc = setup
+    period = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 4, 1))
+    other = BillingPeriod.objects.create(organisation=f.OrganisationFactory(), month=dt.date(2026, 4, 1))
+    url = reverse("admin:billing_billingperiod_changelist")
+    client.post(url, {"action": "run_all", "_selected_action": [period.pk]})
+    period.refresh_from_db()
+    assert period.state == BillingPeriod.State.PUBLISHED
+    assert Charge.objects.get(period=period).amount == D("1544.84")
+    response = client.get(reverse("admin:billing_billingperiod_change", args=[period.pk]))
+    assert response.status_code == 200
+    assert "Начислений: 1" in response.content.decode()
+    response = client.post(url, {"action": "run_calculate", "_selected_action": [period.pk]}, follow=True)
+    assert "опубликован" in response.content.decode()
+    operator = f.OperatorFactory(organisation=org)
+    client.force_login(operator)
+    assert client.get(reverse("admin:billing_billingperiod_change", args=[other.pk])).status_code == 404
+
+
+def test_recalculation_is_booked_by_the_service(client, setup):
+    org, account, svc = setup
+    corrected = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 4, 1), state="published")
+    booked = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 5, 1))
+    response = client.post(
+        reverse("admin:billing_recalculation_add"),
+        {
+            "account": account.pk,
+            "corrected_period": corrected.pk,
+            "period": booked.pk,
+            "service": svc.pk,
+            "volume": "-10",
+            "amount": "",
+            "reason": "Площадь уточнена",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    recalc = Recalculation.objects.get()
+    assert (recalc.amount, recalc.period, recalc.created_by.is_superuser) == (D("-284.50"), booked, True)
+
+
+def test_penalty_rates_are_seeded_and_editable(client, setup):
+    assert PenaltyRate.objects.filter(moratorium=True, valid_from=dt.date(2020, 4, 6)).exists()
+    rate = PenaltyRate.objects.get(valid_from=dt.date(2025, 1, 1))
+    response = client.get(reverse("admin:billing_penaltyrate_change", args=[rate.pk]))
+    assert response.status_code == 200
