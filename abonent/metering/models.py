@@ -217,3 +217,23 @@ class ReadingReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user} — {self.account} ({self.period:%m.%Y})"
+
+
+class ReminderPreference(models.Model):
+    """A subscriber's choice about reading reminders; without a row, reminders are on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="reading_reminder_preference",
+        verbose_name=_("пользователь"),
+    )
+    enabled = models.BooleanField(_("напоминать о передаче показаний"), default=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("настройка напоминаний о показаниях")
+        verbose_name_plural = _("настройки напоминаний о показаниях")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'да' if self.enabled else 'нет'}"

@@ -59,6 +59,7 @@ def recipients(organisation: Organisation, period: dt.date, today: dt.date):
             user__is_active=True,
         )
         .exclude(user__email="")
+        .exclude(user__reading_reminder_preference__enabled=False)  # the user's setting; no row = on
         .filter(Exists(unsent_meter))
         .select_related("user", "account__premises__building")
         .order_by("pk")
@@ -83,6 +84,7 @@ def send_one(link, *, organisation, period, kind, today) -> bool:
         "last": last,
         "days_left": (last - today).days + 1,
         "url": settings.SITE_URL.rstrip("/") + reverse("metering:readings", args=[link.account_id]),
+        "settings_url": settings.SITE_URL.rstrip("/") + reverse("metering:reminder_settings"),
     }
     subject = " ".join(render_to_string("metering/emails/reading_reminder_subject.txt", context).split())
     message = EmailMultiAlternatives(

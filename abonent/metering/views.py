@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import selectors
 from .forms import ReadingsForm
-from .models import Reading
+from .models import Reading, ReminderPreference
 from .services import ReadingError, reading_submit
 
 
@@ -101,3 +101,20 @@ def meter_history(request: HttpRequest, account, meter_id: int) -> HttpResponse:
             "chart": selectors.chart_bars(months),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request: HttpRequest) -> HttpResponse:
+    """Whether the user gets the e-mails "приём показаний открыт" and "осталось два дня"."""
+    preference = ReminderPreference.objects.filter(user=request.user).first()
+    enabled = preference.enabled if preference else True
+    if request.method == "POST":
+        enabled = request.POST.get("enabled") == "1"
+        ReminderPreference.objects.update_or_create(user=request.user, defaults={"enabled": enabled})
+        messages.success(
+            request,
+            _("Напоминания о передаче показаний включены.") if enabled else _("Напоминания о показаниях отключены."),
+        )
+        return redirect("metering:reminder_settings")
+    return render(request, "metering/reminder_settings.html", {"enabled": enabled})

@@ -6,8 +6,9 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.urls import reverse
 
-from abonent.metering.models import Reading, ReadingReminder
+from abonent.metering.models import Reading, ReadingReminder, ReminderPreference
 from abonent.testing.factories import AccountLinkFactory, MeterFactory, PersonalAccountFactory
 
 from .conftest import UTC, add_reading
@@ -60,3 +61,24 @@ def test_no_reminder_without_a_working_meter_or_email(mailoutbox, user, account,
     with at(10):
         run()
     assert mailoutbox == []
+
+
+def test_a_user_who_turned_reminders_off_gets_none(client, mailoutbox, user, account, meter):
+    client.force_login(user)
+    url = reverse("metering:reminder_settings")
+    assert 'name="enabled" value="1" checked' in client.get(url).content.decode()
+    client.post(url, {})  # the box unticked
+    assert not ReminderPreference.objects.get(user=user).enabled
+    assert 'value="1" checked' not in client.get(url).content.decode()
+    with at(10):
+        run()
+    assert mailoutbox == []
+    client.post(url, {"enabled": "1"})
+    with at(10):
+        run()
+    assert len(mailoutbox) == 1 and "/cabinet/reading-reminders/" in mailoutbox[0].body
+
+
+def test_reminder_settings_need_login(client):
+    response = client.get(reverse("metering:reminder_settings"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
