@@ -95,20 +95,8 @@ class BuildingAdmin(AreaMessageMixin, OrgScopedAdmin):
 class MeterInline(OrgScopedInline, admin.TabularInline):
     model = Meter
     fk_name = "premises"
-    fields = (
-        "resource",
-        "serial_number",
-        "model_name",
-        "place",
-        "installed_on",
-        "sealed_on",
-        "verification_due",
-        "digits_before",
-        "digits_after",
-        "initial_value",
-        "status",
-        "closed_on",
-    )
+    # What is checked daily; the rest (digits, seal, initial value) on the meter's own page, via its link.
+    fields = ("resource", "serial_number", "place", "installed_on", "verification_due", "status")
     extra = 0
     show_change_link = True
 

@@ -10,7 +10,7 @@ from .models import RUSSIAN_TIMEZONES, Organisation
 
 class OrganisationForm(forms.ModelForm):
     # Russia's zones in words; a zone set outside this list (by a command, say) stays on offer as it is.
-    timezone = forms.ChoiceField(label=_("часовой пояс"), choices=RUSSIAN_TIMEZONES)
+    timezone = forms.ChoiceField(label=_("Часовой пояс"), choices=RUSSIAN_TIMEZONES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,7 +28,7 @@ def test_operator_logs_in_and_changes_a_tariff(live_server, page):
     page.fill("#id_password", "operator-2026")
     page.click("input[type=submit]")
     # and open Услуги → the service, change the price in its tariffs and save
-    page.get_by_role("link", name="Услуги").first.click()
+    page.get_by_role("link", name="Услуги", exact=True).first.click()
     assert page.get_by_text(other.name).count() == 0
     page.get_by_role("link", name="Холодное водоснабжение").click()
     price = page.locator("input[name='tariffs-0-price']")
