@@ -160,3 +160,16 @@ def test_history_24_months_with_chart_and_estimates(
     assert text.count('class="bar estimated"') == 1
     assert "расчётно" in text
     assert "декабрь 2024" in text and "ноябрь 2026" in text
+
+
+def test_page_queries_are_bounded_whatever_the_number_of_meters(
+    logged_in, account, premises, org, in_window, django_assert_max_num_queries
+):
+    ServiceFactory(organisation=org)
+    for resource in ("cold_water", "hot_water", "electricity", "heat"):
+        meter = MeterFactory(premises=premises, resource=resource)
+        for month in range(1, 11):
+            add_reading(meter, dt.date(2026, month, 1), str(month * 3))
+    with django_assert_max_num_queries(10):
+        response = logged_in.get(url(account))
+    assert response.status_code == 200 and response.content.decode().count('class="card meter"') == 4
