@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -7,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline
 
 from .models import FAR_FUTURE, Norm, Service, Tariff
+
+PARKING_DAY = dt.date(1, 1, 1)
 
 
 class DatedValueInlineForm(forms.ModelForm):
@@ -31,7 +35,23 @@ class DatedValueInlineForm(forms.ModelForm):
 
 
 class DatedValueFormSet(BaseInlineFormSet):
-    """Refuses rows of one service whose dates overlap, as they will be once saved."""
+    """Refuses rows of one service whose dates overlap, as they will be once saved; saves them so that the
+    database, which checks every single write, never sees an overlap on the way there."""
+
+    def save_existing_objects(self, commit=True):
+        if commit:
+            # Moving the start of the new tariff back and the end of the old one back is fine as a whole, but
+            # whichever row is written first would overlap the other. So the rows about to change or go are
+            # first parked on distinct days of the year 1, which no real row covers; then each takes its place.
+            moving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk and (form in self.deleted_forms or form.has_changed())
+            ]
+            for offset, pk in enumerate(moving):
+                parked = PARKING_DAY + dt.timedelta(days=offset)
+                self.model.objects.filter(pk=pk).update(valid_from=parked, valid_to=parked)
+        return super().save_existing_objects(commit)
 
     def clean(self):
         super().clean()

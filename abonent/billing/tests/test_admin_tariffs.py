@@ -113,6 +113,34 @@ def test_closing_the_old_tariff_and_adding_the_new_one_in_one_save_works(operato
     ]
 
 
+def test_moving_the_change_of_tariff_earlier_in_one_save_works(operator, client):
+    # given 45,27 ₽ until 30 June and 47,11 ₽ from 1 July
+    old = f.TariffFactory(service__organisation=operator.organisation)
+    new = f.TariffFactory(service=old.service, valid_from=dt.date(2026, 7, 1), valid_to=None, price=Decimal("47.11"))
+    # when the operator finds the new price applies from 1 June and moves both dates in one save
+    data = service_page_data(client, old.service)
+    rows = {data[f"tariffs-{i}-id"]: i for i in range(2)}
+    data[f"tariffs-{rows[str(old.pk)]}-valid_to"] = "31.05.2026"
+    data[f"tariffs-{rows[str(new.pk)]}-valid_from"] = "01.06.2026"
+    response = client.post(url(Service, "change", old.service_id), data)
+    # then both are saved (the database never saw the two overlap on the way)
+    assert response.status_code == 302
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.valid_to, new.valid_from, new.valid_to) == (dt.date(2026, 5, 31), dt.date(2026, 6, 1), None)
+
+
+def test_deleting_a_tariff_and_adding_one_in_its_place_in_one_save_works(operator, tariff, client):
+    data = service_page_data(client, tariff.service)
+    data["tariffs-0-DELETE"] = "on"
+    add_inline_row(data, "tariffs", valid_from="01.01.2026", valid_to="", price="46")
+    response = client.post(url(Service, "change", tariff.service_id), data)
+    assert response.status_code == 302
+    assert list(Tariff.objects.values_list("valid_from", "valid_to", "price")) == [
+        (dt.date(2026, 1, 1), None, Decimal("46.0000"))
+    ]
+
+
 def test_overlapping_norm_is_refused_in_the_service_page(operator, client):
     norm = f.NormFactory(service__organisation=operator.organisation)
     data = service_page_data(client, norm.service)
