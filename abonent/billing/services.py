@@ -188,53 +188,37 @@ def _publish(period: BillingPeriod, *, run, progress) -> int:
         raise BillingError(f"Период {month_label(period.month)} ещё не рассчитан: публиковать нечего.")
     end = month_end(period.month)
     now = timezone.now()
+    pk = period.pk
+    # Tuples in LEDGER_COLUMNS order; one charge entry per account (the lines are in Charge), one per
+    # recalculation and penalty. Balances need no rebuild: payments and recalculations since the calculation
+    # have already refreshed them.
+    charges = Charge.objects.filter(period=period).values("account_id").annotate(total=Sum("amount"))
     entries = [
-        LedgerEntry(
-            account_id=row["account_id"],
-            period=period,
-            kind=LedgerEntry.Kind.CHARGE,
-            created_at=now,
-            amount=calc.round_money(row["total"]),
-            occurred_on=end,
-            source="period",
-            source_id=str(period.pk),
-            idempotency_key=f"charge:{period.pk}:{row['account_id']}",
+        (
+            r["account_id"],
+            pk,
+            "charge",
+            calc.round_money(r["total"]),
+            end,
+            "period",
+            str(pk),
+            f"charge:{pk}:{r['account_id']}",
+            now,
         )
-        for row in Charge.objects.filter(period=period).values("account_id").annotate(total=Sum("amount"))
+        for r in charges
     ]
-    entries += [
-        LedgerEntry(
-            account_id=r.account_id,
-            period=period,
-            kind=LedgerEntry.Kind.RECALCULATION,
-            created_at=now,
-            amount=r.amount,
-            occurred_on=end,
-            source="recalculation",
-            source_id=str(r.pk),
-            idempotency_key=f"recalculation:{r.pk}",
-        )
-        for r in Recalculation.objects.filter(period=period).only("id", "account_id", "amount")
-    ]
-    entries += [
-        LedgerEntry(
-            account_id=p.account_id,
-            period=period,
-            kind=LedgerEntry.Kind.PENALTY,
-            created_at=now,
-            amount=p.amount,
-            occurred_on=end,
-            source="penalty",
-            source_id=str(p.pk),
-            idempotency_key=f"penalty:{p.pk}",
-        )
-        for p in Penalty.objects.filter(period=period).only("id", "account_id", "amount")
-    ]
+    for kind, model in (("recalculation", Recalculation), ("penalty", Penalty)):
+        entries += [
+            (account_id, pk, kind, amount, end, kind, str(row_id), f"{kind}:{row_id}", now)
+            for row_id, account_id, amount in model.objects.filter(period=period).values_list(
+                "id", "account_id", "amount"
+            )
+        ]
     if LedgerEntry.objects.filter(period=period).exclude(kind=LedgerEntry.Kind.PAYMENT).exists():
-        LedgerEntry.objects.bulk_create(entries, batch_size=BATCH, ignore_conflicts=True)
+        objects = [LedgerEntry(**dict(zip(LEDGER_COLUMNS, row, strict=True))) for row in entries]
+        LedgerEntry.objects.bulk_create(objects, batch_size=BATCH, ignore_conflicts=True)
     else:  # the usual case: nothing of this period is in the ledger yet, so the fast path cannot conflict
-        insert_rows(LedgerEntry, LEDGER_COLUMNS, [tuple(getattr(e, c) for c in LEDGER_COLUMNS) for e in entries])
-    _build_balances(period)  # payments may have arrived since the calculation
+        insert_rows(LedgerEntry, LEDGER_COLUMNS, entries)
     period.state = State.PUBLISHED
     period.published_at = timezone.now()
     period.save(update_fields=["state", "published_at"])
