@@ -697,7 +697,16 @@ def _penalties(period: BillingPeriod, earlier: BillingPeriod | None) -> list[Pen
     if earlier is None:
         return []
     org = period.organisation
-    debtors = list(AccountBalance.objects.filter(period=earlier, closing__gt=0).values_list("account_id", flat=True))
+    last = AccountBalance.objects.filter(period=earlier, closing__gt=0)
+    # The previous period's own charges fall due during this month (the 10th or 15th): their day 31 is next
+    # month's. So only debt older than that can accrue now: what was owed before the previous period, less what
+    # was paid in it (payments settle the oldest debt first).
+    before = BillingPeriod.objects.filter(organisation=org, month__lt=earlier.month).order_by("-month").first()
+    if before is None:
+        debtors = list(last.filter(opening__gt=0).values_list("account_id", flat=True))
+    else:
+        old = dict(AccountBalance.objects.filter(period=before, closing__gt=0).values_list("account_id", "closing"))
+        debtors = [a for a, paid in last.values_list("account_id", "paid") if old.get(a, ZERO) > paid] if old else []
     if not debtors:
         return []
     rates = _rates()
