@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "abonent.billing",
     "abonent.portal",
     "abonent.demo",
+    "abonent.payments",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("abonent.metering.urls")),
     path("", include("abonent.billing.urls")),
     path("", include("abonent.portal.urls")),
+    path("", include("abonent.payments.urls")),
 ]

@@ -1,0 +1,52 @@
+"""Payment providers behind one interface. Abonent never sees card data: the payer enters it on the provider's page.
+
+A provider starts a payment (returns its id and the page to send the payer to), reports a payment's status when
+asked, and turns an incoming notification into (provider payment id, status) after checking it is genuine.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+SUCCEEDED = "succeeded"
+DECLINED = "declined"
+PENDING = "pending"
+
+
+class NotificationRejected(Exception):
+    """A notification that is not authentic or cannot be read."""
+
+
+@dataclass(frozen=True)
+class Started:
+    provider_payment_id: str
+    redirect_url: str
+
+
+class PaymentProvider:
+    name = ""
+
+    def start(
+        self, *, order: str, amount: Decimal, description: str, return_url: str, notify_url: str
+    ) -> Started:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def fetch_status(self, provider_payment_id: str) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def parse_notification(self, body: bytes, headers) -> tuple[str, str]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def get_provider(name: str | None = None) -> PaymentProvider:
+    name = name or getattr(settings, "PAYMENTS_PROVIDER", "sandbox")
+    if name == "sandbox":
+        from .sandbox import SandboxProvider
+
+        return SandboxProvider()
+    if name == "yookassa":
+        from .yookassa import YooKassaProvider
+
+        return YooKassaProvider()
+    raise LookupError(name)

@@ -1,0 +1,115 @@
+"""The built-in sandbox acquirer: its own card page (served by Abonent, nothing loaded from outside), test cards,
+a 3-D Secure step, and an asynchronous notification signed with HMAC-SHA256, as a real acquirer sends.
+
+Test cards (any future expiry, any 3-digit CVC):
+  4111 1111 1111 1111 — success;  4000 0000 0000 0002 — declined;  4000 0000 0000 3220 — 3-D Secure, code 12345.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+import urllib.request
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from . import DECLINED, PENDING, SUCCEEDED, NotificationRejected, PaymentProvider, Started
+
+log = logging.getLogger(__name__)
+
+SUCCESS_CARD = "4111111111111111"
+DECLINE_CARD = "4000000000000002"
+THREE_DS_CARD = "4000000000003220"
+THREE_DS_CODE = "12345"
+SIGNATURE_HEADER = "HTTP_X_SANDBOX_SIGNATURE"
+
+
+def secret() -> bytes:
+    return getattr(settings, "PAYMENTS_SANDBOX_SECRET", "sandbox:" + settings.SECRET_KEY).encode()
+
+
+def sign(body: bytes) -> str:
+    return hmac.new(secret(), body, hashlib.sha256).hexdigest()
+
+
+def luhn_ok(number: str) -> bool:
+    if not number.isdigit() or not 12 <= len(number) <= 19:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+class SandboxProvider(PaymentProvider):
+    name = "sandbox"
+
+    def start(self, *, order, amount: Decimal, description, return_url, notify_url) -> Started:
+        from ..models import SandboxCharge
+
+        charge = SandboxCharge.objects.create(
+            token=secrets.token_urlsafe(24),
+            amount=amount,
+            description=description,
+            return_url=return_url,
+            notify_url=notify_url,
+        )
+        return Started(charge.token, reverse("payments:sandbox_pay", args=[charge.token]))
+
+    def fetch_status(self, provider_payment_id: str) -> str:
+        from ..models import SandboxCharge
+
+        status = SandboxCharge.objects.filter(token=provider_payment_id).values_list("status", flat=True).first()
+        return {"succeeded": SUCCEEDED, "declined": DECLINED}.get(status, PENDING)
+
+    def parse_notification(self, body: bytes, headers) -> tuple[str, str]:
+        given = headers.get(SIGNATURE_HEADER, "")
+        if not given or not hmac.compare_digest(given, sign(body)):
+            raise NotificationRejected("bad signature")
+        try:
+            data = json.loads(body)
+            return str(data["payment_id"]), {"succeeded": SUCCEEDED, "declined": DECLINED}[data["status"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise NotificationRejected("unreadable") from exc
+
+
+def notification(token: str, status: str) -> bytes:
+    return json.dumps({"payment_id": token, "status": status}, sort_keys=True).encode()
+
+
+def deliver(charge) -> None:
+    """Notify Abonent once the charge's outcome is committed, not in the payer's request: a real acquirer's
+    notification comes on its own schedule. "http" posts to the webhook from a thread; "inline" (tests without a
+    server) hands the same signed body to the same handler right after commit."""
+    body = notification(charge.token, charge.status)
+    headers = {SIGNATURE_HEADER: sign(body)}
+    mode = getattr(settings, "PAYMENTS_SANDBOX_DELIVERY", "http")
+
+    def post():
+        req = urllib.request.Request(
+            charge.notify_url,
+            data=body,
+            headers={"Content-Type": "application/json", "X-Sandbox-Signature": headers[SIGNATURE_HEADER]},
+        )
+        try:
+            urllib.request.urlopen(req, timeout=10).read()
+        except Exception:  # the payer's return and the result page still settle it
+            log.warning("sandbox notification to %s failed", charge.notify_url)
+
+    def run():
+        if mode == "inline":
+            from ..services import notification_handle
+
+            notification_handle(provider_name="sandbox", body=body, headers=headers)
+        else:
+            threading.Thread(target=post, daemon=True).start()
+
+    transaction.on_commit(run)

@@ -1,0 +1,64 @@
+"""Reads of the payments app."""
+
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
+
+from abonent.billing.models import AccountBalance, LedgerEntry
+from abonent.housing.models import PersonalAccount
+from abonent.users.models import AccountLink
+
+from .models import Payment, PayPoint
+
+
+def amount_due(closing: Decimal | None) -> Decimal:
+    """What to suggest paying: the debt; nothing when the account is paid up or in advance."""
+    return max(closing or Decimal("0"), Decimal("0"))
+
+
+def debts(account_ids) -> dict[int, Decimal]:
+    """Each account's debt now: the latest balance's closing, less payments posted to later periods that have no
+    balance row yet (a payment made this month, before this month is calculated). Two queries."""
+    latest = AccountBalance.objects.filter(account=OuterRef("pk")).order_by("-period__month")
+    rows = PersonalAccount.objects.filter(pk__in=account_ids).annotate(
+        closing=Subquery(latest.values("closing")[:1]), month=Subquery(latest.values("period__month")[:1])
+    )
+    result = {}
+    months = {}
+    for account_id, closing, month in rows.values_list("pk", "closing", "month"):
+        result[account_id] = closing or Decimal("0")
+        months[account_id] = month
+    later = LedgerEntry.objects.filter(account_id__in=account_ids, kind=LedgerEntry.Kind.PAYMENT).values_list(
+        "account_id", "period__month", "amount"
+    )
+    if months and all(months.values()):
+        later = later.filter(period__month__gt=min(months.values()))
+    for account_id, month, amount in later:
+        if months.get(account_id) is None or month > months[account_id]:
+            result[account_id] -= amount
+    return result
+
+
+def payable_links(user):
+    """The user's open linked accounts, each with `closing`: its debt now."""
+    links = list(
+        AccountLink.objects.filter(user=user, account__closed_on__isnull=True)
+        .select_related("account__organisation", "account__premises__building")
+        .order_by("account__number")
+    )
+    owed = debts([link.account_id for link in links])
+    for link in links:
+        link.closing = owed.get(link.account_id, Decimal("0"))
+    return links
+
+
+def user_order(user, order) -> list[Payment]:
+    return list(Payment.objects.filter(user=user, order=order).select_related("account").order_by("account__number"))
+
+
+def pay_points(org_ids) -> list[PayPoint]:
+    return list(PayPoint.objects.filter(organisation_id__in=org_ids).select_related("organisation"))
+
+
+def recent_payments(user, limit: int = 20) -> list[Payment]:
+    return list(Payment.objects.filter(user=user).select_related("account")[:limit])

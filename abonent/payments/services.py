@@ -1,0 +1,220 @@
+"""Writes of the payments app. A payment reaches the ledger only through `payment_credit`, whose conditional UPDATE
+(created/processing → credited) lets exactly one of any number of racing callers post it; the ledger's own
+idempotency key (source, external id) is the second lock on the same door."""
+
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from abonent.billing import services as billing
+from abonent.billing.models import LedgerEntry
+
+from . import providers
+from .models import Payment, PaymentEvent
+
+OPEN = (Payment.Status.CREATED, Payment.Status.PROCESSING)
+
+
+class PaymentError(Exception):
+    """A refusal to show the user, in Russian."""
+
+
+AMOUNT_RE = re.compile(r"^\d{1,11}([.,]\d{1,2})?$")
+
+
+def parse_amount(text: str) -> Decimal:
+    """ "123,45", "123.45", "1 234,5" → Decimal; refuse anything else, zero and negatives."""
+    cleaned = (text or "").replace("\u00a0", "").replace(" ", "").strip()
+    if not AMOUNT_RE.match(cleaned):
+        raise PaymentError("Сумма указывается в рублях и копейках, например 123,45.")
+    try:
+        value = Decimal(cleaned.replace(",", "."))
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guards
+        raise PaymentError("Сумма указывается в рублях и копейках, например 123,45.") from exc
+    if value <= 0:
+        raise PaymentError("Сумма оплаты должна быть больше нуля.")
+    return value
+
+
+def _event(payment_id: int, status: str, *, actor=None, details: str = "") -> None:
+    PaymentEvent.objects.create(payment_id=payment_id, status=status, actor=actor, details=details)
+
+
+def payment_checkout(*, user, items, return_url: str, notify_url: str, provider_name: str | None = None):
+    """Start one card payment for several accounts: a Payment per account sharing an order, one provider payment
+    for the sum. Returns (order, redirect URL). `items` is [(account, amount)]; the caller checked the user's
+    right to each account."""
+    if not items:
+        raise PaymentError("Выберите хотя бы один лицевой счёт и укажите сумму.")
+    provider = providers.get_provider(provider_name)
+    order = uuid.uuid4()
+    total = sum((amount for _, amount in items), Decimal("0"))
+    with transaction.atomic():
+        payments = []
+        for account, amount in items:
+            p = Payment.objects.create(
+                organisation_id=account.organisation_id,
+                account=account,
+                user=user,
+                amount=amount,
+                channel=Payment.Channel.CARD,
+                provider=provider.name,
+                order=order,
+                external_id=f"{order}:{account.pk}",
+                paid_on=account.organisation.today(),
+            )
+            _event(p.pk, p.status, actor=user, details="создан в кабинете")
+            payments.append(p)
+        numbers = ", ".join(a.number for a, _ in items)
+        started = provider.start(
+            order=str(order),
+            amount=total,
+            description=f"Оплата ЖКУ, л/с {numbers}",
+            return_url=return_url.replace("__order__", str(order)),
+            notify_url=notify_url,
+        )
+        # Shown at once as "В обработке": the payer is on the provider's page.
+        Payment.objects.filter(order=order).update(
+            provider_payment_id=started.provider_payment_id, status=Payment.Status.PROCESSING
+        )
+        for p in payments:
+            _event(
+                p.pk, Payment.Status.PROCESSING, actor=user, details=f"{provider.name} {started.provider_payment_id}"
+            )
+    return order, started.redirect_url
+
+
+def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
+    """Move the payment to "credited" and post it to the ledger; True if this call did it, False if someone else
+    already had (or it was declined or cancelled)."""
+    with transaction.atomic():
+        won = Payment.objects.filter(pk=payment.pk, status__in=OPEN).update(
+            status=Payment.Status.CREDITED, credited_at=timezone.now()
+        )
+        if not won:
+            return False
+        payment.refresh_from_db()
+        billing.ledger_post_payment(
+            account=payment.account,
+            amount=payment.amount,
+            paid_on=payment.paid_on,
+            source=payment.ledger_source,
+            external_id=payment.external_id,
+        )
+        _event(payment.pk, Payment.Status.CREDITED, actor=actor, details=details)
+    return True
+
+
+def payment_decline(*, payment: Payment, reason: str = "", actor=None) -> bool:
+    with transaction.atomic():
+        won = Payment.objects.filter(pk=payment.pk, status__in=OPEN).update(
+            status=Payment.Status.DECLINED, decline_reason=reason[:200]
+        )
+        if won:
+            _event(payment.pk, Payment.Status.DECLINED, actor=actor, details=reason)
+    return bool(won)
+
+
+def provider_status_apply(*, provider_name: str, provider_payment_id: str, status: str, via: str) -> int:
+    """Apply a provider's verdict to every payment of its order; returns how many changed. Any order of arrival,
+    any number of repetitions: only created/processing payments move, so a late "pending" changes nothing."""
+    changed = 0
+    payments = list(
+        Payment.objects.filter(provider=provider_name, provider_payment_id=provider_payment_id).select_related(
+            "account"
+        )
+    )
+    for p in payments:
+        if status == providers.SUCCEEDED:
+            changed += payment_credit(payment=p, details=via)
+        elif status == providers.DECLINED:
+            changed += payment_decline(payment=p, reason=f"отклонён провайдером ({via})")
+    return changed
+
+
+def notification_handle(*, provider_name: str, body: bytes, headers) -> int:
+    """An incoming provider notification: authenticated by the provider, then applied idempotently."""
+    provider = providers.get_provider(provider_name)
+    payment_id, status = provider.parse_notification(body, headers)
+    return provider_status_apply(
+        provider_name=provider_name, provider_payment_id=payment_id, status=status, via="уведомление"
+    )
+
+
+def order_refresh(*, order) -> None:
+    """The payer is back before the notification: ask the provider, and settle the order if it has an answer."""
+    first = Payment.objects.filter(order=order, status__in=OPEN).exclude(provider_payment_id="").first()
+    if first is None:
+        return
+    status = providers.get_provider(first.provider).fetch_status(first.provider_payment_id)
+    if status != providers.PENDING:
+        provider_status_apply(
+            provider_name=first.provider, provider_payment_id=first.provider_payment_id, status=status, via="возврат"
+        )
+
+
+def payment_cash_create(*, account, amount: Decimal, paid_on, actor, payer_name: str = "") -> Payment:
+    """A payment taken at the cash desk: credited at once."""
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            organisation_id=account.organisation_id,
+            account=account,
+            amount=amount,
+            channel=Payment.Channel.CASH,
+            external_id=str(uuid.uuid4()),
+            paid_on=paid_on,
+            payer_name=payer_name,
+            created_by=actor,
+        )
+        _event(payment.pk, payment.status, actor=actor, details="касса")
+        payment_credit(payment=payment, actor=actor, details="касса")
+    payment.refresh_from_db()
+    return payment
+
+
+def payment_cancel(*, payment: Payment, reason: str, actor) -> Payment:
+    """Cancel a payment with a reason. A credited one is reversed in the ledger by a negative payment entry in the
+    period of the cancellation (the ledger is append-only; history keeps both)."""
+    if not reason.strip():
+        raise PaymentError("Укажите причину отмены платежа.")
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().select_related("account__organisation").get(pk=payment.pk)
+        if locked.status == Payment.Status.CANCELLED:
+            return locked
+        if locked.status == Payment.Status.DECLINED:
+            raise PaymentError("Отклонённый платёж отменять не нужно.")
+        was_credited = locked.status == Payment.Status.CREDITED
+        Payment.objects.filter(pk=locked.pk).update(status=Payment.Status.CANCELLED, cancel_reason=reason[:300])
+        if was_credited:
+            _ledger_reverse(locked)
+        _event(locked.pk, Payment.Status.CANCELLED, actor=actor, details=reason)
+    locked.refresh_from_db()
+    return locked
+
+
+def _ledger_reverse(payment: Payment) -> None:
+    # billing offers no reversal entry point yet; a negative payment entry keyed like the original keeps the
+    # ledger append-only and idempotent, and the balances are rebuilt from it by billing's own routine.
+    from abonent.billing.models import BillingPeriod
+    from abonent.orgs.dates import month_start
+
+    account = payment.account
+    today = account.organisation.today()
+    key = f"payment-cancel:{payment.ledger_source}:{payment.external_id}"
+    if LedgerEntry.objects.filter(idempotency_key=key).exists():
+        return
+    period, _ = BillingPeriod.objects.get_or_create(organisation_id=account.organisation_id, month=month_start(today))
+    LedgerEntry.objects.create(
+        account=account,
+        period=period,
+        kind=LedgerEntry.Kind.PAYMENT,
+        amount=-payment.amount,
+        occurred_on=today,
+        source=payment.ledger_source,
+        source_id=f"cancel:{payment.external_id}",
+        idempotency_key=key,
+    )
+    billing._refresh_account_balances(account, min(period.month, month_start(payment.paid_on)))

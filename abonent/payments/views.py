@@ -1,0 +1,146 @@
+"""Thin views: the subscriber's pay pages, the provider webhook and the sandbox acquirer's card page."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .models import SandboxCharge
+from .providers import NotificationRejected, sandbox
+from .templatetags_helpers import money_text
+
+
+@login_required
+def pay(request):
+    links = list(selectors.payable_links(request.user))
+    rows = [
+        {"link": link, "due": selectors.amount_due(link.closing), "amount_text": "", "checked": False} for link in links
+    ]
+    for row in rows:
+        row["amount_text"] = money_text(row["due"])
+        row["checked"] = row["due"] > 0 or len(rows) == 1
+    errors = []
+    if request.method == "POST":
+        items = []
+        for row in rows:
+            account = row["link"].account
+            row["checked"] = request.POST.get(f"pay_{account.pk}") == "on"
+            row["amount_text"] = request.POST.get(f"amount_{account.pk}", "")
+            if not row["checked"]:
+                continue
+            try:
+                items.append((account, services.parse_amount(row["amount_text"])))
+            except services.PaymentError as exc:
+                errors.append(f"Л/С № {account.number}: {exc}")
+        if not items and not errors:
+            errors.append("Отметьте хотя бы один лицевой счёт.")
+        if not errors:
+            result_url = request.build_absolute_uri(
+                reverse("payments:result", args=["00000000-0000-0000-0000-000000000000"])
+            )
+            order, redirect_url = services.payment_checkout(
+                user=request.user,
+                items=items,
+                return_url=result_url.replace("00000000-0000-0000-0000-000000000000", "__order__"),
+                notify_url=request.build_absolute_uri(reverse("payments:notify", args=["sandbox"])),
+            )
+            return redirect(redirect_url)
+    org_ids = {link.account.organisation_id for link in links}
+    try:
+        receipt_url = reverse("billing:receipt")
+    except NoReverseMatch:
+        receipt_url = ""
+    return render(
+        request,
+        "payments/pay.html",
+        {
+            "rows": rows,
+            "errors": errors,
+            "pay_points": selectors.pay_points(org_ids),
+            "receipt_url": receipt_url,
+            "payments": selectors.recent_payments(request.user),
+        },
+    )
+
+
+@login_required
+def result(request, order):
+    if not selectors.user_order(request.user, order):
+        raise Http404
+    services.order_refresh(order=order)
+    return render(request, "payments/result.html", {"payments": selectors.user_order(request.user, order)})
+
+
+@csrf_exempt
+@require_POST
+def notify(request, provider):
+    if provider not in ("sandbox", "yookassa"):
+        raise Http404
+    try:
+        services.notification_handle(provider_name=provider, body=request.body, headers=request.META)
+    except NotificationRejected:
+        return HttpResponseForbidden("rejected")
+    return HttpResponse("OK")
+
+
+# --- the sandbox acquirer (a stand-in for the bank's page; it knows nothing of Abonent's models but its own) ---
+
+
+def _card_errors(number: str, expiry: str, cvc: str, today: dt.date) -> list[str]:
+    errors = []
+    if not sandbox.luhn_ok(number):
+        errors.append("Неверный номер карты.")
+    try:
+        month, year = expiry.split("/")
+        month, year = int(month), 2000 + int(year)
+        if not 1 <= month <= 12 or (year, month) < (today.year, today.month):
+            errors.append("Срок действия карты истёк или указан неверно.")
+    except ValueError:
+        errors.append("Срок действия указывается как ММ/ГГ.")
+    if not (cvc.isdigit() and len(cvc) == 3):
+        errors.append("CVC — три цифры с обратной стороны карты.")
+    return errors
+
+
+def _finish(charge: SandboxCharge, status: str, last4: str = ""):
+    with transaction.atomic():
+        won = SandboxCharge.objects.filter(
+            pk=charge.pk, status__in=[SandboxCharge.Status.PENDING, SandboxCharge.Status.WAITING_3DS]
+        ).update(status=status, card_last4=last4 or charge.card_last4)
+        if won:
+            charge.refresh_from_db()
+            sandbox.deliver(charge)
+    return redirect(charge.return_url)
+
+
+def sandbox_pay(request, token):
+    charge = get_object_or_404(SandboxCharge, token=token)
+    if charge.status in (SandboxCharge.Status.SUCCEEDED, SandboxCharge.Status.DECLINED):
+        return redirect(charge.return_url)
+    errors = []
+    if request.method == "POST":
+        if charge.status == SandboxCharge.Status.WAITING_3DS:
+            if request.POST.get("code", "").strip() == sandbox.THREE_DS_CODE:
+                return _finish(charge, SandboxCharge.Status.SUCCEEDED)
+            return _finish(charge, SandboxCharge.Status.DECLINED)
+        number = request.POST.get("number", "").replace(" ", "")
+        expiry = request.POST.get("expiry", "").strip()
+        cvc = request.POST.get("cvc", "").strip()
+        errors = _card_errors(number, expiry, cvc, dt.datetime.now(dt.UTC).date())
+        if not errors:
+            if number == sandbox.THREE_DS_CARD:
+                SandboxCharge.objects.filter(pk=charge.pk).update(
+                    status=SandboxCharge.Status.WAITING_3DS, card_last4=number[-4:]
+                )
+                charge.refresh_from_db()
+            elif number == sandbox.DECLINE_CARD:
+                return _finish(charge, SandboxCharge.Status.DECLINED, number[-4:])
+            else:
+                return _finish(charge, SandboxCharge.Status.SUCCEEDED, number[-4:])
+    return render(request, "payments/sandbox_pay.html", {"charge": charge, "errors": errors})
