@@ -218,3 +218,30 @@ def _ledger_reverse(payment: Payment) -> None:
         idempotency_key=key,
     )
     billing._refresh_account_balances(account, min(period.month, month_start(payment.paid_on)))
+
+
+def unmatched_resolve(*, line, account, actor) -> Payment:
+    """An operator matches an unmatched registry line to an account: it becomes a credited bank payment."""
+    if account.organisation_id != line.organisation_id:
+        raise PaymentError("Лицевой счёт другой организации.")
+    with transaction.atomic():
+        locked = type(line).objects.select_for_update().get(pk=line.pk)
+        if locked.payment_id:
+            return locked.payment
+        payment = Payment.objects.create(
+            organisation_id=line.organisation_id,
+            account=account,
+            amount=line.amount,
+            channel=Payment.Channel.BANK,
+            external_id=line.external_id,
+            paid_on=line.paid_on,
+            payer_name=line.payer_name,
+            registry_id=line.registry_id,
+            created_by=actor,
+        )
+        _event(payment.pk, payment.status, actor=actor, details=f"сопоставлен вручную: {line.account_number}")
+        payment_credit(payment=payment, actor=actor, details="реестр, сопоставлен вручную")
+        locked.payment = payment
+        locked.save(update_fields=["payment"])
+    payment.refresh_from_db()
+    return payment
