@@ -6,3 +6,9 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "abonent.payments"
     verbose_name = _("Платежи")
+
+    def ready(self):
+        # Operators keep payments, registries, unmatched lines and the other ways to pay: their group gets these.
+        from abonent.orgs.services import OPERATOR_MODELS
+
+        OPERATOR_MODELS.setdefault("payments", ["payment", "registry", "unmatchedline", "paypoint"])

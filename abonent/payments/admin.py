@@ -1,0 +1,289 @@
+"""Back office: payments (cash desk, cancel with a reason, XLSX export), registry upload, unmatched lines, other
+ways to pay. Everything through services; every view scoped to the operator's organisation."""
+
+import io
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from abonent.housing.models import PersonalAccount
+from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
+from abonent.orgs.models import Organisation
+
+from . import services
+from .models import Payment, PaymentEvent, PayPoint, Registry, UnmatchedLine
+from .registry import LAYOUTS, RegistryError, registry_import
+
+register_org_path("payments.Payment", "organisation")
+register_org_path("payments.Registry", "organisation")
+register_org_path("payments.UnmatchedLine", "organisation")
+register_org_path("payments.PayPoint", "organisation")
+
+
+def _accounts(request):
+    qs = PersonalAccount.objects.all()
+    org_id = user_organisation_id(request)
+    return qs if org_id is None else qs.filter(organisation_id=org_id)
+
+
+class AmountField(forms.CharField):
+    def clean(self, value):
+        try:
+            return services.parse_amount(super().clean(value))
+        except services.PaymentError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class CashForm(forms.Form):
+    account = forms.CharField(label=_("Номер лицевого счёта"))
+    amount = AmountField(label=_("Сумма, ₽"))
+    paid_on = forms.DateField(label=_("Дата оплаты"), input_formats=["%d.%m.%Y", "%Y-%m-%d"])
+    payer_name = forms.CharField(label=_("Плательщик"), required=False)
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accounts = accounts
+
+    def clean_account(self):
+        account = self.accounts.filter(number=self.cleaned_data["account"].strip()).first()
+        if account is None:
+            raise forms.ValidationError(_("Лицевой счёт не найден."))
+        return account
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Причина отмены"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RegistryForm(forms.Form):
+    file = forms.FileField(label=_("Файл реестра"))
+    layout = forms.ChoiceField(label=_("Формат"), choices=[(k, k) for k in sorted(LAYOUTS)])
+    organisation = forms.ModelChoiceField(Organisation.objects.all(), label=_("Организация"), required=False)
+
+
+class ResolveForm(forms.Form):
+    account = forms.CharField(label=_("Номер лицевого счёта"))
+
+
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "status", "actor", "details")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(OrgScopedAdmin):
+    list_display = ("created_at", "paid_on", "account", "amount", "channel", "status", "payer_name")
+    list_filter = ("status", "channel", "paid_on")
+    search_fields = ("account__number", "external_id", "provider_payment_id", "payer_name")
+    list_select_related = ("account",)
+    org_list_filter = "organisation"
+    date_hierarchy = "paid_on"
+    readonly_fields = [f.name for f in Payment._meta.fields]
+    inlines = [PaymentEventInline]
+    actions = ["export_xlsx"]
+    change_list_template = "payments/admin/payment_change_list.html"
+    change_form_template = "payments/admin/payment_change_form.html"
+
+    def has_add_permission(self, request):
+        return False  # the cash desk form creates payments, through the service
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # accounting documents are kept; cancel instead
+
+    def get_urls(self):
+        return [
+            path("cash/", self.admin_site.admin_view(self.cash_view), name="payments_payment_cash"),
+            path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="payments_payment_cancel"),
+            *super().get_urls(),
+        ]
+
+    def cash_view(self, request):
+        if not self.has_view_permission(request) or not request.user.has_perm("payments.change_payment"):
+            return redirect("admin:index")
+        form = CashForm(request.POST or None, accounts=_accounts(request))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            payment = services.payment_cash_create(
+                account=data["account"],
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                actor=request.user,
+                payer_name=data["payer_name"],
+            )
+            self.message_user(request, f"Платёж {payment.amount} ₽ на л/с {payment.account} зачислен.")
+            return redirect("admin:payments_payment_changelist")
+        context = {**self.admin_site.each_context(request), "form": form, "title": "Платёж в кассе", "opts": self.opts}
+        return render(request, "payments/admin/form.html", context)
+
+    def cancel_view(self, request, pk):
+        payment = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, payment):
+            return redirect("admin:index")
+        form = CancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.payment_cancel(payment=payment, reason=form.cleaned_data["reason"], actor=request.user)
+            except services.PaymentError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, "Платёж отменён.")
+            return redirect("admin:payments_payment_change", payment.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": f"Отменить платёж: {payment}",
+            "opts": self.opts,
+        }
+        return render(request, "payments/admin/form.html", context)
+
+    @admin.action(description=_("Выгрузить в XLSX"))
+    def export_xlsx(self, request, queryset):
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Платежи")
+        ws.append(["Дата оплаты", "Лицевой счёт", "Сумма", "Способ", "Состояние", "Плательщик", "Идентификатор"])
+        for p in queryset.select_related("account").order_by("paid_on", "id").iterator(chunk_size=2000):
+            ws.append(
+                [
+                    p.paid_on,
+                    p.account.number,
+                    p.amount,
+                    p.get_channel_display(),
+                    p.get_status_display(),
+                    p.payer_name,
+                    p.external_id,
+                ]
+            )
+        out = io.BytesIO()
+        wb.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="payments.xlsx"'
+        return response
+
+
+@admin.register(Registry)
+class RegistryAdmin(OrgScopedAdmin):
+    list_display = ("imported_at", "file_name", "layout", "lines", "total", "created", "duplicates", "unmatched")
+    readonly_fields = [f.name for f in Registry._meta.fields]
+    org_list_filter = "organisation"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="payments_registry_upload"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:payments_registry_upload")
+
+    def upload_view(self, request):
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = RegistryForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            org_id = user_organisation_id(request)
+            organisation = form.cleaned_data["organisation"] if org_id is None else Organisation.objects.get(pk=org_id)
+            if organisation is None:
+                form.add_error("organisation", "Укажите организацию.")
+            else:
+                upload = form.cleaned_data["file"]
+                try:
+                    result = registry_import(
+                        organisation=organisation,
+                        data=upload.read(),
+                        file_name=upload.name,
+                        layout=LAYOUTS[form.cleaned_data["layout"]],
+                        actor=request.user,
+                    )
+                except RegistryError as exc:
+                    form.add_error("file", str(exc))
+                else:
+                    self.message_user(
+                        request,
+                        f"Зачислено: {result.created}; уже были загружены: {result.duplicates}; "
+                        f"не сопоставлено: {result.unmatched}; показаний: {result.readings}.",
+                    )
+                    for message in result.reading_errors[:10]:
+                        self.message_user(request, f"Показание не принято — {message}", messages.WARNING)
+                    return redirect("admin:payments_registry_changelist")
+        if user_organisation_id(request) is not None:
+            form.fields.pop("organisation", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Загрузить реестр платежей",
+            "opts": self.opts,
+            "multipart": True,
+        }
+        return render(request, "payments/admin/form.html", context)
+
+
+@admin.register(UnmatchedLine)
+class UnmatchedLineAdmin(OrgScopedAdmin):
+    list_display = ("paid_on", "account_number", "payer_name", "amount", "registry", "resolved")
+    list_filter = (("payment", admin.EmptyFieldListFilter),)
+    search_fields = ("account_number", "payer_name")
+    readonly_fields = [f.name for f in UnmatchedLine._meta.fields]
+    org_list_filter = "organisation"
+    change_form_template = "payments/admin/unmatched_change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("сопоставлена"), boolean=True)
+    def resolved(self, obj):
+        return obj.payment_id is not None
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/resolve/", self.admin_site.admin_view(self.resolve_view), name="payments_unmatched_resolve"),
+            *super().get_urls(),
+        ]
+
+    def resolve_view(self, request, pk):
+        line = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, line):
+            return redirect("admin:index")
+        form = ResolveForm(request.POST or None, initial={"account": line.account_number})
+        if request.method == "POST" and form.is_valid():
+            account = PersonalAccount.objects.filter(
+                organisation_id=line.organisation_id, number=form.cleaned_data["account"].strip()
+            ).first()
+            if account is None:
+                form.add_error("account", "Лицевой счёт не найден.")
+            else:
+                services.unmatched_resolve(line=line, account=account, actor=request.user)
+                self.message_user(request, f"Платёж {line.amount} ₽ зачислен на л/с {account.number}.")
+                return redirect(reverse("admin:payments_unmatchedline_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": f"Сопоставить строку: {line}",
+            "opts": self.opts,
+        }
+        return render(request, "payments/admin/form.html", context)
+
+
+@admin.register(PayPoint)
+class PayPointAdmin(OrgScopedAdmin):
+    list_display = ("name", "kind", "address", "url", "sort_order")
+    list_filter = ("kind",)
+    org_list_filter = "organisation"
