@@ -707,6 +707,15 @@ def _penalties(period: BillingPeriod, earlier: BillingPeriod | None) -> list[Pen
     else:
         old = dict(AccountBalance.objects.filter(period=before, closing__gt=0).values_list("account_id", "closing"))
         debtors = [a for a, paid in last.values_list("account_id", "paid") if old.get(a, ZERO) > paid] if old else []
+    # A payment cancelled since brings its debt back, whatever the balances said.
+    debtors = sorted(
+        set(debtors)
+        | set(
+            LedgerEntry.objects.filter(
+                period__in=[earlier, period], kind=LedgerEntry.Kind.PAYMENT, amount__lt=0
+            ).values_list("account_id", flat=True)
+        )
+    )
     if not debtors:
         return []
     rates = _rates()
@@ -739,10 +748,16 @@ def _penalties(period: BillingPeriod, earlier: BillingPeriod | None) -> list[Pen
             elif amount < 0:
                 credits[account_id].append((p_month, -amount))
         payments: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-        for account_id, day, amount in LedgerEntry.objects.filter(
-            account_id__in=chunk, kind=LedgerEntry.Kind.PAYMENT, occurred_on__lte=as_of
-        ).values_list("account_id", "occurred_on", "amount"):
-            payments[account_id].append((day, amount))
+        rows = list(
+            LedgerEntry.objects.filter(
+                account_id__in=chunk, kind=LedgerEntry.Kind.PAYMENT, occurred_on__lte=as_of
+            ).values_list("account_id", "occurred_on", "amount", "source", "source_id")
+        )
+        # A cancelled payment (a negative entry "cancel:<id>") never settled anything: both are left out.
+        cancelled = {(src, sid.removeprefix("cancel:")) for _, _, amount, src, sid in rows if amount < 0}
+        for account_id, day, amount, src, sid in rows:
+            if amount > 0 and (src, sid) not in cancelled:
+                payments[account_id].append((day, amount))
         charged_before = _sums(Penalty.objects.filter(account_id__in=chunk, period__month__lt=period.month))
         for account_id in chunk:
             total, lines = calc.penalties_accrued(
@@ -851,6 +866,32 @@ def ledger_post_payment(
             occurred_on=paid_on,
             source=source,
             source_id=external_id,
+            idempotency_key=key,
+        )
+        _refresh_account_balances(account, period.month)
+    return entry, True
+
+
+def ledger_reverse_payment(
+    *, account: PersonalAccount, amount: Decimal, source: str, external_id: str, on: dt.date | None = None
+) -> tuple[LedgerEntry, bool]:
+    """Cancel a posted payment: a negative payment entry in the period of `on` (the organisation's today by
+    default), never an edit of the original. Idempotent by source and external id. Returns (entry, created)."""
+    key = f"payment-cancel:{source}:{external_id}"
+    on = on or account.organisation.today()
+    with transaction.atomic():
+        existing = LedgerEntry.objects.filter(idempotency_key=key).first()
+        if existing:
+            return existing, False
+        period, _ = BillingPeriod.objects.get_or_create(organisation_id=account.organisation_id, month=month_start(on))
+        entry = LedgerEntry.objects.create(
+            account=account,
+            period=period,
+            kind=LedgerEntry.Kind.PAYMENT,
+            amount=-calc.round_money(Decimal(amount)),
+            occurred_on=on,
+            source=source,
+            source_id=f"cancel:{external_id}",
             idempotency_key=key,
         )
         _refresh_account_balances(account, period.month)

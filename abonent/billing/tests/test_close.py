@@ -280,3 +280,25 @@ def test_operator_recalculation_goes_to_the_next_unpublished_period(house):
     assert (balance.opening, balance.charged, balance.recalculated) == (D("1544.84"), D("1544.84"), D("-284.50"))
     with pytest.raises(services.BillingError, match="опубликован"):
         services.recalculation_create(account=account, corrected_period=april, amount=D("1"), reason="x", period=may)
+
+
+def test_cancelled_payment_settles_nothing(house):
+    org, building, account = house
+    svc = f.ServiceFactory(organisation=org, code="fix", name="fix", method=M.FIXED, resource="")
+    f.TariffFactory(service=svc, valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 1, 31), price=D("1000"))
+    close(org, dt.date(2025, 1, 1))
+    services.ledger_post_payment(
+        account=account, amount=D("1000"), paid_on=dt.date(2025, 2, 5), source="bank", external_id="p1"
+    )
+    close(org, dt.date(2025, 2, 1))
+    entry, created = services.ledger_reverse_payment(
+        account=account, amount=D("1000"), source="bank", external_id="p1", on=dt.date(2025, 3, 3)
+    )
+    again, created_again = services.ledger_reverse_payment(
+        account=account, amount=D("1000"), source="bank", external_id="p1", on=dt.date(2025, 3, 3)
+    )
+    assert created and not created_again and entry.amount == D("-1000.00")
+    close(org, dt.date(2025, 3, 1))
+    march = AccountBalance.objects.get(account=account, period__month=dt.date(2025, 3, 1))
+    # the debt is back, and it has been overdue since 10.02: 19 days × 1000 × 0.095 / 300 = 6.02 by 31.03
+    assert (march.opening, march.paid, march.penalties, march.closing) == (0, D("-1000"), D("6.02"), D("1006.02"))
