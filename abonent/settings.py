@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "abonent.portal",
     "abonent.demo",
     "abonent.payments",
+    "abonent.notifications",
+    "abonent.support",
+    "abonent.news",
 ]
 
 MIDDLEWARE = [

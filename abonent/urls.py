@@ -13,4 +13,7 @@ urlpatterns = [
     path("", include("abonent.billing.urls")),
     path("", include("abonent.portal.urls")),
     path("", include("abonent.payments.urls")),
+    path("", include("abonent.notifications.urls")),
+    path("", include("abonent.support.urls")),
+    path("", include("abonent.news.urls")),
 ]

@@ -1,0 +1,17 @@
+"""Who wants which e-mail: other apps ask `wants(user, kind)` before sending an optional letter."""
+
+from .models import Kind, OptOut
+
+
+def wants(user, kind: str) -> bool:
+    """True when the user has an address, is active and has not turned this kind of e-mail off."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not user.is_active or not user.email:
+        return False
+    return not OptOut.objects.filter(user=user, kind=kind).exists()
+
+
+def wanted_kinds(user) -> set[str]:
+    off = set(OptOut.objects.filter(user=user).values_list("kind", flat=True))
+    return {kind for kind in Kind.values if kind not in off}

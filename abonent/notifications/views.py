@@ -1,0 +1,42 @@
+"""The notification settings in the profile and the unsubscribe link (no login needed: the token is the key)."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .forms import NotificationsForm
+from .models import Kind
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request):
+    form = NotificationsForm(request.POST or None, initial={"kinds": sorted(selectors.wanted_kinds(request.user))})
+    if request.method == "POST" and form.is_valid():
+        services.notifications_update(user=request.user, wanted=set(form.cleaned_data["kinds"]))
+        messages.success(request, _("Настройки уведомлений сохранены."))
+        return redirect("notifications:settings")
+    return render(request, "notifications/settings.html", {"form": form})
+
+
+# Mail clients' one-click unsubscribe (RFC 8058) POSTs without our CSRF cookie; the signed token is the proof.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    found = services.unsubscribe_read(token)
+    user = None
+    if found:
+        user = get_user_model().objects.filter(pk=found[0]).first()
+    if user is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
+    kind = Kind(found[1])
+    # A GET only asks: link scanners in mail systems open links, and must not unsubscribe anyone.
+    done = request.method == "POST"
+    if done:
+        services.notification_set(user=user, kind=kind, enabled=False)
+    return render(request, "notifications/unsubscribe.html", {"kind": kind, "done": done, "token": token})
