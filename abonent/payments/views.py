@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .models import SandboxCharge
-from .providers import NotificationRejected, sandbox
+from .providers import NotificationRejected, provider_name, sandbox
 from .templatetags_helpers import money_text
 
 
@@ -48,7 +48,7 @@ def pay(request):
                 user=request.user,
                 items=items,
                 return_url=result_url.replace("00000000-0000-0000-0000-000000000000", "__order__"),
-                notify_url=request.build_absolute_uri(reverse("payments:notify", args=["sandbox"])),
+                notify_url=request.build_absolute_uri(reverse("payments:notify", args=[provider_name()])),
             )
             return redirect(redirect_url)
     org_ids = {link.account.organisation_id for link in links}

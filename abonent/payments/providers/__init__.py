@@ -39,8 +39,13 @@ class PaymentProvider:
         raise NotImplementedError
 
 
+def provider_name() -> str:
+    """The provider new card payments go to: the sandbox unless YooKassa is configured and chosen."""
+    return getattr(settings, "PAYMENTS_PROVIDER", "sandbox")
+
+
 def get_provider(name: str | None = None) -> PaymentProvider:
-    name = name or getattr(settings, "PAYMENTS_PROVIDER", "sandbox")
+    name = name or provider_name()
     if name == "sandbox":
         from .sandbox import SandboxProvider
 

@@ -139,3 +139,10 @@ def test_dates_dd_mm_yyyy_with_dots_and_decimal_comma_layout():
     data = build([line(account.number, "99,90", "D1", date="06.11.2026")], total="99,90")
     registry.registry_import(organisation=account.organisation, data=data, file_name="r.txt", layout=layout)
     assert Payment.objects.get().paid_on == dt.date(2026, 11, 6)
+
+
+def test_payer_name_with_backslash_and_tab_kept_verbatim():
+    account = indebted_account()
+    raw = line(account.number, "10.00", "E1").replace("Иванов И.И.", "Иванов\\\tИ.")
+    registry.registry_import(organisation=account.organisation, data=build([raw]), file_name="r.txt")
+    assert Payment.objects.get().payer_name == "Иванов\\\tИ."

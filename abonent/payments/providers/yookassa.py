@@ -1,0 +1,72 @@
+"""YooKassa through its official SDK, configured by shop id and secret key (settings PAYMENTS_YOOKASSA_SHOP_ID,
+PAYMENTS_YOOKASSA_SECRET_KEY; PAYMENTS_YOOKASSA_API_URL points the SDK elsewhere — the tests' local replay server).
+
+YooKassa does not sign its notifications; it advises checking the sender's address or asking the API. We ask the
+API: a notification only names a payment, and its status is whatever GET /payments/{id} says, so a forged
+notification can at most make us look up a real payment's real status.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+
+from . import DECLINED, PENDING, SUCCEEDED, NotificationRejected, PaymentProvider, Started
+
+API_URL = "https://api.yookassa.ru/v3"
+
+
+def _configure():
+    from yookassa import Configuration
+
+    Configuration.configure(
+        settings.PAYMENTS_YOOKASSA_SHOP_ID,
+        settings.PAYMENTS_YOOKASSA_SECRET_KEY,
+        api_url=getattr(settings, "PAYMENTS_YOOKASSA_API_URL", API_URL),
+        timeout=15,
+        max_attempts=2,
+    )
+
+
+class YooKassaProvider(PaymentProvider):
+    name = "yookassa"
+
+    def start(self, *, order, amount: Decimal, description, return_url, notify_url) -> Started:
+        from yookassa import Payment
+
+        _configure()
+        payment = Payment.create(
+            {
+                "amount": {"value": f"{amount:.2f}", "currency": "RUB"},
+                "confirmation": {"type": "redirect", "return_url": return_url},
+                "capture": True,
+                "description": description[:128],
+                "metadata": {"order": order},
+            },
+            idempotency_key=order,  # a retried start never makes a second payment
+        )
+        return Started(payment.id, payment.confirmation.confirmation_url)
+
+    def fetch_status(self, provider_payment_id: str) -> str:
+        from yookassa import Payment
+
+        _configure()
+        status = Payment.find_one(provider_payment_id).status
+        return {"succeeded": SUCCEEDED, "canceled": DECLINED}.get(status, PENDING)
+
+    def parse_notification(self, body: bytes, headers) -> tuple[str, str]:
+        import json
+
+        from yookassa.domain.exceptions import ApiError, NotFoundError
+        from yookassa.domain.notification import WebhookNotificationFactory
+
+        try:
+            note = WebhookNotificationFactory().create(json.loads(body))
+            payment_id = note.object.id
+        except Exception as exc:  # the SDK raises bare ValueError/TypeError/KeyError on malformed input
+            raise NotificationRejected("unreadable") from exc
+        try:
+            return payment_id, self.fetch_status(payment_id)
+        except NotFoundError as exc:
+            raise NotificationRejected("unknown payment") from exc
+        except ApiError as exc:
+            raise NotificationRejected("provider unavailable") from exc
