@@ -74,7 +74,9 @@ def result(request, order):
     if not selectors.user_order(request.user, order):
         raise Http404
     services.order_refresh(order=order)
-    return render(request, "payments/result.html", {"payments": selectors.user_order(request.user, order)})
+    payments = selectors.user_order(request.user, order)
+    processing = any(p.status in services.OPEN for p in payments)
+    return render(request, "payments/result.html", {"payments": payments, "processing": processing})
 
 
 @csrf_exempt

@@ -234,3 +234,17 @@ def test_cash_and_cancel_with_audit():
     assert payment.status == Payment.Status.CANCELLED
     assert debt(account) == D("1500.00")
     assert payment.events.filter(status="cancelled", actor=operator, details="ошибка кассира").count() == 1
+
+
+def test_cabinet_links_to_pay_page(client):
+    account = indebted_account()
+    logged_in(client, account)
+    assert reverse("payments:pay") in client.get("/cabinet/").content.decode()
+
+
+def test_result_page_refreshes_while_processing(client):
+    account = indebted_account()
+    logged_in(client, account)
+    payment, _ = start(client, account)
+    page = client.get(reverse("payments:result", args=[payment.order])).content.decode()
+    assert "В обработке" in page and 'http-equiv="refresh"' in page
