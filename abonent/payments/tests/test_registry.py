@@ -146,3 +146,13 @@ def test_payer_name_with_backslash_and_tab_kept_verbatim():
     raw = line(account.number, "10.00", "E1").replace("Иванов И.И.", "Иванов\\\tИ.")
     registry.registry_import(organisation=account.organisation, data=build([raw]), file_name="r.txt")
     assert Payment.objects.get().payer_name == "Иванов\\\tИ."
+
+
+def test_cp1251_file_under_the_utf8_layout_refused():
+    account = indebted_account()
+    data = build([line(account.number, "10.00", "W1")])  # cp1251
+    with pytest.raises(registry.RegistryError, match="кодировке utf-8"):
+        registry.registry_import(
+            organisation=account.organisation, data=data, file_name="r.txt", layout=registry.LAYOUTS["sber-utf8"]
+        )
+    assert not Payment.objects.exists()
