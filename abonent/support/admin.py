@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import Building
@@ -226,7 +227,7 @@ class AppealAdmin(OrgScopedAdmin):
                     m.get_kind_display() + (" — абонент не видит" if m.kind == "note" else ""),
                     m.author.get_username() if m.author else "—",
                     timezone.localtime(m.created_at, tz).strftime("%d.%m.%Y %H:%M"),
-                    linebreaks(m.text, autoescape=True),
+                    mark_safe(linebreaks(m.text, autoescape=True)),  # escaped by linebreaks itself
                     files(m),
                 )
                 for m in messages
