@@ -91,9 +91,11 @@ def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
     """Move the payment to "credited" and post it to the ledger; True if this call did it, False if someone else
     already had (or it was declined or cancelled)."""
     with transaction.atomic():
-        won = Payment.objects.filter(pk=payment.pk, status__in=OPEN).update(
-            status=Payment.Status.CREDITED, credited_at=timezone.now()
-        )
+        changes = {"status": Payment.Status.CREDITED, "credited_at": timezone.now()}
+        if payment.channel == Payment.Channel.CARD:
+            # A card payment is paid when the acquirer confirms it, which may be a day after the checkout.
+            changes["paid_on"] = payment.organisation.today()
+        won = Payment.objects.filter(pk=payment.pk, status__in=OPEN).update(**changes)
         if not won:
             return False
         payment.refresh_from_db()
@@ -124,7 +126,7 @@ def provider_status_apply(*, provider_name: str, provider_payment_id: str, statu
     changed = 0
     payments = list(
         Payment.objects.filter(provider=provider_name, provider_payment_id=provider_payment_id).select_related(
-            "account"
+            "account", "organisation"
         )
     )
     for p in payments:

@@ -248,3 +248,20 @@ def test_result_page_refreshes_while_processing(client):
     payment, _ = start(client, account)
     page = client.get(reverse("payments:result", args=[payment.order])).content.decode()
     assert "В обработке" in page and 'http-equiv="refresh"' in page
+
+
+def test_card_payment_dated_when_the_acquirer_confirms(card, client):
+    import datetime as dt
+
+    import time_machine
+
+    account = indebted_account()
+    logged_in(client, account)
+    with time_machine.travel(dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)):
+        payment, location = start(client, account)
+        assert payment.paid_on == dt.date(2026, 11, 30)
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)):
+        card(location, {"number": "4111111111111111", "expiry": "12/30", "cvc": "123"})
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CREDITED and payment.paid_on == dt.date(2026, 12, 1)
+    assert LedgerEntry.objects.get(account=account, kind="payment").occurred_on == dt.date(2026, 12, 1)
