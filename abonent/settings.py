@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "abonent.notifications",
     "abonent.support",
     "abonent.news",
+    "abonent.receipts",
 ]
 
 MIDDLEWARE = [

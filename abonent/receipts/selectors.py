@@ -1,0 +1,197 @@
+"""Everything one ЕПД shows (RULES.md, sections 1–6), read in a fixed number of queries."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max
+
+from abonent.billing.models import AccountBalance, BillingPeriod, Charge, LedgerEntry
+from abonent.billing.selectors import PUBLISHED, account_penalty, account_recalculations
+from abonent.housing.models import PersonalAccount
+from abonent.orgs.dates import month_end, month_label
+from abonent.orgs.models import Organisation
+
+from . import qr
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class Line:
+    service: str
+    unit: str
+    price: Decimal
+    basis: str
+    volume: Decimal
+    common_volume: Decimal
+    charged: Decimal
+    factor: Decimal | None
+    factor_excess: Decimal
+    recalculated: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.charged + self.recalculated
+
+
+@dataclass
+class MeterRow:
+    service: str
+    serial: str
+    unit: str
+    previous: Decimal | None
+    current: Decimal | None
+    volume: Decimal
+
+
+@dataclass
+class Receipt:
+    account: PersonalAccount
+    organisation: Organisation
+    period: BillingPeriod
+    balance: AccountBalance
+    lines: list[Line]
+    meters: list[MeterRow]
+    recalculations: list = field(default_factory=list)
+    penalty: Decimal = ZERO
+    paid_until: dt.date | None = None
+    last_payment_on: dt.date | None = None
+    due_date: dt.date | None = None
+
+    @property
+    def period_label(self) -> str:
+        return month_label(self.period.month)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.period.month:%Y-%m}"
+
+    @property
+    def opening(self) -> Decimal:
+        """Debt (positive) or advance (negative) carried in."""
+        return self.balance.opening
+
+    @property
+    def due_for_period(self) -> Decimal:
+        return self.balance.charged + self.balance.recalculated
+
+    @property
+    def total(self) -> Decimal:
+        """Total to pay: the closing balance, never below zero (an advance is shown, not paid back)."""
+        return max(self.balance.closing, ZERO)
+
+    @property
+    def address(self) -> str:
+        return self.account.premises.address
+
+    def payment(self) -> qr.Payment:
+        org = self.organisation
+        return qr.Payment(
+            name=org.name,
+            personal_acc=org.settlement_account,
+            bank_name=org.bank_name,
+            bic=org.bik,
+            corresp_acc=org.correspondent_account,
+            payee_inn=org.inn,
+            kpp=org.kpp,
+            purpose=f"Оплата ЖКУ за {self.period_label}, л/с {self.account.number}",
+            total=self.total,
+            pers_acc=self.account.number,
+            paym_period=f"{self.period.month:%m%Y}",
+            payer_address=self.address,
+        )
+
+    def qr_payload(self) -> str:
+        return qr.payload(self.payment())
+
+
+def published_period(*, account: PersonalAccount, month: dt.date) -> BillingPeriod | None:
+    return BillingPeriod.objects.filter(organisation_id=account.organisation_id, month=month, state=PUBLISHED).first()
+
+
+def receipt_periods(*, account: PersonalAccount):
+    """Published periods with a balance for the account, newest first (one query)."""
+    return (
+        AccountBalance.objects.filter(account=account, period__state=PUBLISHED)
+        .select_related("period")
+        .order_by("-period__month")
+    )
+
+
+def receipt_for(*, account: PersonalAccount, period: BillingPeriod) -> Receipt | None:
+    """The ЕПД of a published period, or None when the period is not published or has no balance for it.
+
+    Queries: balance, charges, recalculations, penalty, payments (5), whatever was preloaded on the account.
+    """
+    balance = (
+        AccountBalance.objects.filter(account=account, period=period, period__state=PUBLISHED)
+        .select_related("period")
+        .first()
+    )
+    if balance is None:
+        return None
+    charges = list(
+        Charge.objects.filter(account=account, period=period)
+        .select_related("service", "meter")
+        .order_by("service__sort_order", "service__name", "meter_id")
+    )
+    recalcs = list(account_recalculations(account=account, period=period))
+    penalty = account_penalty(account=account, period=period)
+    org = account.organisation
+    # A payment counts in the period of its date, so the balance includes payments up to the month's end.
+    paid_until = month_end(period.month)
+    last_payment = LedgerEntry.objects.filter(
+        account=account, kind=LedgerEntry.Kind.PAYMENT, amount__gt=0, occurred_on__lte=paid_until
+    ).aggregate(last=Max("occurred_on"))["last"]
+
+    lines: dict[int, Line] = {}
+    meters = []
+    for c in charges:
+        common = c.basis == Charge.Basis.COMMON_HOUSE
+        line = lines.get(c.service_id)
+        if line is None:
+            line = lines[c.service_id] = Line(
+                service=c.service.name,
+                unit=c.service.unit,
+                price=c.price,
+                basis=c.get_basis_display(),
+                volume=ZERO,
+                common_volume=ZERO,
+                charged=ZERO,
+                factor=c.factor,
+                factor_excess=ZERO,
+            )
+        if common:
+            line.common_volume += c.volume
+        else:
+            line.volume += c.volume
+        line.charged += c.amount
+        line.factor_excess += c.factor_excess
+        if c.meter_id:
+            meters.append(
+                MeterRow(
+                    service=c.service.name,
+                    serial=c.meter.serial_number,
+                    unit=c.service.unit,
+                    previous=c.previous_value,
+                    current=c.current_value,
+                    volume=c.volume,
+                )
+            )
+    for r in recalcs:
+        if r.service_id in lines:
+            lines[r.service_id].recalculated += r.amount
+    return Receipt(
+        account=account,
+        organisation=org,
+        period=balance.period,
+        balance=balance,
+        lines=list(lines.values()),
+        meters=meters,
+        recalculations=recalcs,
+        penalty=penalty.amount if penalty else ZERO,
+        paid_until=paid_until,
+        last_payment_on=last_payment,
+        due_date=org.due_date(period.month),
+    )

@@ -1,0 +1,30 @@
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from abonent.billing import services
+from abonent.billing.models import Service
+from abonent.testing import factories as f
+
+
+@pytest.fixture
+def published():
+    """An account with two services and a published October 2026; November calculated but not published."""
+    org = f.OrganisationFactory()
+    account = f.PersonalAccountFactory(premises=f.PremisesFactory(building=f.BuildingFactory(organisation=org)))
+    fixed = f.ServiceFactory(organisation=org, name="Обращение с ТКО", method=Service.Method.FIXED, resource="")
+    f.TariffFactory(service=fixed, valid_from=dt.date(2026, 1, 1), valid_to=None, price=D("123.45"))
+    area = f.ServiceFactory(
+        organisation=org,
+        name="Содержание жилого помещения",
+        method=Service.Method.AREA,
+        resource="",
+        unit=Service.Unit.M2,
+    )
+    f.TariffFactory(service=area, valid_from=dt.date(2026, 1, 1), valid_to=None, price=D("21.5"))
+    services.period_close(organisation=org, month=dt.date(2026, 9, 1))
+    october = services.period_close(organisation=org, month=dt.date(2026, 10, 1))
+    services.period_close(organisation=org, month=dt.date(2026, 11, 1), step="close_readings")
+    november = services.period_close(organisation=org, month=dt.date(2026, 11, 1), step="calculate")
+    return {"org": org, "account": account, "october": october, "november": november}

@@ -1,0 +1,67 @@
+"""The ЕПД's figures, its PDF text and its QR code as a banking app reads it."""
+
+import io
+import re
+
+import pypdf
+import pypdfium2
+import pytest
+import zxingcpp
+
+from abonent.receipts import pdf, qr, selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"\s+", " ", text.replace("\xa0", " "))
+
+
+def decode_qr(data: bytes) -> str:
+    page = pypdfium2.PdfDocument(data)[0]
+    found = zxingcpp.read_barcodes(page.render(scale=3).to_pil())
+    assert len(found) == 1
+    return found[0].text
+
+
+def test_receipt_figures(published, django_assert_max_num_queries):
+    account = published["account"]
+    with django_assert_max_num_queries(7):
+        r = selectors.receipt_for(account=account, period=published["october"])
+    assert [line.service for line in r.lines] == ["Обращение с ТКО", "Содержание жилого помещения"]
+    assert r.balance.opening > 0  # September unpaid
+    assert r.total == r.balance.closing == r.balance.opening + r.balance.charged
+    assert selectors.receipt_for(account=account, period=published["november"]) is None
+
+
+def test_pdf_text_and_qr(published):
+    account = published["account"]
+    r = selectors.receipt_for(account=account, period=published["october"])
+    data = pdf.render([r])
+    text = pdf_text(data)
+    assert account.number in text
+    assert "октябрь 2026" in text
+    for line in r.lines:
+        assert line.service in text
+        assert pdf.format_decimal(line.charged, 2).replace("\xa0", " ") in text
+    assert f"Всего к оплате {pdf.format_decimal(r.total, 2)}".replace("\xa0", " ") in text
+    assert account.activation_code in text
+
+    fields = qr.parse(decode_qr(data))
+    org = published["org"]
+    assert fields == {
+        "Name": org.name,
+        "PersonalAcc": org.settlement_account,
+        "BankName": org.bank_name,
+        "BIC": org.bik,
+        "CorrespAcc": org.correspondent_account,
+        "KPP": org.kpp,
+        "PayeeINN": org.inn,
+        "Purpose": f"Оплата ЖКУ за октябрь 2026, л/с {account.number}",
+        "Sum": str(int(r.total * 100)),
+        "PersAcc": account.number,
+        "PaymPeriod": "102026",
+        "PayerAddress": account.premises.address,
+        "TechCode": "02",
+    }
