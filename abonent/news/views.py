@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from abonent.portal.views import _choose
+from abonent.portal.selectors import organisation_list
+from abonent.portal.views import _choose  # the same ?org=<code> choice as the other public pages
 
 from . import selectors
 
@@ -26,7 +27,5 @@ def news_list(request):
 
 @require_safe
 def news_detail(request, news_id: int):
-    from abonent.portal.selectors import organisation_list
-
     item = get_object_or_404(selectors.published(organisation_list()), pk=news_id)
     return render(request, "news/detail.html", {"item": item})
