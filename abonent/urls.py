@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("abonent.notifications.urls")),
     path("", include("abonent.support.urls")),
     path("", include("abonent.news.urls")),
+    path("", include("abonent.receipts.urls")),
 ]
