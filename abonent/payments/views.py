@@ -52,10 +52,12 @@ def pay(request):
             )
             return redirect(redirect_url)
     org_ids = {link.account.organisation_id for link in links}
-    try:
-        receipt_url = reverse("billing:receipt")
-    except NoReverseMatch:
-        receipt_url = ""
+    for row in rows:
+        # The receipt with its QR code, to pay in any bank's app (the receipts app, when installed).
+        try:
+            row["receipts_url"] = reverse("receipts:list", args=[row["link"].account_id])
+        except NoReverseMatch:
+            row["receipts_url"] = ""
     return render(
         request,
         "payments/pay.html",
@@ -63,7 +65,6 @@ def pay(request):
             "rows": rows,
             "errors": errors,
             "pay_points": selectors.pay_points(org_ids),
-            "receipt_url": receipt_url,
             "payments": selectors.recent_payments(request.user),
         },
     )

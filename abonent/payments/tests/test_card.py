@@ -265,3 +265,10 @@ def test_card_payment_dated_when_the_acquirer_confirms(card, client):
     payment.refresh_from_db()
     assert payment.status == Payment.Status.CREDITED and payment.paid_on == dt.date(2026, 12, 1)
     assert LedgerEntry.objects.get(account=account, kind="payment").occurred_on == dt.date(2026, 12, 1)
+
+
+def test_pay_page_links_to_the_accounts_receipts(client):
+    account = indebted_account()
+    logged_in(client, account)
+    page = client.get(reverse("payments:pay")).content.decode()
+    assert reverse("receipts:list", args=[account.pk]) in page
