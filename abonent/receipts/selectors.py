@@ -1,13 +1,14 @@
 """Everything one ЕПД shows (RULES.md, sections 1–6), read in a fixed number of queries."""
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Max
 
-from abonent.billing.models import AccountBalance, BillingPeriod, Charge, LedgerEntry
-from abonent.billing.selectors import PUBLISHED, account_penalty, account_recalculations
+from abonent.billing.models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation
+from abonent.billing.selectors import PUBLISHED
 from abonent.housing.models import PersonalAccount
 from abonent.orgs.dates import month_end, month_label
 from abonent.orgs.models import Organisation
@@ -120,35 +121,78 @@ def receipt_periods(*, account: PersonalAccount):
 
 
 def receipt_for(*, account: PersonalAccount, period: BillingPeriod) -> Receipt | None:
-    """The ЕПД of a published period, or None when the period is not published or has no balance for it.
+    """The ЕПД of a published period, or None when the period is not published or has no balance for the account."""
+    found = receipts_for(period=period, account_ids=[account.pk])
+    return found[0] if found else None
 
-    Queries: balance, charges, recalculations, penalty, payments (5), whatever was preloaded on the account.
-    """
-    balance = (
-        AccountBalance.objects.filter(account=account, period=period, period__state=PUBLISHED)
-        .select_related("period")
-        .first()
+
+def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None) -> list[Receipt]:
+    """The ЕПД of many accounts of one published period in five queries, whatever their number (the mailing and
+    the printing house's export read a period in chunks of these), ordered by account number."""
+    balances = AccountBalance.objects.filter(period=period, period__state=PUBLISHED).select_related(
+        "period", "period__organisation", "account__premises__building"
     )
-    if balance is None:
-        return None
-    charges = list(
-        Charge.objects.filter(account=account, period=period)
+    if account_ids is not None:
+        balances = balances.filter(account_id__in=account_ids)
+    balances = list(balances.order_by("account__number"))
+    if not balances:
+        return []
+    ids = [b.account_id for b in balances]
+    charges = defaultdict(list)
+    for c in (
+        Charge.objects.filter(period=period, account_id__in=ids)
         .select_related("service", "meter")
         .order_by("service__sort_order", "service__name", "meter_id")
-    )
-    recalcs = list(account_recalculations(account=account, period=period))
-    penalty = account_penalty(account=account, period=period)
-    org = account.organisation
+    ):
+        charges[c.account_id].append(c)
+    recalcs = defaultdict(list)
+    for r in (
+        Recalculation.objects.filter(period=period, account_id__in=ids)
+        .select_related("service", "corrected_period")
+        .order_by("corrected_period__month", "id")
+    ):
+        recalcs[r.account_id].append(r)
+    penalties = dict(Penalty.objects.filter(period=period, account_id__in=ids).values_list("account_id", "amount"))
     # A payment counts in the period of its date, so the balance includes payments up to the month's end.
     paid_until = month_end(period.month)
-    last_payment = LedgerEntry.objects.filter(
-        account=account, kind=LedgerEntry.Kind.PAYMENT, amount__gt=0, occurred_on__lte=paid_until
-    ).aggregate(last=Max("occurred_on"))["last"]
+    last_payments = dict(
+        LedgerEntry.objects.filter(
+            account_id__in=ids, kind=LedgerEntry.Kind.PAYMENT, amount__gt=0, occurred_on__lte=paid_until
+        )
+        .values("account_id")
+        .annotate(last=Max("occurred_on"))
+        .values_list("account_id", "last")
+    )
+    org = balances[0].period.organisation
+    due = org.due_date(period.month)
+    out = []
+    for b in balances:
+        account = b.account
+        account.organisation = org
+        lines, meters = _lines(charges[b.account_id], recalcs[b.account_id])
+        out.append(
+            Receipt(
+                account=account,
+                organisation=org,
+                period=b.period,
+                balance=b,
+                lines=lines,
+                meters=meters,
+                recalculations=recalcs[b.account_id],
+                penalty=penalties.get(b.account_id, ZERO),
+                paid_until=paid_until,
+                last_payment_on=last_payments.get(b.account_id),
+                due_date=due,
+            )
+        )
+    return out
 
+
+def _lines(charges: list[Charge], recalcs: list[Recalculation]) -> tuple[list[Line], list[MeterRow]]:
+    """One line per service (a service billed by several meters adds up), and the meters' readings."""
     lines: dict[int, Line] = {}
     meters = []
     for c in charges:
-        common = c.basis == Charge.Basis.COMMON_HOUSE
         line = lines.get(c.service_id)
         if line is None:
             line = lines[c.service_id] = Line(
@@ -162,7 +206,7 @@ def receipt_for(*, account: PersonalAccount, period: BillingPeriod) -> Receipt |
                 factor=c.factor,
                 factor_excess=ZERO,
             )
-        if common:
+        if c.basis == Charge.Basis.COMMON_HOUSE:
             line.common_volume += c.volume
         else:
             line.volume += c.volume
@@ -182,16 +226,4 @@ def receipt_for(*, account: PersonalAccount, period: BillingPeriod) -> Receipt |
     for r in recalcs:
         if r.service_id in lines:
             lines[r.service_id].recalculated += r.amount
-    return Receipt(
-        account=account,
-        organisation=org,
-        period=balance.period,
-        balance=balance,
-        lines=list(lines.values()),
-        meters=meters,
-        recalculations=recalcs,
-        penalty=penalty.amount if penalty else ZERO,
-        paid_until=paid_until,
-        last_payment_on=last_payment,
-        due_date=org.due_date(period.month),
-    )
+    return list(lines.values()), meters

@@ -6,11 +6,12 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods
 
 from abonent.housing.models import PersonalAccount
 from abonent.metering.selectors import account_for_user
 
-from . import pdf, qr, selectors
+from . import pdf, qr, selectors, services
 
 
 def _month(value: str) -> dt.date:
@@ -65,3 +66,12 @@ def admin_receipt_pdf(request: HttpRequest, account_id: int, month: str) -> Http
     if not request.user.is_superuser:
         accounts = accounts.filter(organisation_id=request.user.organisation_id)
     return _pdf_response(_receipt(get_object_or_404(accounts, pk=account_id), month))
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """From the e-mail, without logging in: GET asks (mail scanners follow links), POST turns the e-mails off."""
+    if request.method == "POST":
+        link = services.receipts_unsubscribe(token=token)
+        return render(request, "receipts/unsubscribe.html", {"link": link, "done": link is not None})
+    return render(request, "receipts/unsubscribe.html", {"link": services.unsubscribe_link(token)})

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ReceiptDelivery(models.Model):
+    """One receipt e-mail to one user for one account and period: claimed before sending, so a rerun of the mailing
+    after a crash never sends it twice (a row left "claimed" may or may not have gone out and is not resent)."""
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("Отправляется")
+        SENT = "sent", _("Отправлено")
+        FAILED = "failed", _("Ошибка отправки")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("пользователь"))
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.CASCADE, related_name="+", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey("billing.BillingPeriod", models.CASCADE, related_name="+", verbose_name=_("период"))
+    email = models.EmailField(_("адрес"))
+    status = models.CharField(_("состояние"), max_length=8, choices=Status.choices, default=Status.CLAIMED)
+    claimed_at = models.DateTimeField(_("взято в работу"), default=timezone.now)
+    sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
+
+    class Meta:
+        verbose_name = _("отправка квитанции")
+        verbose_name_plural = _("отправки квитанций")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account", "period"], name="receipt_delivery_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.period} → {self.email}"

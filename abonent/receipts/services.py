@@ -1,0 +1,168 @@
+"""Writes of receipts: the e-mail mailing of a published period and the printing house's export."""
+
+import io
+import logging
+import zipfile
+from collections.abc import Callable, Iterator
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from abonent.billing.models import AccountBalance, BillingPeriod
+from abonent.billing.selectors import PUBLISHED
+from abonent.users.models import AccountLink
+from abonent.users.services import account_link_set_receipts
+
+from . import pdf, selectors
+from .models import ReceiptDelivery
+
+log = logging.getLogger(__name__)
+UNSUBSCRIBE_SALT = "receipts.unsubscribe"
+CHUNK = 500
+
+Progress = Callable[[int], None]
+
+
+class ReceiptError(Exception):
+    pass
+
+
+def _published(period: BillingPeriod) -> None:
+    if period.state != PUBLISHED:
+        raise ReceiptError("Период не опубликован: квитанций ещё нет.")
+
+
+def receipt_chunks(*, period: BillingPeriod, account_ids: list[int] | None = None) -> Iterator[list]:
+    """The period's receipts in chunks, each read in a fixed number of queries."""
+    _published(period)
+    if account_ids is None:
+        account_ids = list(
+            AccountBalance.objects.filter(period=period)
+            .order_by("account__number")
+            .values_list("account_id", flat=True)
+        )
+    for start in range(0, len(account_ids), CHUNK):
+        yield selectors.receipts_for(period=period, account_ids=account_ids[start : start + CHUNK])
+
+
+def receipts_export(*, period: BillingPeriod, fmt: str, progress: Progress | None = None) -> bytes:
+    """All receipts of a period for the printing house: one merged PDF (a page per receipt) or a ZIP of PDFs."""
+    if fmt == "pdf":
+        document = pdf.ReceiptPDF()
+        for chunk in receipt_chunks(period=period):
+            for receipt in chunk:
+                pdf.draw(document, receipt)
+            if progress:
+                progress(len(chunk))
+        return bytes(document.output())
+    if fmt == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
+            for chunk in receipt_chunks(period=period):
+                for receipt in chunk:
+                    archive.writestr(f"{receipt.account.number}-{receipt.slug}.pdf", pdf.render([receipt]))
+                if progress:
+                    progress(len(chunk))
+        return buf.getvalue()
+    raise ReceiptError(f"Неизвестный формат: {fmt}")
+
+
+def unsubscribe_token(link: AccountLink) -> str:
+    return signing.dumps({"l": link.pk}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_link(token: str) -> AccountLink | None:
+    """The link a token names; None for a bad token or a link removed since."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return AccountLink.objects.filter(pk=data.get("l")).select_related("account").first()
+
+
+def receipts_unsubscribe(*, token: str) -> AccountLink | None:
+    """Turn the receipts e-mails of the token's link off."""
+    link = unsubscribe_link(token)
+    if link is not None:
+        account_link_set_receipts(link=link, by_email=False)
+    return link
+
+
+def _claim(link: AccountLink, period: BillingPeriod) -> ReceiptDelivery | None:
+    """Create the delivery row before sending; an existing row means it was sent (or may have been) already,
+    except a recorded failure, which is known not to have gone out and is tried again."""
+    try:
+        with transaction.atomic():
+            return ReceiptDelivery.objects.create(
+                user_id=link.user_id, account_id=link.account_id, period=period, email=link.user.email
+            )
+    except IntegrityError:
+        claimed = ReceiptDelivery.objects.filter(
+            user_id=link.user_id, account_id=link.account_id, period=period, status=ReceiptDelivery.Status.FAILED
+        ).update(status=ReceiptDelivery.Status.CLAIMED, claimed_at=timezone.now(), error="", email=link.user.email)
+        if claimed:
+            return ReceiptDelivery.objects.get(user_id=link.user_id, account_id=link.account_id, period=period)
+        return None
+
+
+def _message(link: AccountLink, receipt: selectors.Receipt) -> EmailMultiAlternatives:
+    unsubscribe = settings.SITE_URL + reverse("receipts:unsubscribe", args=[unsubscribe_token(link)])
+    context = {"SITE_NAME": "Абонент", "r": receipt, "unsubscribe": unsubscribe}
+    subject = render_to_string("receipts/email/receipt_subject.txt", context).strip()
+    text = render_to_string("receipts/email/receipt_body.txt", context)
+    html = render_to_string("receipts/email/receipt_body.html", context)
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [link.user.email], headers={"List-Unsubscribe": f"<{unsubscribe}>"}
+    )
+    message.attach_alternative(html, "text/html")
+    message.attach(f"receipt-{receipt.account.number}-{receipt.slug}.pdf", pdf.render([receipt]), "application/pdf")
+    return message
+
+
+def receipts_send(*, period: BillingPeriod, progress: Progress | None = None) -> dict[str, int]:
+    """E-mail the period's receipt to every subscribed user of every account, once per user, account and period.
+
+    Resumable: a rerun skips what was claimed before. Called by the operator's command and, after publishing,
+    by the billing step (on commit, so a rolled-back publish sends nothing).
+    """
+    _published(period)
+    links = list(
+        AccountLink.objects.filter(
+            receipts_by_email=True,
+            account__organisation_id=period.organisation_id,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("account_id", "user_id")
+    )
+    by_account: dict[int, list[AccountLink]] = {}
+    for link in links:
+        by_account.setdefault(link.account_id, []).append(link)
+    counts = {"sent": 0, "skipped": 0, "failed": 0}
+    for chunk in receipt_chunks(period=period, account_ids=sorted(by_account)):
+        for receipt in chunk:
+            for link in by_account[receipt.account.pk]:
+                delivery = _claim(link, period)
+                if delivery is None:
+                    counts["skipped"] += 1
+                    continue
+                try:
+                    _message(link, receipt).send()
+                except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
+                    log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
+                    delivery.status, delivery.error = ReceiptDelivery.Status.FAILED, str(exc)[:1000]
+                    delivery.save(update_fields=["status", "error"])
+                    counts["failed"] += 1
+                    continue
+                delivery.status, delivery.sent_at = ReceiptDelivery.Status.SENT, timezone.now()
+                delivery.save(update_fields=["status", "sent_at"])
+                counts["sent"] += 1
+        if progress:
+            progress(len(chunk))
+    return counts
