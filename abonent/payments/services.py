@@ -75,6 +75,7 @@ def payment_checkout(*, user, items, return_url: str, notify_url: str, provider_
             description=f"Оплата ЖКУ, л/с {numbers}",
             return_url=return_url.replace("__order__", str(order)),
             notify_url=notify_url,
+            payer_email=getattr(user, "email", "") or "",
         )
         # Shown at once as "В обработке": the payer is on the provider's page.
         Payment.objects.filter(order=order).update(

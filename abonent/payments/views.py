@@ -1,6 +1,7 @@
 """Thin views: the subscriber's pay pages, the provider webhook and the sandbox acquirer's card page."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -63,6 +64,7 @@ def pay(request):
         "payments/pay.html",
         {
             "rows": rows,
+            "total_due": sum((row["due"] for row in rows), Decimal("0")),
             "errors": errors,
             "pay_points": selectors.pay_points(org_ids),
             "payments": selectors.recent_payments(request.user),

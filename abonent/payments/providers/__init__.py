@@ -28,7 +28,7 @@ class PaymentProvider:
     name = ""
 
     def start(
-        self, *, order: str, amount: Decimal, description: str, return_url: str, notify_url: str
+        self, *, order: str, amount: Decimal, description: str, return_url: str, notify_url: str, payer_email: str = ""
     ) -> Started:  # pragma: no cover - interface
         raise NotImplementedError
 

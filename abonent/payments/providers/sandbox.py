@@ -52,7 +52,7 @@ def luhn_ok(number: str) -> bool:
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
 
-    def start(self, *, order, amount: Decimal, description, return_url, notify_url) -> Started:
+    def start(self, *, order, amount: Decimal, description, return_url, notify_url, payer_email="") -> Started:
         from ..models import SandboxCharge
 
         charge = SandboxCharge.objects.create(

@@ -30,20 +30,34 @@ def _configure():
 class YooKassaProvider(PaymentProvider):
     name = "yookassa"
 
-    def start(self, *, order, amount: Decimal, description, return_url, notify_url) -> Started:
+    def start(self, *, order, amount: Decimal, description, return_url, notify_url, payer_email="") -> Started:
         from yookassa import Payment
 
         _configure()
-        payment = Payment.create(
-            {
-                "amount": {"value": f"{amount:.2f}", "currency": "RUB"},
-                "confirmation": {"type": "redirect", "return_url": return_url},
-                "capture": True,
-                "description": description[:128],
-                "metadata": {"order": order},
-            },
-            idempotency_key=order,  # a retried start never makes a second payment
-        )
+        params = {
+            "amount": {"value": f"{amount:.2f}", "currency": "RUB"},
+            "confirmation": {"type": "redirect", "return_url": return_url},
+            "capture": True,
+            "description": description[:128],
+            "metadata": {"order": order},
+        }
+        if payer_email and getattr(settings, "PAYMENTS_YOOKASSA_RECEIPTS", True):
+            # 54-ФЗ: the shop's online cash receipt (чек) for the payment, sent by YooKassa to the payer.
+            params["receipt"] = {
+                "customer": {"email": payer_email},
+                "items": [
+                    {
+                        "description": description[:128],
+                        "quantity": "1.00",
+                        "amount": {"value": f"{amount:.2f}", "currency": "RUB"},
+                        "vat_code": getattr(settings, "PAYMENTS_YOOKASSA_VAT_CODE", 1),
+                        "payment_mode": "full_payment",
+                        "payment_subject": "service",
+                    }
+                ],
+            }
+        # The idempotency key: a retried start never makes a second payment.
+        payment = Payment.create(params, idempotency_key=order)
         return Started(payment.id, payment.confirmation.confirmation_url)
 
     def fetch_status(self, provider_payment_id: str) -> str:

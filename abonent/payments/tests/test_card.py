@@ -67,6 +67,7 @@ def test_pay_page_shows_amount_due_and_starts_processing(client):
     account = indebted_account()
     logged_in(client, account)
     page = client.get(reverse("payments:pay")).content.decode()
+    assert "Не оплачено услуг на сумму" in page
     assert "1 500,00" in page or "1500,00" in page
     payment, location = start(client, account, "123,45")
     assert payment.amount == D("123.45")

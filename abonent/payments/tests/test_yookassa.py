@@ -95,6 +95,9 @@ def test_create_sends_shop_credentials_and_redirects(client, yookassa):
     payment = Payment.objects.get()
     assert headers["Idempotence-Key"] == str(payment.order)
     assert body["amount"] == {"value": "1500.00", "currency": "RUB"}
+    # 54-ФЗ: the receipt goes to the payer's e-mail
+    assert body["receipt"]["customer"]["email"].endswith("@example.ru")
+    assert body["receipt"]["items"][0]["amount"] == {"value": "1500.00", "currency": "RUB"}
     assert payment.provider == "yookassa" and payment.provider_payment_id == PAYMENT_ID
     assert payment.status == Payment.Status.PROCESSING
 
