@@ -99,7 +99,34 @@ def parse(text: str) -> dict[str, str]:
     return dict(part.split("=", 1) for part in text[8:].split(separator))
 
 
+def make(text: str) -> segno.QRCode:
+    """Error correction M. The mask is fixed: searching the best of eight takes most of a receipt's time (measured,
+    bench/receipts.py), and any mask is valid; decoders read it from the format information."""
+    return segno.make(text, error="m", micro=False, encoding="utf-8", boost_error=False, mask=MASK)
+
+
+MASK = 2
+
+
 def png(text: str, *, scale: int = 4) -> bytes:
     buf = io.BytesIO()
-    segno.make(text, error="m", micro=False, encoding="utf-8").save(buf, kind="png", scale=scale, border=4)
+    make(text).save(buf, kind="png", scale=scale, border=4)
     return buf.getvalue()
+
+
+def dark_runs(text: str) -> tuple[int, list[tuple[int, int, int]]]:
+    """The symbol as horizontal runs of dark modules (row, first column, length) and its size in modules, for
+    drawing as vector rectangles (sharper in print and faster than embedding an image)."""
+    matrix = make(text).matrix
+    runs = []
+    for y, row in enumerate(matrix):
+        x, n = 0, len(row)
+        while x < n:
+            if row[x] & 1:
+                start = x
+                while x < n and row[x] & 1:
+                    x += 1
+                runs.append((y, start, x - start))
+            else:
+                x += 1
+    return len(matrix), runs

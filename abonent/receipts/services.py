@@ -53,7 +53,7 @@ def receipt_chunks(*, period: BillingPeriod, account_ids: list[int] | None = Non
 def receipts_export(*, period: BillingPeriod, fmt: str, progress: Progress | None = None) -> bytes:
     """All receipts of a period for the printing house: one merged PDF (a page per receipt) or a ZIP of PDFs."""
     if fmt == "pdf":
-        document = pdf.ReceiptPDF()
+        document = pdf.new_document()
         for chunk in receipt_chunks(period=period):
             for receipt in chunk:
                 pdf.draw(document, receipt)
