@@ -4,9 +4,7 @@ fpdf2 was measured against the alternatives (DESIGN.md): pure Python, no system 
 milliseconds once the font is parsed. The font is parsed once per process and reused (the slow part).
 """
 
-import copy
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -197,14 +195,10 @@ def draw(pdf: FPDF, r: Receipt) -> None:
             )
 
 
-@lru_cache(maxsize=1)
-def _blank() -> ReceiptPDF:
-    return ReceiptPDF()
-
-
 def new_document() -> ReceiptPDF:
-    """A document with the fonts loaded: parsing DejaVu takes ~110 ms, copying a parsed blank ~15 ms (measured)."""
-    return copy.deepcopy(_blank())
+    """A document with DejaVu loaded (~110 ms, most of a single receipt's time). A deep copy of a parsed blank
+    was tried and loses glyphs when subset on output, so every document parses its fonts."""
+    return ReceiptPDF()
 
 
 def render(receipts: list[Receipt]) -> bytes:

@@ -13,6 +13,7 @@ def published():
     """An account with two services and a published October 2026; November calculated but not published."""
     org = f.OrganisationFactory()
     account = f.PersonalAccountFactory(premises=f.PremisesFactory(building=f.BuildingFactory(organisation=org)))
+    second = f.PersonalAccountFactory(premises=f.PremisesFactory(building=account.premises.building))
     fixed = f.ServiceFactory(organisation=org, name="Обращение с ТКО", method=Service.Method.FIXED, resource="")
     f.TariffFactory(service=fixed, valid_from=dt.date(2026, 1, 1), valid_to=None, price=D("123.45"))
     area = f.ServiceFactory(
@@ -27,4 +28,4 @@ def published():
     october = services.period_close(organisation=org, month=dt.date(2026, 10, 1))
     services.period_close(organisation=org, month=dt.date(2026, 11, 1), step="close_readings")
     november = services.period_close(organisation=org, month=dt.date(2026, 11, 1), step="calculate")
-    return {"org": org, "account": account, "october": october, "november": november}
+    return {"org": org, "account": account, "second": second, "october": october, "november": november}
