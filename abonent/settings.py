@@ -178,3 +178,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# --- background work: Celery when a broker is configured, inline otherwise (see abonent/celery.py) ---
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # run_schedule decides per organisation, in its own time zone, which step of the month is due today.
+    "run-schedule-hourly": {"task": "abonent.billing.tasks.run_schedule", "schedule": 3600.0},
+}
