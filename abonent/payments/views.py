@@ -1,10 +1,11 @@
 """Thin views: the subscriber's pay pages, the provider webhook and the sandbox acquirer's card page."""
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -72,12 +73,26 @@ def pay(request):
     )
 
 
-@login_required
-def result(request, order):
+def _settle_and_read(request, order):
     if not selectors.user_order(request.user, order):
         raise Http404
     services.order_refresh(order=order)
-    payments = selectors.user_order(request.user, order)
+    return selectors.user_order(request.user, order)
+
+
+@login_required
+def result(request, order):
+    for attempt in range(5):
+        try:
+            payments = _settle_and_read(request, order)
+            break
+        except OperationalError:
+            # The payer comes back at the very moment the acquirer's notification is written. PostgreSQL queues
+            # the two; SQLite's shared-cache test database refuses at once ("table is locked") for the few
+            # milliseconds the notification's transaction lasts: wait a moment and look again.
+            if attempt == 4:
+                raise
+            time.sleep(0.1 * (attempt + 1))
     processing = any(p.status in services.OPEN for p in payments)
     return render(request, "payments/result.html", {"payments": payments, "processing": processing})
 

@@ -11,6 +11,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 import urllib.request
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ DECLINE_CARD = "4000000000000002"
 THREE_DS_CARD = "4000000000003220"
 THREE_DS_CODE = "12345"
 SIGNATURE_HEADER = "HTTP_X_SANDBOX_SIGNATURE"
+ATTEMPTS = 5
 
 
 def secret() -> bytes:
@@ -99,10 +101,15 @@ def deliver(charge) -> None:
             data=body,
             headers={"Content-Type": "application/json", "X-Sandbox-Signature": headers[SIGNATURE_HEADER]},
         )
-        try:
-            urllib.request.urlopen(req, timeout=10).read()
-        except Exception:  # the payer's return and the result page still settle it
-            log.warning("sandbox notification to %s failed", charge.notify_url)
+        # Like a real acquirer, retry a notification that was not accepted (a busy database, a restart...); the
+        # payer's return to the result page settles the payment anyway.
+        for attempt in range(ATTEMPTS):
+            try:
+                urllib.request.urlopen(req, timeout=10).read()
+                return
+            except Exception:
+                time.sleep(0.2 * (attempt + 1))
+        log.warning("sandbox notification to %s failed %d times", charge.notify_url, ATTEMPTS)
 
     def run():
         if mode == "inline":
