@@ -3,6 +3,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from abonent.billing.models import BillingPeriod
+from abonent.housing.models import PersonalAccount
+
 
 class ReceiptDelivery(models.Model):
     """One receipt e-mail to one user for one account and period: claimed before sending, so a rerun of the mailing
@@ -33,3 +36,21 @@ class ReceiptDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.period} → {self.email}"
+
+
+class PeriodReceipts(BillingPeriod):
+    """The back office's view of a period's receipts (export for the printing house)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("квитанции периода")
+        verbose_name_plural = _("квитанции периодов")
+
+
+class AccountReceipts(PersonalAccount):
+    """The back office's view of an account's receipts (any published period as PDF)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("квитанции лицевого счёта")
+        verbose_name_plural = _("квитанции лицевых счетов")
