@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from abonent.housing.models import PersonalAccount
+from abonent.payments.models import Payment
 
 from .models import AccountLink, LoginEvent, User
 
@@ -50,9 +51,16 @@ def accounts_by_number(number: str) -> QuerySet[PersonalAccount]:
 
 
 def last_payment_of(account: PersonalAccount) -> tuple[dt.date, Decimal] | None:
-    """Date and amount of the account's last payment, the proof seed 004 asks for when linking an account.
+    """Date and amount of the account's last credited payment, the proof seed 004 asks for when linking an account.
 
-    There is no Payment model yet (the payments issue brings it): until then this answers None, so linking by
-    last payment always fails with the generic message and the activation code is the proof that works.
+    The date is the payment's own date (`paid_on`, already the organisation's local day). Payments being
+    processed, declined or cancelled are not payments the subscriber can read off a bank statement, so they
+    don't count; of two on one day the one credited later is the last.
     """
-    return None
+    row = (
+        Payment.objects.filter(account=account, status=Payment.Status.CREDITED)
+        .order_by("-paid_on", "-credited_at", "-id")
+        .values_list("paid_on", "amount")
+        .first()
+    )
+    return (row[0], row[1]) if row else None
