@@ -166,3 +166,9 @@ def receipts_send(*, period: BillingPeriod, progress: Progress | None = None) ->
         if progress:
             progress(len(chunk))
     return counts
+
+
+def receipts_send_after_publish(*, period: BillingPeriod) -> None:
+    """For the billing publish step: mail the period's receipts once the publishing transaction commits (a
+    rolled-back publish mails nothing). Runs inline; a mailing cut short is finished by `send_receipts`."""
+    transaction.on_commit(lambda: receipts_send(period=BillingPeriod.objects.get(pk=period.pk)))

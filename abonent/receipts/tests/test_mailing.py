@@ -82,3 +82,10 @@ def test_export_pdf_and_zip(published, tmp_path):
     assert [n for page, n in zip(reader.pages, numbers, strict=True) if n in page.extract_text()] == numbers
     data = services.receipts_export(period=published["october"], fmt="zip")
     assert zipfile.ZipFile(io.BytesIO(data)).namelist() == [f"{n}-2026-10.pdf" for n in numbers]
+
+
+def test_after_publish_hook_mails_on_commit_only(published, links, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.receipts_send_after_publish(period=published["october"])
+        assert mail.outbox == []
+    assert len(mail.outbox) == 1
