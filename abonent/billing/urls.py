@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "billing"
-urlpatterns = []
+urlpatterns = [
+    path("cabinet/accounts/<int:account_id>/", views.account_card, name="card"),
+    path("cabinet/accounts/<int:account_id>/debt/", views.debt, name="debt"),
+    path("cabinet/accounts/<int:account_id>/history/", views.history, name="history"),
+    path("cabinet/accounts/<int:account_id>/movement/", views.movement, name="movement"),
+    path("cabinet/accounts/<int:account_id>/common/", views.common, name="common"),
+]

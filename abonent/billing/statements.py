@@ -1,0 +1,511 @@
+"""What the subscriber sees of billing: debt, the account card, charges, history, movement, common-house
+volumes. Reads only, published periods only, a bounded number of queries each whatever the history length.
+
+Every figure comes from the ledger's own rows (Charge, Recalculation, Penalty, AccountBalance, payment
+LedgerEntry), so the pages agree with the ledger to the kopeck.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
+
+from abonent.housing.models import PersonalAccount
+from abonent.metering.models import Meter
+from abonent.orgs.dates import add_months, month_end, month_label, month_start
+
+from . import selectors
+from .calculations import round_money
+from .models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation, Service
+
+PUBLISHED = BillingPeriod.State.PUBLISHED
+ZERO = Decimal("0.00")
+PAYMENT = LedgerEntry.Kind.PAYMENT
+
+
+class StatementError(ValueError):
+    """A bad query parameter; the message is for the subscriber, in Russian."""
+
+
+# --- the payer's name, masked as seed 004 shows it ---
+
+
+def mask_payer(name: str) -> str:
+    """ "Муравьев Сергей Викторович" → "Муравьев Сергей *****ВИЧ": surname and first name shown, the patronymic
+    hidden but for its last three letters (as seed 004's account card). Two words or fewer are shown as typed."""
+    parts = (name or "").split()
+    if len(parts) < 3:
+        return " ".join(parts)
+    hidden = " ".join("*****" + word[-3:].upper() for word in parts[2:])
+    return f"{parts[0]} {parts[1]} {hidden}"
+
+
+# --- debt now ---
+
+
+def debts(account_ids) -> dict[int, Decimal]:
+    """Each account's debt now (negative = переплата): the closing balance of its last published period, less
+    the payments posted to later periods. Two queries for any number of accounts."""
+    account_ids = list(account_ids)
+    latest = AccountBalance.objects.filter(account=OuterRef("pk"), period__state=PUBLISHED).order_by("-period__month")
+    rows = PersonalAccount.objects.filter(pk__in=account_ids).annotate(
+        closing=Subquery(latest.values("closing")[:1]), month=Subquery(latest.values("period__month")[:1])
+    )
+    result: dict[int, Decimal] = {}
+    months: dict[int, dt.date | None] = {}
+    for account_id, closing, month in rows.values_list("pk", "closing", "month"):
+        result[account_id] = round_money(closing or ZERO)
+        months[account_id] = month
+    payments = LedgerEntry.objects.filter(account_id__in=account_ids, kind=PAYMENT)
+    known = [m for m in months.values() if m]
+    if known and len(known) == len(months):
+        payments = payments.filter(period__month__gt=min(known))
+    for account_id, month, amount in payments.values_list("account_id", "period__month", "amount"):
+        if months.get(account_id) is None or month > months[account_id]:
+            result[account_id] -= amount
+    return result
+
+
+def debt_of(account: PersonalAccount) -> Decimal:
+    return debts([account.pk]).get(account.pk, ZERO)
+
+
+# --- the account card: the last published month ---
+
+
+@dataclass
+class Row:
+    service: str
+    unit: str = ""
+    price: Decimal | None = None
+    volume: Decimal | None = None
+    charged: Decimal = ZERO
+    recalculated: Decimal = ZERO
+    note: str = ""
+
+    @property
+    def total(self) -> Decimal:
+        return self.charged + self.recalculated
+
+
+@dataclass
+class Month:
+    period: BillingPeriod
+    balance: AccountBalance | None
+    rows: list[Row] = field(default_factory=list)
+    recalculations: list[Recalculation] = field(default_factory=list)
+    penalty: Decimal = ZERO
+
+    @property
+    def label(self) -> str:
+        return month_label(self.period.month)
+
+    @property
+    def charged(self) -> Decimal:
+        return sum((r.charged for r in self.rows), ZERO)
+
+    @property
+    def recalculated(self) -> Decimal:
+        return sum((r.recalculated for r in self.rows), ZERO)
+
+    @property
+    def charged_with_penalty(self) -> Decimal:
+        return self.charged + self.penalty
+
+    @property
+    def total(self) -> Decimal:
+        return self.charged + self.recalculated + self.penalty
+
+
+def _month_rows(charges, recalculations) -> list[Row]:
+    """Charge lines (one per meter when a service has several) with each service's recalculations on its first
+    line; recalculations of services not charged this month, or of none, get lines of their own."""
+    rows: list[Row] = []
+    first: dict[int, Row] = {}
+    for c in charges:
+        row = Row(c.service.name, c.service.get_unit_display(), c.price, c.volume, c.amount)
+        if c.meter_id:
+            row.note = f"прибор № {c.meter.serial_number}" if c.meter else ""
+        first.setdefault(c.service_id, row)
+        rows.append(row)
+    for r in recalculations:
+        target = first.get(r.service_id) if r.service_id else None
+        if target is None:
+            name = r.service.name if r.service else "Перерасчёт"
+            target = Row(name, r.service.get_unit_display() if r.service else "", note=r.reason)
+            rows.append(target)
+            if r.service_id:
+                first[r.service_id] = target
+        target.recalculated += r.amount
+    return rows
+
+
+def last_month(account: PersonalAccount) -> Month | None:
+    """The account card's table: the last published month. Five queries."""
+    period = selectors.last_published_period(account=account)
+    if period is None:
+        return None
+    balance = AccountBalance.objects.filter(account=account, period=period).first()
+    recalculations = list(selectors.account_recalculations(account=account, period=period))
+    month = Month(period, balance, recalculations=recalculations)
+    month.rows = _month_rows(selectors.account_charges(account=account, period=period), recalculations)
+    penalty = selectors.account_penalty(account=account, period=period)
+    month.penalty = penalty.amount if penalty else ZERO
+    return month
+
+
+# --- Задолженность / Детализация счёта ---
+
+
+@dataclass
+class DebtPart:
+    label: str
+    amount: Decimal
+
+
+def debt_parts(account: PersonalAccount, month: Month | None, debt: Decimal) -> list[DebtPart]:
+    """The debt now, split: each service's charge of the last published month (with its recalculations), its
+    penalties, and what remains of earlier months less payments since (negative: an advance). Sums to `debt`."""
+    if month is None:
+        return [DebtPart("Задолженность", debt)] if debt else []
+    parts: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for row in month.rows:
+        parts[row.service] += row.total
+    if month.penalty:
+        parts["Пени"] += month.penalty
+    result = [DebtPart(f"{name} за {month.label}", amount) for name, amount in parts.items()]
+    rest = debt - sum((p.amount for p in result), ZERO)
+    if rest:
+        label = "Долг прошлых периодов с учётом оплат" if rest > 0 else "Оплачено сверх начисленного (аванс)"
+        result.append(DebtPart(label, rest))
+    return result
+
+
+def balances(account: PersonalAccount, first: dt.date | None = None, last: dt.date | None = None):
+    """Published balances of the account, oldest first, months between `first` and `last` inclusive. One query."""
+    rows = AccountBalance.objects.filter(account=account, period__state=PUBLISHED).select_related("period")
+    if first:
+        rows = rows.filter(period__month__gte=first)
+    if last:
+        rows = rows.filter(period__month__lte=last)
+    return list(rows.order_by("period__month"))
+
+
+# --- Начисления и платежи ---
+
+
+def parse_day(text: str | None, default: dt.date, what: str) -> dt.date:
+    if not text:
+        return default
+    try:
+        return dt.datetime.strptime(text.strip(), "%d.%m.%Y").date()  # noqa: DTZ007 — a calendar date, no time
+    except ValueError:
+        raise StatementError(
+            f"Дата «{what}» указана неверно: нужна дата в виде ДД.ММ.ГГГГ, например 31.08.2018."
+        ) from None
+
+
+def parse_month_param(text: str | None, default: dt.date, what: str) -> dt.date:
+    if not text:
+        return default
+    try:
+        year, month = text.strip().split("-")
+        if len(year) != 4:
+            raise ValueError
+        return dt.date(int(year), int(month), 1)
+    except ValueError:
+        raise StatementError(f"Месяц «{what}» указан неверно: нужен месяц в виде ГГГГ-ММ, например 2018-08.") from None
+
+
+@dataclass
+class HistoryLine:
+    day: dt.date
+    kind: str  # "month", "service", "recalculation", "penalty", "payment"
+    text: str
+    charged: Decimal | None = None
+    paid: Decimal | None = None
+
+
+@dataclass
+class History:
+    start: dt.date
+    end: dt.date
+    lines: list[HistoryLine]
+    charged: Decimal
+    paid: Decimal
+    last_payment: LedgerEntry | None
+    debt: Decimal
+
+
+def history(account: PersonalAccount, start: dt.date, end: dt.date) -> History:
+    """Seed 002's "Начисления и платежи": each published month in [start, end] dated its last day, with a line
+    per service ("└"), recalculations and penalties; payments by date. Six queries."""
+    if start > end:
+        raise StatementError("Начало периода позже его конца: поменяйте даты местами.")
+    first, last = month_start(start), month_start(end)
+    in_range = {"account": account, "period__state": PUBLISHED, "period__month__gte": first}
+    in_range["period__month__lte"] = last
+    charges = Charge.objects.filter(**in_range).select_related("service", "period")
+    recalcs = Recalculation.objects.filter(**in_range).select_related("service", "period", "corrected_period")
+    penalties = Penalty.objects.filter(**in_range).select_related("period")
+    by_month: dict[dt.date, list[HistoryLine]] = defaultdict(list)
+    totals: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    services: dict[tuple[dt.date, int], HistoryLine] = {}
+    for c in charges.order_by("period__month", "service__sort_order", "service__name", "id"):
+        m = c.period.month
+        key = (m, c.service_id)
+        if key not in services:
+            services[key] = HistoryLine(month_end(m), "service", f"{c.service.name}, {c.service.unit}", ZERO)
+            by_month[m].append(services[key])
+        services[key].charged += c.amount
+        totals[m] += c.amount
+    for r in recalcs.order_by("period__month", "id"):
+        m = r.period.month
+        what = f"Перерасчёт за {month_label(r.corrected_period.month)}"
+        if r.service:
+            what += f" ({r.service.name})"
+        by_month[m].append(HistoryLine(month_end(m), "recalculation", f"{what}: {r.reason}", r.amount))
+        totals[m] += r.amount
+    for p in penalties:
+        m = p.period.month
+        by_month[m].append(HistoryLine(month_end(m), "penalty", "Пени", p.amount))
+        totals[m] += p.amount
+    lines: list[HistoryLine] = []
+    for m in sorted(by_month):
+        lines.append(HistoryLine(month_end(m), "month", f"Начислено за {month_label(m)}", totals[m]))
+        lines.extend(by_month[m])
+    payments = LedgerEntry.objects.filter(account=account, kind=PAYMENT, occurred_on__gte=start, occurred_on__lte=end)
+    paid = ZERO
+    for entry in payments.order_by("occurred_on", "id"):
+        text = "Оплата" if entry.amount > 0 else "Отмена оплаты"
+        lines.append(HistoryLine(entry.occurred_on, "payment", text, paid=entry.amount))
+        paid += entry.amount
+    # Months (dated their last day) and payments by date; a month's lines stay together under it.
+    lines.sort(key=lambda line: (line.day, line.kind != "payment"))
+    last_payment = (
+        LedgerEntry.objects.filter(account=account, kind=PAYMENT, amount__gt=0).order_by("-occurred_on", "-id").first()
+    )
+    return History(
+        start=start,
+        end=end,
+        lines=lines,
+        charged=sum(totals.values(), ZERO),
+        paid=paid,
+        last_payment=last_payment,
+        debt=debt_of(account),
+    )
+
+
+# --- Платежи: the movement of funds over months ---
+
+
+@dataclass
+class Movement:
+    first: dt.date
+    last: dt.date
+    months: list[AccountBalance]
+    payments: list[LedgerEntry]
+
+    def _sum(self, name: str) -> Decimal:
+        return sum((getattr(b, name) for b in self.months), ZERO)
+
+    @property
+    def opening(self) -> Decimal:
+        return self.months[0].opening if self.months else ZERO
+
+    @property
+    def closing(self) -> Decimal:
+        return self.months[-1].closing if self.months else ZERO
+
+    @property
+    def charged(self) -> Decimal:
+        return self._sum("charged")
+
+    @property
+    def recalculated(self) -> Decimal:
+        return self._sum("recalculated")
+
+    @property
+    def penalties(self) -> Decimal:
+        return self._sum("penalties")
+
+    @property
+    def paid(self) -> Decimal:
+        return self._sum("paid")
+
+
+def movement(account: PersonalAccount, first: dt.date, last: dt.date) -> Movement:
+    """Seed 004's "Платежи": debt or advance at the start and end of [first, last] (months), with the charges,
+    recalculations, penalties and payments between. Two queries."""
+    if first > last:
+        raise StatementError("Начало периода позже его конца: поменяйте месяцы местами.")
+    months = balances(account, first, last)
+    payments = list(
+        LedgerEntry.objects.filter(
+            account=account,
+            kind=PAYMENT,
+            period__state=PUBLISHED,
+            period__month__gte=first,
+            period__month__lte=last,
+        ).order_by("occurred_on", "id")
+    )
+    return Movement(first, last, months, payments)
+
+
+def default_movement_range(account: PersonalAccount) -> tuple[dt.date, dt.date]:
+    last = selectors.last_published_period(account=account)
+    end = last.month if last else month_start(account.organisation.today())
+    return add_months(end, -11), end
+
+
+# --- Расчёт потребления на ОДН ---
+
+
+@dataclass
+class CommonLine:
+    service: str
+    unit: str
+    house_meter: bool
+    house_volume: Decimal | None  # the house meter's volume of the month (when by house meter)
+    individual: Decimal | None  # the sum of the house's individual volumes of the resource
+    shared: Decimal | None  # the volume shared out among the premises
+    share: Decimal  # this premises' volume
+    price: Decimal
+    amount: Decimal
+
+
+@dataclass
+class Common:
+    period: BillingPeriod | None
+    premises_area: Decimal
+    total_area: Decimal
+    common_area: Decimal
+    lines: list[CommonLine]
+
+
+def common_house(account: PersonalAccount, period: BillingPeriod | None) -> Common:
+    """The common-house (ОДН/СОИ) calculation of a published month from its Charge lines: the shared volume
+    stored on this premises' line, the sum of the house's individual volumes of the resource, and this
+    premises' share by area. Three queries."""
+    premises = account.premises
+    building = premises.building
+    result = Common(period, premises.total_area, building.total_area, building.common_area, [])
+    if period is None:
+        return result
+    lines = list(
+        Charge.objects.filter(
+            account=account, period=period, period__state=PUBLISHED, basis=Charge.Basis.COMMON_HOUSE
+        ).select_related("service")
+    )
+    if not lines:
+        return result
+    resources = {c.service.resource for c in lines}
+    individual: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for resource, volume in Charge.objects.filter(
+        period=period,
+        account__premises__building_id=building.pk,
+        service__resource__in=resources,
+        service__method=Service.Method.METER,
+    ).values_list("service__resource", "volume"):
+        individual[resource] += volume
+    metered = set(
+        Meter.objects.filter(building_id=building.pk, resource__in=resources).values_list("resource", flat=True)
+    )
+    for c in lines:
+        by_meter = c.service.resource in metered
+        ind = individual.get(c.service.resource, ZERO) if by_meter else None
+        result.lines.append(
+            CommonLine(
+                service=c.service.name,
+                unit=c.service.get_unit_display(),
+                house_meter=by_meter,
+                house_volume=(c.house_volume + ind) if by_meter and c.house_volume is not None else None,
+                individual=ind,
+                shared=c.house_volume,
+                share=c.volume,
+                price=c.price,
+                amount=c.amount,
+            )
+        )
+    return result
+
+
+def published_period(account: PersonalAccount, month: dt.date | None) -> BillingPeriod | None:
+    periods = BillingPeriod.objects.filter(organisation_id=account.organisation_id, state=PUBLISHED)
+    if month:
+        return periods.filter(month=month).first()
+    return periods.order_by("-month").first()
+
+
+# --- the chart: the last 12 months' charges by service ---
+
+PALETTE = ("#2f6db5", "#c98a1b", "#3a8f5c", "#b5452f", "#7a4fb5", "#2f9fb5", "#8a8a2f", "#b52f7a")
+
+
+def chart(account: PersonalAccount, months: int = 12, width: int = 720, height: int = 240) -> dict | None:
+    """Geometry of a stacked bar chart of the last `months` published months' charges by service (one query),
+    so the template only draws."""
+    last = selectors.last_published_period(account=account)
+    if last is None:
+        return None
+    first = add_months(last.month, -(months - 1))
+    rows = (
+        Charge.objects.filter(
+            account=account, period__state=PUBLISHED, period__month__gte=first, period__month__lte=last.month
+        )
+        .values_list("period__month", "service__name", "service__sort_order", "amount")
+        .order_by("period__month")
+    )
+    sums: dict[dt.date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    order: dict[str, int] = {}
+    for month, name, sort, amount in rows:
+        sums[month][name] += amount
+        order.setdefault(name, sort)
+    names = sorted(order, key=lambda n: (order[n], n))
+    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+    all_months = [add_months(first, i) for i in range(months)]
+    top = max((sum(v.values(), ZERO) for v in sums.values()), default=ZERO) or Decimal(1)
+    left, right, pad_top, axis_y = 64, width - 8, 12, height - 24
+    slot = (right - left) / months
+    bar_w = slot * 0.7
+    bars = []
+    for i, month in enumerate(all_months):
+        x = left + i * slot + (slot - bar_w) / 2
+        y = axis_y
+        segments = []
+        for name in names:
+            amount = sums.get(month, {}).get(name, ZERO)
+            if amount <= 0:
+                continue
+            h = float(amount / top) * (axis_y - pad_top)
+            y -= h
+            segments.append(
+                {"x": round(x, 1), "y": round(y, 1), "w": round(bar_w, 1), "h": round(h, 1), "name": name}
+                | {"amount": amount, "colour": colours[name]}
+            )
+        bars.append(
+            {
+                "month": month,
+                "label": month_label(month),
+                "short": f"{month:%m.%y}",
+                "label_x": round(x + bar_w / 2, 1),
+                "total": sum(sums.get(month, {}).values(), ZERO),
+                "segments": segments,
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": right,
+        "axis_y": axis_y,
+        "pad_top": pad_top,
+        "label_y": height - 8,
+        "top": top,
+        "bars": bars,
+        "legend": [{"name": n, "colour": colours[n]} for n in names],
+    }
