@@ -405,13 +405,14 @@ def common_house(account: PersonalAccount, period: BillingPeriod | None) -> Comm
         return result
     resources = {c.service.resource for c in lines}
     individual: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for resource, volume in Charge.objects.filter(
+    for resource, volume, factor in Charge.objects.filter(
         period=period,
         account__premises__building_id=building.pk,
         service__resource__in=resources,
         service__method=Service.Method.METER,
-    ).values_list("service__resource", "volume"):
-        individual[resource] += volume
+    ).values_list("service__resource", "volume", "factor"):
+        # The engine shares out the house volume less the individual volumes without the multiplying factor.
+        individual[resource] += volume / factor if factor else volume
     metered = set(
         Meter.objects.filter(building_id=building.pk, resource__in=resources).values_list("resource", flat=True)
     )

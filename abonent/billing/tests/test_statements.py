@@ -207,3 +207,49 @@ def test_exports(client):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Месяц" and rows[-1][0] == "Итого"
     assert D(str(rows[-1][-1])) == D("1954.85")
+
+
+def test_common_house_page_from_the_charge_lines(client):
+    from abonent.billing.models import Norm
+    from abonent.billing.tests.test_close import reading, service
+    from abonent.metering.models import Reading, Resource
+
+    org = f.OrganisationFactory()
+    building = f.BuildingFactory(organisation=org)  # 3000 m² of premises, 600 m² common
+    account = f.PersonalAccountFactory(premises=f.PremisesFactory(building=building), organisation=org)  # 54,30 m²
+    f.PersonalAccountFactory(premises=f.PremisesFactory(building=building), organisation=org)
+    service(org, "cold", Service.Method.METER, "45.27", Resource.COLD_WATER, norm="4.85")
+    service(org, "odn", Service.Method.COMMON_HOUSE, "45.27", Resource.COLD_WATER, norm="0.03", basis=Norm.Basis.PER_M2)
+    meter = f.MeterFactory(premises=account.premises, resource=Resource.COLD_WATER)
+    house_meter = f.MeterFactory(premises=None, building=building, resource=Resource.COLD_WATER)
+    april = dt.date(2026, 4, 1)
+    reading(meter, dt.date(2026, 3, 1), "100", Reading.Status.ACCEPTED)
+    reading(meter, april, "106")
+    reading(house_meter, dt.date(2026, 3, 1), "5000", Reading.Status.ACCEPTED)
+    reading(house_meter, april, "5040")
+    period = services.period_close(organisation=org, month=april)
+    common = statements.common_house(account, period)
+    [line] = common.lines
+    # house meter 40 = individual 6 (by meter) + 9,7 (neighbour, норматив 4,85 × 2) + shared 24,3;
+    # this premises' share 24,3 × 54,3 / 3000 = 0,43983, capped at the норматив 0,03 × 600 × 54,3 / 3000 = 0,3258
+    assert (line.house_volume, line.individual, line.shared) == (D("40"), D("15.7"), D("24.3"))
+    assert (line.share, line.amount) == (D("0.3258"), D("14.75"))
+    link = f.AccountLinkFactory(account=account)
+    client.force_login(link.user)
+    page = client.get(f"/cabinet/accounts/{account.pk}/common/?month=2026-04").content.decode()
+    assert "апрель 2026" in page and "24,3" in page and "0,3258" in page and "14,75\xa0₽" in page
+
+
+def test_home_shows_the_organisations_notice_and_an_advance(client):
+    org, account, user, last = _setup(1)
+    org.notice = "Изменился телефон службы сбыта: 8-800-250-52-80"
+    org.save()
+    services.ledger_post_payment(
+        account=account, amount=D("2000"), paid_on=dt.date(2024, 3, 3), source="test", external_id="big"
+    )
+    client.force_login(user)
+    home = client.get("/cabinet/").content.decode()
+    assert "Изменился телефон службы сбыта" in home
+    # 1 242,70 − 30,55 − 100 − 2 000 = −887,85: an advance
+    assert statements.debt_of(account) == _ledger_debt(account) == D("-887.85")
+    assert 'Переплата: <strong class="advance">887,85\xa0₽' in home
