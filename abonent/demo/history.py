@@ -4,7 +4,12 @@ For each demo organisation and each of the 12 months before its current one: rea
 meters (some months are skipped, so the average, the норматив and the recalculation by a late reading all show
 up), the month is closed with `period_close` (readings accepted, charges, penalties, balances, published), and
 most subscribers pay the month's bill after it, some late, some not at all. Every figure the demo shows is
-therefore the engine's own. Random numbers come from the step's own generator: same data every run.
+therefore the engine's own. The payments are taken at the cash desk through `payments.services`, so they are
+Payment rows credited to the ledger by the real path (and "Добавить лицевой счёт" can be proven by one).
+Random numbers come from the step's own generator: same data every run.
+
+`seed_demo` runs this as its last step (`--months N` for a shorter history); `seed_history` builds it for a
+database seeded before the step existed.
 """
 
 import datetime as dt
@@ -17,6 +22,7 @@ from abonent.billing import services
 from abonent.billing.models import AccountBalance
 from abonent.metering.models import Meter, Reading, Resource
 from abonent.orgs.dates import add_months, month_start
+from abonent.payments.services import payment_cash_create
 
 from .register import DEMO_CODES, STEPS, DemoContext, Step
 
@@ -49,7 +55,8 @@ def _history(ctx: DemoContext, code: str) -> None:
     )
     values = {m.pk: m.initial_value for m in meters}
     accounts = ctx.accounts.get(code) or []
-    for back in range(MONTHS, 0, -1):
+    months = MONTHS if ctx.history_months is None else ctx.history_months
+    for back in range(months, 0, -1):
         month = add_months(current, -back)
         first, last = org.readings_window(month)
         readings = []
@@ -72,7 +79,7 @@ def _history(ctx: DemoContext, code: str) -> None:
         Reading.objects.bulk_create(readings)
         services.period_close(organisation=org, month=month)
         _payments(org, month, accounts, today, rng)
-    ctx.write(f"    {org.short_name}: {MONTHS} месяцев начислений и оплат")
+    ctx.write(f"    {org.short_name}: месяцев начислений и оплат — {months}")
 
 
 def _reading(meter, month, value, first: dt.date, last: dt.date, rng) -> Reading:
@@ -106,17 +113,16 @@ def _payments(org, month: dt.date, accounts, today: dt.date, rng) -> None:
         amount = owed if roll < 0.93 else (owed / 2).quantize(Decimal("0.01"))
         if paid_on > today:
             continue
-        services.ledger_post_payment(
-            account=account, amount=amount, paid_on=paid_on, source="demo", external_id=f"{account.pk}:{month:%Y-%m}"
-        )
+        payment_cash_create(account=account, amount=amount, paid_on=paid_on, actor=None, payer_name=account.payer_name)
 
 
 def register_step() -> None:
-    """Make the history a step of `seed_demo` (after the register and the logins). Not done on import: the
-    demo's own tests expect one open period per organisation and no readings; until they are adapted, the
-    history is built by `python manage.py seed_history` after `seed_demo`."""
+    """Make the history the last step of `seed_demo` (after the register and the logins); done on import."""
     if not any(step.run is billing_history for step in STEPS):
-        STEPS.append(Step("история начислений и оплат за 12 месяцев", billing_history))
+        STEPS.append(Step("история начислений и оплат", billing_history))
+
+
+register_step()
 
 
 def context_from_database() -> DemoContext:

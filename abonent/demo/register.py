@@ -50,6 +50,8 @@ class DemoContext:
     orgs: dict[str, Organisation] = field(default_factory=dict)
     accounts: dict[str, list[PersonalAccount]] = field(default_factory=dict)
     linked_accounts: list[PersonalAccount] = field(default_factory=list)
+    # Months of billing history before the current one (None: the history step's default, a year).
+    history_months: int | None = None
 
     def rng_for(self, name: str) -> random.Random:
         return random.Random(f"{SEED}:{name}")

@@ -1,13 +1,72 @@
 """`demo_logins`: what to type to try the demo (`make run` prints it before serving)."""
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from abonent.demo.logins import DEMO_LOGINS, DEMO_SUBSCRIBER
+from abonent.demo.register import UK, VODOKANAL
+from abonent.housing.models import PersonalAccount
+from abonent.payments.models import Payment
 from abonent.users.models import AccountLink
+from abonent.users.selectors import last_payment_of
 
 SITE_URL = "http://127.0.0.1:8000/"
 ADMIN_URL = "http://127.0.0.1:8000/admin/"
+
+
+@dataclass(frozen=True)
+class Proofs:
+    """Accounts nobody has linked yet, with what proves them: read from the database, so always true."""
+
+    by_code: PersonalAccount | None
+    by_payment: PersonalAccount | None
+    last_payment: tuple[dt.date, Decimal] | None
+
+
+def _free_accounts(code: str):
+    User = get_user_model()
+    return (
+        PersonalAccount.objects.filter(organisation__code=code, closed_on__isnull=True, user_links__isnull=True)
+        .exclude(number__in=User.objects.values("username"))
+        .select_related("organisation", "premises__building")
+        .order_by("number")
+    )
+
+
+def demo_proofs() -> Proofs:
+    by_code = _free_accounts(VODOKANAL).first()
+    by_payment = _free_accounts(UK).filter(payments__status=Payment.Status.CREDITED).distinct().first()
+    return Proofs(by_code, by_payment, last_payment_of(by_payment) if by_payment else None)
+
+
+def money_typed(amount: Decimal) -> str:
+    """As a subscriber types it: 1234,50."""
+    return f"{amount:.2f}".replace(".", ",")
+
+
+def print_proofs(write) -> None:
+    proofs = demo_proofs()
+    if proofs.by_code is None and proofs.by_payment is None:
+        return
+    write("Попробовать другие способы входа:")
+    if proofs.by_code:
+        a = proofs.by_code
+        write(
+            f"  регистрация по квитанции ({SITE_URL}register/receipt/): лицевой счёт {a.number}, "
+            f"код активации {a.activation_code} ({a.organisation.short_name})"
+        )
+    if proofs.by_payment and proofs.last_payment:
+        a = proofs.by_payment
+        paid_on, amount = proofs.last_payment
+        write(
+            f"  «Добавить лицевой счёт» (войдите как {DEMO_SUBSCRIBER.username}): {a.organisation.short_name}, "
+            f"{a.premises.address}, лицевой счёт {a.number}, последний платёж {paid_on:%d.%m.%Y} "
+            f"на сумму {money_typed(amount)}"
+        )
 
 
 def print_logins(write) -> None:
@@ -32,6 +91,7 @@ def print_logins(write) -> None:
         for link in links:
             account = link.account
             write(f"  № {account.number} — {account.organisation.short_name}, {account.premises.address}")
+    print_proofs(write)
     write("")
 
 

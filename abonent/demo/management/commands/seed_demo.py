@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from abonent.demo import history
 from abonent.demo.city import CITY, seed_city
 from abonent.demo.logins import DEMO_USERNAMES
 from abonent.demo.register import DEMO_CODES, DemoContext, seed
@@ -18,7 +19,7 @@ from .demo_logins import print_logins
 class Command(BaseCommand):
     help = (
         "Создаёт демо-данные: водоканал и управляющую компанию с домами, лицевыми счетами, приборами учёта, "
-        "тарифами и демо-пользователями. С --accounts N — синтетический город из N лицевых счетов (организация "
+        "тарифами, демо-пользователями и историей начислений и оплат за 12 месяцев (расчётом движка). С --accounts N — синтетический город из N лицевых счетов (организация "
         "с кодом city) для нагрузочных тестов."
     )
 
@@ -36,6 +37,13 @@ class Command(BaseCommand):
             type=int,
             metavar="N",
             help="Создать синтетический город из N лицевых счетов (только его, без демо-организаций).",
+        )
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=history.MONTHS,
+            metavar="N",
+            help=f"Месяцев истории начислений и оплат до текущего (по умолчанию {history.MONTHS}; 0 — без истории).",
         )
         parser.add_argument("--batch-size", type=int, default=5000, help="Строк в одной вставке (по умолчанию 5000).")
 
@@ -67,6 +75,8 @@ class Command(BaseCommand):
             )
 
     def _demo(self, options) -> bool:
+        if not 0 <= options["months"] <= 60:
+            raise CommandError("Число месяцев истории (--months) должно быть от 0 до 60.")
         User = get_user_model()
         has_orgs = Organisation.objects.exists()
         has_users = User.objects.filter(username__in=DEMO_USERNAMES).exists()
@@ -86,7 +96,8 @@ class Command(BaseCommand):
             quiet = options["verbosity"] == 0
             if not quiet:
                 self.stdout.write("Создаю демо-данные:")
-            seed(DemoContext(write=(lambda line: None) if quiet else self.stdout.write))
+            write = (lambda line: None) if quiet else self.stdout.write
+            seed(DemoContext(write=write, history_months=options["months"]))
         if options["verbosity"] > 0:
             print_logins(self.stdout.write)
         return True
