@@ -5,6 +5,7 @@ milliseconds once the font is parsed. The font is parsed once per process and re
 """
 
 import os
+import zlib
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +30,7 @@ UNICODES = [
     *range(0x400, 0x530),
     *range(0x2010, 0x2060),
     *range(0x20A0, 0x20C0),
-    *range(0x2100, 0x2200),
+    *range(0x2100, 0x2300),  # letterlike, arrows, mathematical operators (the minus sign −)
 ]
 
 
@@ -45,7 +46,8 @@ def font_files() -> dict[str, Path]:
     for style, name in FONT_FILES.items():
         source = FONT_DIR / name
         stat = source.stat()
-        target = cache / f"{source.stem}-{stat.st_size}-{int(stat.st_mtime)}.ttf"
+        key = zlib.crc32(repr(UNICODES).encode())
+        target = cache / f"{source.stem}-{stat.st_size}-{int(stat.st_mtime)}-{key:08x}.ttf"
         if not target.exists():
             font = TTFont(source)
             subsetter = subset.Subsetter(subset.Options(drop_tables=["FFTM"]))

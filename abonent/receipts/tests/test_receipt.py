@@ -47,6 +47,7 @@ def test_pdf_text_and_qr(published):
         assert pdf.format_decimal(line.charged, 2).replace("\xa0", " ") in text
     assert f"Всего к оплате {pdf.format_decimal(r.total, 2)}".replace("\xa0", " ") in text
     assert account.activation_code in text
+    assert "аванс (−)" in text  # the minus sign is in the subset font
 
     fields = qr.parse(decode_qr(data))
     org = published["org"]
