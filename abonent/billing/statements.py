@@ -447,20 +447,21 @@ def published_period(account: PersonalAccount, month: dt.date | None) -> Billing
 PALETTE = ("#2f6db5", "#c98a1b", "#3a8f5c", "#b5452f", "#7a4fb5", "#2f9fb5", "#8a8a2f", "#b52f7a")
 
 
-def chart(account: PersonalAccount, months: int = 12, width: int = 720, height: int = 240) -> dict | None:
+def chart(
+    account: PersonalAccount, months: int = 12, width: int = 720, height: int = 240, measure: str = "amount"
+) -> dict | None:
     """Geometry of a stacked bar chart of the last `months` published months' charges by service (one query),
-    so the template only draws."""
+    so the template only draws. measure="volume": the water consumed (м³, services by meter), instead."""
     last = selectors.last_published_period(account=account)
     if last is None:
         return None
     first = add_months(last.month, -(months - 1))
-    rows = (
-        Charge.objects.filter(
-            account=account, period__state=PUBLISHED, period__month__gte=first, period__month__lte=last.month
-        )
-        .values_list("period__month", "service__name", "service__sort_order", "amount")
-        .order_by("period__month")
+    rows = Charge.objects.filter(
+        account=account, period__state=PUBLISHED, period__month__gte=first, period__month__lte=last.month
     )
+    if measure == "volume":
+        rows = rows.filter(service__method=Service.Method.METER, service__unit=Service.Unit.M3)
+    rows = rows.values_list("period__month", "service__name", "service__sort_order", measure).order_by("period__month")
     sums: dict[dt.date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     order: dict[str, int] = {}
     for month, name, sort, amount in rows:
@@ -469,6 +470,8 @@ def chart(account: PersonalAccount, months: int = 12, width: int = 720, height: 
     names = sorted(order, key=lambda n: (order[n], n))
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
     all_months = [add_months(first, i) for i in range(months)]
+    if not sums:
+        return None
     top = max((sum(v.values(), ZERO) for v in sums.values()), default=ZERO) or Decimal(1)
     left, right, pad_top, axis_y = 64, width - 8, 12, height - 24
     slot = (right - left) / months
@@ -509,4 +512,5 @@ def chart(account: PersonalAccount, months: int = 12, width: int = 720, height: 
         "top": top,
         "bars": bars,
         "legend": [{"name": n, "colour": colours[n]} for n in names],
+        "unit": "м³" if measure == "volume" else "₽",
     }

@@ -47,6 +47,7 @@ def account_card(request: HttpRequest, account_id: int) -> HttpResponse:
         "month": month,
         "debt": debt,
         "chart": statements.chart(account),
+        "consumption": statements.chart(account, measure="volume"),
         "active": "card",
     }
     table = None

@@ -234,8 +234,11 @@ def test_common_house_page_from_the_charge_lines(client):
     # this premises' share 24,3 × 54,3 / 3000 = 0,43983, capped at the норматив 0,03 × 600 × 54,3 / 3000 = 0,3258
     assert (line.house_volume, line.individual, line.shared) == (D("40"), D("15.7"), D("24.3"))
     assert (line.share, line.amount) == (D("0.3258"), D("14.75"))
+    consumption = statements.chart(account, measure="volume")
+    assert consumption["bars"][-1]["total"] == D("6") and consumption["unit"] == "м³"
     link = f.AccountLinkFactory(account=account)
     client.force_login(link.user)
+    assert "Потребление воды за 12 месяцев" in client.get(f"/cabinet/accounts/{account.pk}/").content.decode()
     page = client.get(f"/cabinet/accounts/{account.pk}/common/?month=2026-04").content.decode()
     assert "апрель 2026" in page and "24,3" in page and "0,3258" in page and "14,75\xa0₽" in page
 
@@ -253,3 +256,12 @@ def test_home_shows_the_organisations_notice_and_an_advance(client):
     # 1 242,70 − 30,55 − 100 − 2 000 = −887,85: an advance
     assert statements.debt_of(account) == _ledger_debt(account) == D("-887.85")
     assert 'Переплата: <strong class="advance">887,85\xa0₽' in home
+
+
+def test_charts_of_charges_and_consumption():
+    org, account, user, last = _setup(14)
+    charges = statements.chart(account)
+    assert len(charges["bars"]) == 12 and charges["bars"][-1]["month"] == last.month
+    assert charges["bars"][-1]["total"] == D("1242.70")  # the charge lines; the recalculation is not a charge
+    assert [item["name"] for item in charges["legend"]] == ["Содержание жилья", "Вывоз ТКО"]
+    assert statements.chart(account, measure="volume") is None  # no water by meter on this account
