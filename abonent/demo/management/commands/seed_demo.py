@@ -4,13 +4,15 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from abonent.demo import history
 from abonent.demo.city import CITY, seed_city
 from abonent.demo.logins import DEMO_USERNAMES
 from abonent.demo.register import DEMO_CODES, DemoContext, seed
 from abonent.demo.reset import purge
+from abonent.housing.models import Building, PersonalAccount, Premises
+from abonent.metering.models import Meter
 from abonent.orgs.models import Organisation
 
 from .demo_logins import print_logins
@@ -73,6 +75,16 @@ class Command(BaseCommand):
                 progress=options["verbosity"] > 0,
                 write=self.stdout.write,
             )
+        self._analyze()
+
+    def _analyze(self) -> None:
+        """PostgreSQL plans by its statistics, and autovacuum gathers them only some minutes after a bulk load:
+        until then it takes the new tables for nearly empty, and an admin search ran for minutes."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for model in (Building, Premises, PersonalAccount, Meter):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     def _demo(self, options) -> bool:
         if not 0 <= options["months"] <= 60:
