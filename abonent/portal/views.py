@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from abonent.orgs.models import Organisation
+from abonent.users.views import SAVED_LOGIN_COOKIE
 
 from . import selectors
 
@@ -43,7 +44,13 @@ def _org_page(request: HttpRequest, template: str, code: str | None, page_name: 
 
 @require_safe
 def start(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/start.html", {"notices": selectors.organisations_with_notice()})
+    # The login form is /login/'s: the login saved by its "Сохранить логин" is filled in here too.
+    saved_login = request.COOKIES.get(SAVED_LOGIN_COOKIE, "")[:254]
+    return render(
+        request,
+        "portal/start.html",
+        {"notices": selectors.organisations_with_notice(), "saved_login": saved_login},
+    )
 
 
 @require_safe

@@ -334,3 +334,25 @@ def test_the_start_page_form_logs_in_through_the_users_login_view(client):
     response = client.post("/login/", {"username": "ivanov", "password": "pass-2026-word", "remember": "1"})
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def test_start_page_saves_the_login_like_the_login_page(client):
+    # Given a subscriber who logs in from the start page's form with "Сохранить логин"
+    html = text(client.get("/"))
+    assert 'type="checkbox" name="save_login"' in html and "Сохранить логин" in html
+    assert 'id="id_save_login" value="1" checked' not in html
+    UserFactory(username="ivanov", password="pass-2026-word")
+    response = client.post("/login/", {"username": "ivanov", "password": "pass-2026-word", "save_login": "1"})
+    assert response.status_code == 302 and response.cookies["abonent_login"].value == "ivanov"
+    client.post("/logout/")
+    # Then the start page offers the saved login, the box ticked
+    html = text(client.get("/"))
+    assert 'name="username"' in html and 'value="ivanov"' in html
+    assert 'id="id_save_login" value="1" checked' in html
+
+
+def test_start_page_saved_login_is_escaped(client):
+    client.cookies["abonent_login"] = '"><script>alert(1)</script>'
+    html = text(client.get("/"))
+    assert "<script>alert(1)</script>" not in html
+    assert 'value="&quot;&gt;&lt;script&gt;' in html
