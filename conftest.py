@@ -35,6 +35,20 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is not None:
+        # What the browser showed when the test failed: the first thing anyone reading a CI log needs.
+        try:
+            text = page.inner_text("body", timeout=2_000)[:3_000]
+        except Exception as exc:  # the page may be gone; say so rather than hide the original failure
+            text = f"<no page text: {exc.__class__.__name__}>"
+        report.sections.append(("browser at failure", f"{page.url}\n{text}"))
+    return report
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser tab with its own cookies, in Russian, phone- or desk-sized as the test asks."""
