@@ -188,3 +188,6 @@ CELERY_BEAT_SCHEDULE = {
     # run_schedule decides per organisation, in its own time zone, which step of the month is due today.
     "run-schedule-hourly": {"task": "abonent.billing.tasks.run_schedule", "schedule": 3600.0},
 }
+
+# Receipts embed a Cyrillic TTF font (DejaVu Sans from Debian's fonts-dejavu-core by default).
+RECEIPT_FONT_DIR = env("RECEIPT_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
