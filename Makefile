@@ -51,8 +51,10 @@ format: install
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+# Every benchmark in turn, on PostgreSQL (minutes each; see bench/README.md). Not part of `make test`.
+BENCHES ?= seed_city billing readings registry receipts pages
 bench: install
-	@echo "Benchmarks: see bench/README.md (they need PostgreSQL and take minutes)."
+	@for b in $(BENCHES); do test -f bench/$$b.py || continue; echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) var/static
