@@ -28,6 +28,7 @@ from abonent.orgs.dates import add_months, month_end, month_label, month_start
 from abonent.orgs.models import Organisation
 
 from . import calculations as calc
+from . import signals
 from .models import (
     AccountBalance,
     BillingPeriod,
@@ -222,7 +223,16 @@ def _publish(period: BillingPeriod, *, run, progress) -> int:
     period.state = State.PUBLISHED
     period.published_at = timezone.now()
     period.save(update_fields=["state", "published_at"])
+    transaction.on_commit(lambda: _announce_published(period.pk))
     return len(entries)
+
+
+def _announce_published(period_id: int) -> None:
+    # Each receiver is a mailing of its own: one that fails is logged and does not stop the others.
+    period = BillingPeriod.objects.get(pk=period_id)
+    for receiver, result in signals.period_published.send_robust(sender=BillingPeriod, period=period):
+        if isinstance(result, Exception):
+            log.error("period_published receiver %r failed", receiver, exc_info=result)
 
 
 # --- calculate ---

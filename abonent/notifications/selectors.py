@@ -15,3 +15,10 @@ def wants(user, kind: str) -> bool:
 def wanted_kinds(user) -> set[str]:
     off = set(OptOut.objects.filter(user=user).values_list("kind", flat=True))
     return {kind for kind in Kind.values if kind not in off}
+
+
+def opted_out_user_ids(kind: str):
+    """The ids of users who turned `kind` off, as a subquery: mailings in sets exclude them in one query."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    return OptOut.objects.filter(kind=kind).values("user_id")

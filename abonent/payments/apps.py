@@ -12,3 +12,9 @@ class PaymentsConfig(AppConfig):
         from abonent.orgs.services import OPERATOR_MODELS
 
         OPERATOR_MODELS.setdefault("payments", ["payment", "registry", "unmatchedline", "paypoint"])
+
+        from abonent.billing.signals import period_published
+
+        from .receivers import mail_payment_due_on_publish
+
+        period_published.connect(mail_payment_due_on_publish, dispatch_uid="payments.mail_due_on_publish")

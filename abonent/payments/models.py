@@ -213,3 +213,26 @@ class SandboxCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token}: {self.amount} ₽ ({self.get_status_display()})"
+
+
+class PaymentDueNotice(models.Model):
+    """The "amount due, pay here" e-mail of one user for one account and published period: the row is claimed
+    before sending, so a rerun of publish or of the mailing never sends it twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("пользователь"))
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.CASCADE, related_name="+", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey("billing.BillingPeriod", models.CASCADE, related_name="+", verbose_name=_("период"))
+    amount = models.DecimalField(_("к оплате"), **MONEY)
+    sent_at = models.DateTimeField(_("отправлено"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("напоминание об оплате")
+        verbose_name_plural = _("напоминания об оплате")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account", "period"], name="payment_due_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.period} → {self.user}"

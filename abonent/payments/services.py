@@ -6,14 +6,22 @@ import re
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from abonent.billing import services as billing
-from abonent.billing.models import LedgerEntry
+from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
+from abonent.notifications.emails import send_optional
+from abonent.notifications.models import Kind
+from abonent.notifications.selectors import opted_out_user_ids
+from abonent.orgs.dates import month_label
+from abonent.users.models import AccountLink
 
 from . import providers
-from .models import Payment, PaymentEvent
+from .models import Payment, PaymentDueNotice, PaymentEvent
 
 OPEN = (Payment.Status.CREATED, Payment.Status.PROCESSING)
 
@@ -109,6 +117,43 @@ def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
         )
         _event(payment.pk, Payment.Status.CREDITED, actor=actor, details=details)
     return True
+
+
+def _pay_url() -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("payments:pay")
+
+
+def payment_due_send(*, period: BillingPeriod) -> int:
+    """After a period is published: e-mail each user linked to an account that owes money the amount due and the
+    link to pay, once per user, account and period (a PaymentDueNotice row is claimed first, so a rerun sends
+    nothing twice). Users who turned receipt e-mails off get none. Returns how many went out."""
+    due = AccountBalance.objects.filter(account_id=OuterRef("account_id"), period=period).values("closing")[:1]
+    links = (
+        AccountLink.objects.filter(account__organisation_id=period.organisation_id, user__is_active=True)
+        .exclude(user__email="")
+        .exclude(user_id__in=opted_out_user_ids(Kind.RECEIPT))
+        .annotate(due=Subquery(due))
+        .filter(due__gt=0)
+        .select_related("user", "account")
+        .order_by("pk")
+    )
+    context = {"period": period, "period_label": month_label(period.month), "url": _pay_url()}
+    sent = 0
+    for link in links.iterator(chunk_size=2000):
+        try:
+            with transaction.atomic():
+                PaymentDueNotice.objects.create(
+                    user_id=link.user_id, account_id=link.account_id, period=period, amount=link.due
+                )
+        except IntegrityError:
+            continue  # sent by an earlier run
+        sent += send_optional(
+            user=link.user,
+            kind=Kind.RECEIPT,
+            template="payments/email/payment_due",
+            context={**context, "account": link.account, "amount": link.due},
+        )
+    return sent
 
 
 def payment_decline(*, payment: Payment, reason: str = "", actor=None) -> bool:
