@@ -136,7 +136,9 @@ LOCALE_PATHS = [BASE_DIR / "abonent" / "locale"]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it every {{ id }} in a form field name or URL becomes "24 016" once ids pass 999. Amounts get
+# their thousands spaces from the portal's ru_format filters (money, ru_decimal), which is where they belong.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

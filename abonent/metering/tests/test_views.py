@@ -173,3 +173,14 @@ def test_page_queries_are_bounded_whatever_the_number_of_meters(
     with django_assert_max_num_queries(10):
         response = logged_in.get(url(account))
     assert response.status_code == 200 and response.content.decode().count('class="card meter"') == 4
+
+
+def test_field_names_carry_large_ids_unformatted(logged_in, account, premises, in_window):
+    # Ids beyond 999 once rendered as "value_24 016" (thousand separators), so no reading of a real city's meter
+    # could be found in the POST. The form must name every meter by its plain id.
+    meter = MeterFactory(pk=1_234_567, premises=premises, verification_due=dt.date(2030, 1, 1))
+    page = logged_in.get(url(account)).content.decode()
+    assert 'name="value_1234567"' in page
+    response = logged_in.post(url(account), {"value_1234567": "12,5", "action": "submit", "confirm": "1"})
+    assert response.status_code == 302
+    assert meter.readings.get(is_current=True).value == Decimal("12.5")
