@@ -116,11 +116,23 @@ def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
             external_id=payment.external_id,
         )
         _event(payment.pk, Payment.Status.CREDITED, actor=actor, details=details)
+        _notify_credited(payment)  # queued on commit: a rolled-back credit tells no one
     return True
 
 
 def _pay_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("payments:pay")
+
+
+def _notify_credited(payment: Payment) -> None:
+    links = AccountLink.objects.filter(account_id=payment.account_id, user__is_active=True).exclude(user__email="")
+    for link in links.select_related("user", "account"):
+        send_optional(
+            user=link.user,
+            kind=Kind.PAYMENT,
+            template="payments/email/payment_credited",
+            context={"payment": payment, "account": link.account, "url": _pay_url()},
+        )
 
 
 def payment_due_send(*, period: BillingPeriod) -> int:

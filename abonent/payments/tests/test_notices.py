@@ -1,5 +1,5 @@
 """E-mails of the payments app: after a period is published, the amount due with the link to pay (once per user,
-account and period, per the user's settings)."""
+account and period, per the user's settings); when a payment is credited, a confirmation (once per payment)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -12,7 +12,7 @@ from abonent.billing.models import AccountBalance, BillingPeriod, Service
 from abonent.notifications.models import Kind
 from abonent.notifications.services import notification_set
 from abonent.payments import services
-from abonent.payments.models import PaymentDueNotice
+from abonent.payments.models import Payment, PaymentDueNotice
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +96,28 @@ def test_publish_also_mails_receipts(org, django_capture_on_commit_callbacks):
     publish(org, django_capture_on_commit_callbacks)
     subjects = [m.subject for m in mail.outbox if m.to == [link.user.email]]
     assert len(subjects) == 2 and any(s.startswith("Квитанция") for s in subjects)
+
+
+def test_credited_payment_is_mailed_once_to_those_who_want_it(org, django_capture_on_commit_callbacks):
+    acc = account(org)
+    wants = f.AccountLinkFactory(account=acc).user
+    off = f.AccountLinkFactory(account=acc).user
+    notification_set(user=off, kind=Kind.PAYMENT, enabled=False)
+    payment = Payment.objects.create(
+        organisation=org,
+        account=acc,
+        amount=Decimal("1234.56"),
+        channel=Payment.Channel.BANK,
+        external_id="r-1",
+        paid_on=dt.date(2026, 11, 3),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.payment_credit(payment=payment)
+        assert mail.outbox == []  # on commit only
+    assert [m.to for m in mail.outbox] == [[wants.email]]
+    message = mail.outbox[0]
+    assert "1 234,56 ₽" in flat(message.subject) and acc.number in message.body
+    assert "List-Unsubscribe" in message.extra_headers and "unsubscribe" in message.body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert not services.payment_credit(payment=payment)  # already credited: no second e-mail
+    assert len(mail.outbox) == 1
