@@ -17,6 +17,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from abonent.notifications.models import Kind as NotificationKind
+from abonent.notifications.selectors import opted_out_user_ids
+from abonent.notifications.services import unsubscribe_url
 from abonent.orgs.dates import month_start
 from abonent.orgs.models import Organisation
 
@@ -24,6 +27,11 @@ from .models import Meter, Reading, ReadingReminder
 
 logger = logging.getLogger(__name__)
 CLOSING_DAYS_BEFORE = 2
+# Each reminder is also a kind of the notifications settings, which a user can turn off from any e-mail's link.
+NOTIFICATION_KIND = {
+    ReadingReminder.Kind.OPENS: NotificationKind.READINGS_OPENS,
+    ReadingReminder.Kind.CLOSES: NotificationKind.READINGS_CLOSES,
+}
 
 
 def due_kind(organisation: Organisation, today: dt.date) -> str | None:
@@ -36,8 +44,9 @@ def due_kind(organisation: Organisation, today: dt.date) -> str | None:
     return ReadingReminder.Kind.OPENS
 
 
-def recipients(organisation: Organisation, period: dt.date, today: dt.date):
-    """Links of users with an e-mail to open accounts that have a working meter without a reading this period."""
+def recipients(organisation: Organisation, period: dt.date, today: dt.date, kind: str | None = None):
+    """Links of users with an e-mail to open accounts that have a working meter without a reading this period;
+    with `kind`, less the users who turned that kind off in their notification settings (as `wants` would)."""
     from abonent.users.models import AccountLink
 
     unsent_meter = Meter.objects.filter(
@@ -52,7 +61,7 @@ def recipients(organisation: Organisation, period: dt.date, today: dt.date):
             )
         )
     )
-    return (
+    links = (
         AccountLink.objects.filter(
             account__organisation=organisation,
             account__closed_on__isnull=True,
@@ -64,6 +73,9 @@ def recipients(organisation: Organisation, period: dt.date, today: dt.date):
         .select_related("user", "account__premises__building")
         .order_by("pk")
     )
+    if kind is not None:
+        links = links.exclude(user_id__in=opted_out_user_ids(NOTIFICATION_KIND[kind]))
+    return links
 
 
 def send_one(link, *, organisation, period, kind, today) -> bool:
@@ -85,12 +97,17 @@ def send_one(link, *, organisation, period, kind, today) -> bool:
         "days_left": (last - today).days + 1,
         "url": settings.SITE_URL.rstrip("/") + reverse("metering:readings", args=[link.account_id]),
         "settings_url": settings.SITE_URL.rstrip("/") + reverse("metering:reminder_settings"),
+        "unsubscribe_url": unsubscribe_url(link.user, NOTIFICATION_KIND[kind]),
     }
     subject = " ".join(render_to_string("metering/emails/reading_reminder_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject,
         render_to_string("metering/emails/reading_reminder_body.txt", context),
         to=[link.user.email],
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
     message.attach_alternative(render_to_string("metering/emails/reading_reminder_body.html", context), "text/html")
     try:
@@ -110,6 +127,6 @@ def reading_reminders_send(*, organisation: Organisation) -> int:
         return 0
     period = month_start(today)
     sent = 0
-    for link in recipients(organisation, period, today).iterator(chunk_size=2000):
+    for link in recipients(organisation, period, today, kind).iterator(chunk_size=2000):
         sent += send_one(link, organisation=organisation, period=period, kind=kind, today=today)
     return sent

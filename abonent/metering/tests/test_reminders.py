@@ -82,3 +82,26 @@ def test_a_user_who_turned_reminders_off_gets_none(client, mailoutbox, user, acc
 def test_reminder_settings_need_login(client):
     response = client.get(reverse("metering:reminder_settings"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_notification_settings_are_respected_per_kind_with_unsubscribe_link(client, mailoutbox, user, account, meter):
+    from abonent.notifications.models import Kind
+    from abonent.notifications.selectors import wants
+    from abonent.notifications.services import notification_set
+
+    # given a user who turned the "window opens" e-mails off in the notification settings
+    notification_set(user=user, kind=Kind.READINGS_OPENS, enabled=False)
+    with at(10):
+        run()
+    assert mailoutbox == [] and not ReadingReminder.objects.exists()
+    # the closing reminder is another kind: it comes, with its own one-click unsubscribe link
+    with at(23):
+        run()
+        run()
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert "/cabinet/reading-reminders/" in mail.body  # the reminders' own opt-out is still offered
+    link = mail.extra_headers["List-Unsubscribe"].strip("<>")
+    assert link in mail.body and link in mail.alternatives[0][0]
+    client.post("/" + link.split("://", 1)[1].split("/", 1)[1])
+    assert not wants(user, Kind.READINGS_CLOSES) and wants(user, Kind.RECEIPT)
