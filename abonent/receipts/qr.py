@@ -118,15 +118,15 @@ def dark_runs(text: str) -> tuple[int, list[tuple[int, int, int]]]:
     """The symbol as horizontal runs of dark modules (row, first column, length) and its size in modules, for
     drawing as vector rectangles (sharper in print and faster than embedding an image)."""
     matrix = make(text).matrix
+    odd = bytes(i & 1 for i in range(256))  # a module is dark when its lowest bit is set
     runs = []
     for y, row in enumerate(matrix):
-        x, n = 0, len(row)
-        while x < n:
-            if row[x] & 1:
-                start = x
-                while x < n and row[x] & 1:
-                    x += 1
-                runs.append((y, start, x - start))
-            else:
-                x += 1
+        row = bytes(row).translate(odd)
+        x, n = row.find(1), len(row)
+        while x >= 0:
+            end = row.find(0, x)
+            if end < 0:
+                end = n
+            runs.append((y, x, end - x))
+            x = row.find(1, end)
     return len(matrix), runs

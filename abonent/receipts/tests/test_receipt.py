@@ -75,3 +75,26 @@ def test_receipts_of_one_period_in_a_fixed_number_of_queries_and_pdfs_in_sequenc
     assert [r.account for r in receipts] == sorted([published["account"], published["second"]], key=str)
     for r in receipts:
         assert r.account.number in pdf_text(pdf.render([r]))
+
+
+def test_merged_batch_keeps_each_receipts_figures_and_qr(published):
+    """The printing house's merged PDF (table cells and the QR written as raw operators): every page has its own
+    account, service lines, total and a QR code whose sum and account are that page's."""
+    receipts = selectors.receipts_for(period=published["october"])
+    data = pdf.render(receipts)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    document = pypdfium2.PdfDocument(data)
+    assert len(reader.pages) == len(document) == len(receipts) == 2
+    for page, rendered, r in zip(reader.pages, document, receipts, strict=True):
+        text = re.sub(r"\s+", " ", page.extract_text().replace("\xa0", " "))
+        assert r.account.number in text
+        assert f"Всего к оплате {pdf.format_decimal(r.total, 2)}".replace("\xa0", " ") in text
+        for line in r.lines:
+            assert line.service in text
+            assert pdf.format_decimal(line.total, 2).replace("\xa0", " ") in text
+        found = zxingcpp.read_barcodes(rendered.render(scale=3).to_pil())
+        assert len(found) == 1
+        fields = qr.parse(found[0].text)
+        assert fields["PersAcc"] == r.account.number
+        assert fields["Sum"] == str(int(r.total * 100))
+        assert found[0].text == r.qr_payload()
