@@ -28,7 +28,7 @@ from abonent.orgs.dates import add_months, month_end, month_label, month_start
 from abonent.orgs.models import Organisation
 
 from . import calculations as calc
-from . import signals
+from . import figures, signals
 from .models import (
     AccountBalance,
     BillingPeriod,
@@ -223,6 +223,7 @@ def _publish(period: BillingPeriod, *, run, progress) -> int:
     period.state = State.PUBLISHED
     period.published_at = timezone.now()
     period.save(update_fields=["state", "published_at"])
+    figures.organisation_figures_bump(period.organisation_id)
     transaction.on_commit(lambda: _announce_published(period.pk))
     return len(entries)
 
@@ -820,10 +821,12 @@ def _build_balances(period: BillingPeriod) -> None:
         }
         rows.append((account_id, period.pk, *values.values(), calc.closing_balance(**values)))
     insert_rows(AccountBalance, BALANCE_COLUMNS, rows)
+    figures.organisation_figures_bump(org.pk)
 
 
 def _refresh_account_balances(account: PersonalAccount, since: dt.date) -> None:
     """One account's balances from a month on, after a payment or a recalculation: the chain of openings."""
+    figures.accounts_figures_bump([account.pk])  # its debt changes even when no balance row does
     rows = list(
         AccountBalance.objects.filter(account=account, period__month__gte=since)
         .select_related("period")

@@ -18,7 +18,7 @@ from abonent.housing.models import PersonalAccount
 from abonent.metering.models import Meter
 from abonent.orgs.dates import add_months, month_end, month_label, month_start
 
-from . import selectors
+from . import figures, selectors
 from .calculations import round_money
 from .models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation, Service
 
@@ -72,6 +72,31 @@ def debts(account_ids) -> dict[int, Decimal]:
 
 def debt_of(account: PersonalAccount) -> Decimal:
     return debts([account.pk]).get(account.pk, ZERO)
+
+
+def debts_cached(accounts) -> dict[int, Decimal]:
+    """`debts` of PersonalAccount objects through the figures cache (billing.figures): no query when warm."""
+    return figures.cached("debt", accounts, lambda missing: debts([a.pk for a in missing]))
+
+
+def card_figures(account: PersonalAccount) -> dict:
+    """The account card's figures (the last published month, the debt, the two charts) through the figures
+    cache: computed once per change of the account's figures. The caller has checked the user's access."""
+
+    def compute(missing) -> dict:
+        return {
+            account.pk: {
+                "month": last_month(account),
+                "debt": debt_of(account),
+                "chart": chart(account),
+                "consumption": chart(account, measure="volume"),
+            }
+        }
+
+    result = dict(figures.cached("card", [account], compute)[account.pk])
+    # for the page's {% cache %} fragments (the rendered table and charts), keyed by the same version
+    result["version"], result["timeout"] = figures.account_figures_version(account), figures.timeout()
+    return result
 
 
 # --- the account card: the last published month ---

@@ -38,16 +38,18 @@ def _error(request, template: str, context: dict, exc: statements.StatementError
 @login_required
 @require_GET
 def account_card(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = account_for_user(request.user, account_id)
-    month = statements.last_month(account)
-    debt = statements.debt_of(account)
+    account = account_for_user(request.user, account_id)  # the access check, before the figures cache
+    figures = statements.card_figures(account)
+    month = figures["month"]
     context = {
         "account": account,
         "payer": statements.mask_payer(account.payer_name),
         "month": month,
-        "debt": debt,
-        "chart": statements.chart(account),
-        "consumption": statements.chart(account, measure="volume"),
+        "debt": figures["debt"],
+        "chart": figures["chart"],
+        "consumption": figures["consumption"],
+        "figures_version": figures["version"],
+        "figures_timeout": figures["timeout"],
         "active": "card",
     }
     table = None
@@ -64,9 +66,9 @@ def account_card(request: HttpRequest, account_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def debt(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = account_for_user(request.user, account_id)
-    month = statements.last_month(account)
-    total = statements.debt_of(account)
+    account = account_for_user(request.user, account_id)  # the access check, before the figures cache
+    figures = statements.card_figures(account)
+    month, total = figures["month"], figures["debt"]
     months = statements.balances(account)[-36:][::-1]
     context = {
         "account": account,

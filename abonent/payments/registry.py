@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.utils import timezone
 
+from abonent.billing import figures as billing_figures
 from abonent.billing import services as billing
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
 from abonent.housing.models import PersonalAccount
@@ -306,6 +307,8 @@ def registry_import(*, organisation, data: bytes, file_name: str, layout: Layout
         _write(LedgerEntry, LEDGER_COLUMNS, ledger_rows, free_text=(6, 7))
         UnmatchedLine.objects.bulk_create(unmatched, batch_size=CHUNK)
         _rebuild_balances(org_id, months[0] if months else None)
+        if ledger_rows:  # the debts of the accounts paid change, whether or not a balance row did
+            billing_figures.organisation_figures_bump(org_id)
         result.registry, result.created, result.unmatched = registry, len(payment_rows), len(unmatched)
         registry.created, registry.duplicates, registry.unmatched = result.created, result.duplicates, result.unmatched
         registry.save(update_fields=["created", "duplicates", "unmatched"])

@@ -9,17 +9,18 @@ register = template.Library()
 def account_debt(context, account):
     """The account's debt now (negative: an advance), from published periods and the payments since.
 
-    On the home page every linked account's debt is read at once (two queries for all of them, remembered on
-    the request), so the page's queries do not grow with the number of accounts."""
+    On the home page every linked account's debt is read at once (from the figures cache, the missing ones in
+    two queries for all of them; remembered on the request), so the page's queries do not grow with the number
+    of accounts. The caller has checked the user's access to the accounts."""
     request = context.get("request")
     cache = getattr(request, "_billing_debts", None) if request is not None else None
     if cache is None or account.pk not in cache:
-        ids = {account.pk}
+        accounts = {account.pk: account}
         for link in context.get("links") or ():
-            account_id = getattr(link, "account_id", None)
-            if account_id:
-                ids.add(account_id)
-        cache = statements.debts(ids)
+            linked = getattr(link, "account", None)
+            if linked is not None:
+                accounts.setdefault(linked.pk, linked)
+        cache = statements.debts_cached(accounts.values())
         if request is not None:
             request._billing_debts = cache
     return cache.get(account.pk, statements.ZERO)
