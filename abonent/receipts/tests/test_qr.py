@@ -1,6 +1,11 @@
+import io
+import itertools
 from decimal import Decimal as D
 
 import pytest
+import segno
+import zxingcpp
+from PIL import Image
 
 from abonent.receipts import qr
 
@@ -53,3 +58,53 @@ def test_separator_switches_when_a_value_contains_it():
     text = qr.payload(payment(name="ООО «А|Б»"))
     assert text.startswith("ST00012#Name=ООО «А|Б»#PersonalAcc=")
     assert qr.parse(text)["Name"] == "ООО «А|Б»"
+
+
+def payload_of_length(version: int, *, full: bool) -> str:
+    """Cyrillic, Latin, digits and the separator, as many UTF-8 bytes as fill `version` (or half of it)."""
+    capacity = qr._data_codewords(version) - (2 if version < 10 else 3)  # less the mode and count
+    length = capacity if full else max(1, capacity // 2)
+    text = "".join(next(CHARACTERS) for _ in range(length))
+    while len(text.encode()) > length:
+        text = text[:-1]
+    return text + "x" * (length - len(text.encode()))
+
+
+CHARACTERS = itertools.cycle("ST00012|Name=ООО «УК» №5 Оплата ЖКУ — ёЁ л/с 8200")
+
+
+def byte_mode_first(rows: list[str]) -> str:
+    """The first four data bits (the first mode indicator): the two right columns, bottom up, mask 2 undone."""
+    n = len(rows)
+    bits = [int(rows[y][x]) ^ (x % 3 == 0) for y in (n - 1, n - 2) for x in (n - 1, n - 2)]
+    return "".join(map(str, bits))
+
+
+@pytest.mark.parametrize("version", range(1, 41))
+def test_symbol_is_segnos_module_for_module(version):
+    """At a version's full capacity (below it segno writes one more zero byte before the pad codewords) the symbol
+    is the reference encoder's with the same level and mask: function patterns, version information, blocks,
+    error correction, interleaving, placement and mask."""
+    text = payload_of_length(version, full=True)
+    reference = segno.make(text, error="m", mode="byte", encoding="utf-8", micro=False, boost_error=False, mask=2)
+    assert reference.version == version
+    assert qr.matrix(text) == ["".join(str(module & 1) for module in row) for row in reference.matrix]
+
+
+@pytest.mark.parametrize("version", range(1, 41))
+def test_every_version_reads_back_exactly_as_one_byte_segment_without_eci(version):
+    text = payload_of_length(version, full=False)
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.png(text, scale=3))))
+    assert len(found) == 1
+    assert found[0].text == text
+    assert found[0].bytes == text.encode()  # the UTF-8 bytes themselves, not Windows-1251 or Latin-1
+    assert found[0].extra["UEC"] == 1.0  # no error corrected: every codeword is right
+    assert found[0].extra["ECLevel"] == "M" and found[0].extra["DataMask"] == 2
+    assert byte_mode_first(qr.matrix(text)) == "0100"  # byte mode, not an ECI designator (0111)
+
+
+def test_receipt_payload_reads_back_as_utf8_text():
+    text = qr.payload(payment(name="ООО «УК Ромашка»", purpose="Оплата ЖКУ за октябрь 2026, л/с 820000000"))
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.png(text))))
+    assert found[0].text == text and found[0].text.startswith("ST00012|Name=ООО «УК Ромашка»|")
+    assert found[0].content_type == zxingcpp.ContentType.Text

@@ -49,8 +49,12 @@ def test_pdf_text_and_qr(published):
     assert account.activation_code in text
     assert "аванс (−)" in text  # the minus sign is in the subset font
 
-    fields = qr.parse(decode_qr(data))
+    decoded = decode_qr(data)
     org = published["org"]
+    # Exactly the payload, Cyrillic Name and Purpose included, read back as UTF-8 text.
+    assert decoded == r.qr_payload()
+    assert decoded.startswith(f"ST00012|Name={org.name}|") and "|Purpose=Оплата ЖКУ за октябрь 2026" in decoded
+    fields = qr.parse(decoded)
     assert fields == {
         "Name": org.name,
         "PersonalAcc": org.settlement_account,
