@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from abonent.billing.models import AccountBalance, BillingPeriod
 from abonent.billing.selectors import PUBLISHED
+from abonent.notifications.models import Kind
+from abonent.notifications.selectors import opted_out_user_ids
 from abonent.users.models import AccountLink
 from abonent.users.services import account_link_set_receipts
 
@@ -125,7 +127,9 @@ def _message(link: AccountLink, receipt: selectors.Receipt) -> EmailMultiAlterna
 
 
 def receipts_send(*, period: BillingPeriod, progress: Progress | None = None) -> dict[str, int]:
-    """E-mail the period's receipt to every subscribed user of every account, once per user, account and period.
+    """E-mail the period's receipt to every subscribed user of every account (the account's subscription in the
+    profile, unless the user turned receipt e-mails off in the notification settings), once per user, account and
+    period.
 
     Resumable: a rerun skips what was claimed before. Called by the operator's command and, after publishing,
     by the billing step (on commit, so a rolled-back publish sends nothing).
@@ -138,6 +142,8 @@ def receipts_send(*, period: BillingPeriod, progress: Progress | None = None) ->
             user__is_active=True,
         )
         .exclude(user__email="")
+        # «Квитанция готова» turned off in the notification settings stops them for every account of the user.
+        .exclude(user_id__in=opted_out_user_ids(Kind.RECEIPT))
         .select_related("user")
         .order_by("account_id", "user_id")
     )

@@ -9,6 +9,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from abonent.notifications.models import Kind
+from abonent.notifications.services import notification_set
 from abonent.receipts import services
 from abonent.receipts.models import ReceiptDelivery
 from abonent.testing import factories as f
@@ -89,3 +91,18 @@ def test_after_publish_hook_mails_on_commit_only(published, links, django_captur
         services.receipts_send_after_publish(period=published["october"])
         assert mail.outbox == []
     assert len(mail.outbox) == 1
+
+
+def test_notification_settings_turn_receipt_emails_off_and_on(published, links):
+    """A user subscribed on the account who turned «Квитанция готова» off in the notification settings gets no
+    receipt; once it is on again, the next run sends it."""
+    period = published["october"]
+    notification_set(user=links.user, kind=Kind.RECEIPT, enabled=False)
+    other = f.AccountLinkFactory(account=published["second"], receipts_by_email=True)
+    assert services.receipts_send(period=period) == {"sent": 1, "skipped": 0, "failed": 0}
+    assert [m.to for m in mail.outbox] == [[other.user.email]]
+    assert not ReceiptDelivery.objects.filter(user=links.user).exists()
+
+    notification_set(user=links.user, kind=Kind.RECEIPT, enabled=True)
+    assert services.receipts_send(period=period) == {"sent": 1, "skipped": 1, "failed": 0}
+    assert mail.outbox[-1].to == [links.user.email]
