@@ -8,7 +8,7 @@ The register is bench/billing.py's (7 services, meters, a house meter; the datab
 Timed:
 - on demand: receipt_for + a one-receipt PDF, the first in the process (fonts parsed) and the median of 20 warm;
 - batch: every account's receipt, the accounts split between `--workers` processes, each reading in chunks of
-  500 (five queries a chunk) and writing a merged PDF per chunk (the printing house's export); then a sample
+  500 (six queries a chunk) and writing a merged PDF per chunk (the printing house's export); then a sample
   rendered one PDF per receipt (what the e-mail and the ZIP make: fonts parsed per document). Prints receipts
   per second and the projected time for 100 000.
 """

@@ -221,6 +221,7 @@ def draw(pdf: FPDF, r: Receipt) -> None:
             cells.append((w, _fit(pdf, value, w, "", size), "L" if i in (0, 1, 4) else "R", "", size))
         _row(pdf, cells)
     pdf.ln(2)
+    _instalment_offer(pdf, r)
 
     # Section 5: totals.
     b = r.balance
@@ -259,6 +260,19 @@ def draw(pdf: FPDF, r: Receipt) -> None:
             pdf.multi_cell(
                 0, 3.8, f"{rec.service}: {_m(rec.amount)} руб. — {rec.reason}", new_x="LMARGIN", new_y="NEXT"
             )
+
+
+def _instalment_offer(pdf: FPDF, r: Receipt) -> None:
+    """RULES.md: a charge more than 25 % above the same month last year comes with the instalment offer."""
+    offers = r.instalment_offers
+    if not offers:
+        return
+    pdf.set_font(FONT, "B", 8)
+    pdf.cell(0, 5, "Оплата в рассрочку", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 7)
+    for text in [*offers, r.instalment_terms]:
+        pdf.multi_cell(0, 3.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
 
 
 def new_document() -> ReceiptPDF:

@@ -5,21 +5,26 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Sum
 
 from abonent.billing.models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation
 from abonent.billing.selectors import PUBLISHED
 from abonent.housing.models import PersonalAccount
-from abonent.orgs.dates import month_end, month_label
+from abonent.orgs.dates import add_months, month_end, month_label
 from abonent.orgs.models import Organisation
+from abonent.portal.templatetags.ru_format import format_decimal
 
 from . import qr
 
 ZERO = Decimal("0")
+# RULES.md, "Receipt = ЕПД": a charge more than 25 % above the same month last year gets the instalment offer
+# (Правила № 354, п. 72–75).
+INSTALMENT_GROWTH = Decimal("1.25")
 
 
 @dataclass
 class Line:
+    service_id: int
     service: str
     unit: str
     price: Decimal
@@ -30,10 +35,16 @@ class Line:
     factor: Decimal | None
     factor_excess: Decimal
     recalculated: Decimal = ZERO
+    last_year: Decimal | None = None  # charged for the service in the same month a year earlier, when published
 
     @property
     def total(self) -> Decimal:
         return self.charged + self.recalculated
+
+    @property
+    def instalment_offered(self) -> bool:
+        """More than 25 % above the same month last year (exactly 25 % is not more)."""
+        return bool(self.last_year) and self.last_year > 0 and self.charged > self.last_year * INSTALMENT_GROWTH
 
 
 @dataclass
@@ -106,6 +117,35 @@ class Receipt:
     def qr_payload(self) -> str:
         return qr.payload(self.payment())
 
+    @property
+    def last_year_label(self) -> str:
+        return month_label(add_months(self.period.month, -12))
+
+    @property
+    def instalment_offers(self) -> list[str]:
+        """One sentence per service charged more than 25 % above the same month last year (empty: no offer)."""
+        return [
+            f"Начисление за «{line.service}» за {self.period_label} ({_rub(line.charged)}) выше, чем за "
+            f"{self.last_year_label} ({_rub(line.last_year)}), более чем на 25 %: вы можете оплатить его в рассрочку."
+            for line in self.lines
+            if line.instalment_offered
+        ]
+
+    @property
+    def instalment_terms(self) -> str:
+        org = self.organisation
+        contacts = ", ".join(filter(None, [org.phone, org.email]))
+        return (
+            "Рассрочка (п. 72–75 Правил предоставления коммунальных услуг, утв. постановлением Правительства РФ "
+            "от 06.05.2011 № 354): равными частями на срок до 12 месяцев; плата за рассрочку — проценты не выше "
+            "ключевой ставки Банка России, увеличенной на 3 процентных пункта, на день её предоставления. "
+            f"Чтобы оформить рассрочку, обратитесь в {org.short_name}" + (f": {contacts}." if contacts else ".")
+        )
+
+
+def _rub(amount: Decimal) -> str:
+    return f"{format_decimal(amount, 2)} руб."
+
 
 def published_period(*, account: PersonalAccount, month: dt.date) -> BillingPeriod | None:
     return BillingPeriod.objects.filter(organisation_id=account.organisation_id, month=month, state=PUBLISHED).first()
@@ -127,7 +167,7 @@ def receipt_for(*, account: PersonalAccount, period: BillingPeriod) -> Receipt |
 
 
 def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None) -> list[Receipt]:
-    """The ЕПД of many accounts of one published period in five queries, whatever their number (the mailing and
+    """The ЕПД of many accounts of one published period in six queries, whatever their number (the mailing and
     the printing house's export read a period in chunks of these), ordered by account number."""
     balances = AccountBalance.objects.filter(period=period, period__state=PUBLISHED).select_related(
         "period", "period__organisation", "account__premises__building"
@@ -163,6 +203,7 @@ def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None)
         .annotate(last=Max("occurred_on"))
         .values_list("account_id", "last")
     )
+    last_year = _last_year_charges(period, ids)
     org = balances[0].period.organisation
     due = org.due_date(period.month)
     out = []
@@ -170,6 +211,8 @@ def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None)
         account = b.account
         account.organisation = org
         lines, meters = _lines(charges[b.account_id], recalcs[b.account_id])
+        for line in lines:
+            line.last_year = last_year.get((b.account_id, line.service_id))
         out.append(
             Receipt(
                 account=account,
@@ -188,6 +231,24 @@ def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None)
     return out
 
 
+def _last_year_charges(period: BillingPeriod, ids: list[int]) -> dict[tuple[int, int], Decimal]:
+    """Charged per (account, service) in the same month a year earlier, if that period is published (one query
+    for the whole chunk)."""
+    rows = (
+        Charge.objects.filter(
+            account_id__in=ids,
+            period__organisation_id=period.organisation_id,
+            period__month=add_months(period.month, -12),
+            period__state=PUBLISHED,
+        )
+        .order_by()
+        .values("account_id", "service_id")
+        .annotate(charged=Sum("amount"))
+        .values_list("account_id", "service_id", "charged")
+    )
+    return {(account_id, service_id): charged for account_id, service_id, charged in rows}
+
+
 def _lines(charges: list[Charge], recalcs: list[Recalculation]) -> tuple[list[Line], list[MeterRow]]:
     """One line per service (a service billed by several meters adds up), and the meters' readings."""
     lines: dict[int, Line] = {}
@@ -196,6 +257,7 @@ def _lines(charges: list[Charge], recalcs: list[Recalculation]) -> tuple[list[Li
         line = lines.get(c.service_id)
         if line is None:
             line = lines[c.service_id] = Line(
+                service_id=c.service_id,
                 service=c.service.name,
                 unit=c.service.unit,
                 price=c.price,
