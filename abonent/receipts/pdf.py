@@ -5,9 +5,10 @@ milliseconds once the font is parsed. The font is parsed once per process and re
 """
 
 import os
+import re
 import zlib
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -79,21 +80,42 @@ class ReceiptPDF(FPDF):
             self.add_font(FONT, style, str(path))
         self.set_creator("Абонент")
         self.set_compression(True)
+        # Per (style, text) in this document: the width in font units and the glyph string. A merged batch
+        # repeats most texts (headings, services, labels) on every page; the subset map is the document's own.
+        self.text_units: dict[tuple[str, str], int] = {}
+        self.glyph_strings: dict[tuple[str, str], str] = {}
 
 
-def _width(pdf: FPDF, text: str, style: str, size: float) -> float:
+def _units(pdf: ReceiptPDF, text: str, style: str) -> int:
+    units = pdf.text_units.get((style, text))
+    if units is None:
+        cw = pdf.fonts[FONT.lower() + style].cw
+        units = pdf.text_units[style, text] = sum(cw[ord(c)] for c in text)
+    return units
+
+
+def _glyphs(pdf: ReceiptPDF, text: str, style: str) -> str:
+    """`text` as the font's glyph ids for a Tj operator; picking them puts them in the document's font subset."""
+    glyphs = pdf.glyph_strings.get((style, text))
+    if glyphs is None:
+        pick = pdf.fonts[FONT.lower() + style].subset.pick
+        mapped = "".join(chr(i) for i in map(pick, map(ord, text)) if i)
+        glyphs = pdf.glyph_strings[style, text] = escape_parens(mapped.encode("utf-16-be").decode("latin-1"))
+    return glyphs
+
+
+def _width(pdf: ReceiptPDF, text: str, style: str, size: float) -> float:
     """The width of `text` in mm (FPDF.get_string_width without its per-call text preprocessing)."""
-    cw = pdf.fonts[FONT.lower() + style].cw
-    return sum(cw[ord(c)] for c in text) * size * 0.001 / pdf.k
+    return _units(pdf, text, style) * size * 0.001 / pdf.k
 
 
-def _fit(pdf: FPDF, text: str, w: float, style: str, size: float) -> str:
+def _fit(pdf: ReceiptPDF, text: str, w: float, style: str, size: float) -> str:
     while _width(pdf, text, style, size) > w - 1 and len(text) > 3:
         text = text[:-2] + "…"
     return text
 
 
-def _row(pdf: FPDF, cells, *, h: float = 4.2, border: bool = True) -> None:
+def _row(pdf: ReceiptPDF, cells, *, h: float = 4.2, border: bool = True) -> None:
     """A table row of bordered cells from the left margin, written as raw PDF operators: one path for the
     borders and one text object. FPDF.cell does the same with a line-breaking and styling pass per cell, which
     was half of a receipt's time (measured, bench/receipts.py). `cells` are (width, text, align "L"/"R", style
@@ -114,13 +136,9 @@ def _row(pdf: FPDF, cells, *, h: float = 4.2, border: bool = True) -> None:
                 pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
                 if size > font.biggest_size_pt:
                     font.biggest_size_pt = size
-            pick, cw = font.subset.pick, font.cw
-            width = sum(cw[ord(c)] for c in value) * size * 0.001 / k
-            dx = w - c_margin - width if align == "R" else c_margin
-            mapped = "".join(chr(i) for i in map(pick, map(ord, value)) if i)
-            escaped = escape_parens(mapped.encode("utf-16-be").decode("latin-1"))
+            dx = w - c_margin - _width(pdf, value, style, size) if align == "R" else c_margin
             y = top - 0.5 * h - 0.3 * size / k
-            text.append(f"1 0 0 1 {(x + dx) * k:.2f} {y * k:.2f} Tm ({escaped}) Tj")
+            text.append(f"1 0 0 1 {(x + dx) * k:.2f} {y * k:.2f} Tm ({_glyphs(pdf, value, style)}) Tj")
         x += w
     if border:
         pdf._out(" ".join(borders) + " S")
@@ -133,17 +151,40 @@ def _row(pdf: FPDF, cells, *, h: float = 4.2, border: bool = True) -> None:
     pdf.lasth = h
 
 
+@cache
+def _chunk_rectangles(first: int) -> tuple[str, ...]:
+    """The dark runs of each of the 256 patterns of 8 modules from column `first`, as rectangles in module units,
+    the row left as a NUL to fill in."""
+    out = []
+    for value in range(256):
+        runs = DARK_RUN.finditer(format(value, "08b"))
+        out.append("".join(f"{first + run.start()} \0 {run.end() - run.start()} 1 re " for run in runs))
+    return tuple(out)
+
+
+DARK_RUN = re.compile("1+")
+
+
 def _qr(pdf: FPDF, text: str, *, x: float, y: float, size: float) -> None:
-    modules, runs = qr.dark_runs(text)
-    quiet = 4
+    """The symbol as one vector path (sharper in print than an image) of raw `re` operators in module units, under
+    a matrix that maps a module to its place on the page. Each row is cut into bytes of 8 modules whose rectangles
+    come from a table: FPDF.rect per run made the QR 80 % of a receipt's time, and formatting each run a sixth of
+    it still (measured, bench/receipts.py). A run across two bytes is two adjacent rectangles of the same path."""
+    rows = qr.matrix(text)
+    modules, quiet = len(rows), 4
+    width = (modules + 7) // 8
+    tables = [_chunk_rectangles(8 * i) for i in range(width)]
+    pad = "0" * (8 * width - modules)
+    ops = []
+    for row_number, row in enumerate(rows):
+        chunks = int(row + pad, 2).to_bytes(width, "big")
+        ops.append(
+            "".join([table[chunk] for table, chunk in zip(tables, chunks, strict=True)]).replace("\0", str(row_number))
+        )
     step = size / (modules + 2 * quiet)
     k, height = pdf.k, pdf.h
-    # One path of rectangles written as raw PDF operators, in module units under a matrix that maps a module to
-    # its place on the page: FPDF.rect per run made the QR 80 % of a receipt's time, and formatting four floats
-    # per run still a tenth of it.
-    ops = " ".join(f"{col} {row} {length} 1 re" for row, col, length in runs)
     origin_x, origin_y = (x + quiet * step) * k, (height - y - quiet * step) * k
-    pdf._out(f"q 0 g {step * k:.4f} 0 0 {-step * k:.4f} {origin_x:.3f} {origin_y:.3f} cm {ops} f Q")
+    pdf._out(f"q 0 g {step * k:.4f} 0 0 {-step * k:.4f} {origin_x:.3f} {origin_y:.3f} cm {''.join(ops)}f Q")
 
 
 def draw(pdf: FPDF, r: Receipt) -> None:

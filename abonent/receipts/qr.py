@@ -5,7 +5,6 @@ KPP, PayeeINN, Purpose, Sum right after it, so the order here is fixed and teste
 """
 
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -330,12 +329,3 @@ def png(text: str, *, scale: int = 4, border: int = 4) -> bytes:
 
 
 PIXELS = str.maketrans("01", "\xff\x00")
-DARK_RUN = re.compile("1+")
-
-
-def dark_runs(text: str) -> tuple[int, list[tuple[int, int, int]]]:
-    """The symbol as horizontal runs of dark modules (row, first column, length) and its size in modules, for
-    drawing as vector rectangles (sharper in print and faster than embedding an image)."""
-    rows = matrix(text)
-    runs = [(y, run.start(), run.end() - run.start()) for y, row in enumerate(rows) for run in DARK_RUN.finditer(row)]
-    return len(rows), runs
