@@ -204,13 +204,15 @@ def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None)
         .values_list("account_id", "last")
     )
     last_year = _last_year_charges(period, ids)
+    # get_basis_display() builds the choices' lazy labels on every call: most of the reading time (measured).
+    basis_labels = {value: str(label) for value, label in Charge.Basis.choices}
     org = balances[0].period.organisation
     due = org.due_date(period.month)
     out = []
     for b in balances:
         account = b.account
         account.organisation = org
-        lines, meters = _lines(charges[b.account_id], recalcs[b.account_id])
+        lines, meters = _lines(charges[b.account_id], recalcs[b.account_id], basis_labels)
         for line in lines:
             line.last_year = last_year.get((b.account_id, line.service_id))
         out.append(
@@ -249,7 +251,9 @@ def _last_year_charges(period: BillingPeriod, ids: list[int]) -> dict[tuple[int,
     return {(account_id, service_id): charged for account_id, service_id, charged in rows}
 
 
-def _lines(charges: list[Charge], recalcs: list[Recalculation]) -> tuple[list[Line], list[MeterRow]]:
+def _lines(
+    charges: list[Charge], recalcs: list[Recalculation], basis_labels: dict[str, str]
+) -> tuple[list[Line], list[MeterRow]]:
     """One line per service (a service billed by several meters adds up), and the meters' readings."""
     lines: dict[int, Line] = {}
     meters = []
@@ -261,7 +265,7 @@ def _lines(charges: list[Charge], recalcs: list[Recalculation]) -> tuple[list[Li
                 service=c.service.name,
                 unit=c.service.unit,
                 price=c.price,
-                basis=c.get_basis_display(),
+                basis=basis_labels.get(c.basis, c.basis),
                 volume=ZERO,
                 common_volume=ZERO,
                 charged=ZERO,
