@@ -1,0 +1,523 @@
+"""The calculate step's charges on PostgreSQL, set-based: the same rules as calculations.py, written as SQL.
+
+The common lines — metered volumes (current − previous accepted reading, counter rollover), норматив × residents
+or m² (× the multiplying factor without a meter, where the service allows it), area × tariff, a fixed sum per
+account, sewerage = cold + hot, common-house needs by the house meter or the норматив — are computed by a few
+INSERT … SELECT over readings, meters, tariffs and нормативы. Only the meters whose line needs history stay in
+Python (services._Engine): no current reading (charged by the average, then the норматив) or a reading after a gap
+(the volume shared over the gap and the estimated months recalculated). SQLite keeps the Python engine for all;
+the tests run on both and compare the lines, which is what shows the two agree.
+
+Every rounding is PostgreSQL's round(numeric, n), half away from zero: the same as ROUND_HALF_UP here, since every
+rounded value (volumes, volume × price) is non-negative.
+
+The lines are gathered in a temporary table first (no WAL, no indexes) because sewerage and common-house needs are
+computed from the individual lines' volumes; then one INSERT … SELECT writes them all into billing_charge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, connection
+
+from abonent.orgs.dates import add_months, month_end
+
+from .models import BillingPeriod, Norm, Recalculation, Service, Tariff
+
+# The base volume (before the multiplying factor) is what sewerage and common-house needs add up; it is NULL for
+# lines that are not a volume of a resource (area, fixed, a meter installed this month).
+LINE_TABLE = """
+CREATE TEMPORARY TABLE close_line (
+    account_id bigint NOT NULL,
+    service_id bigint NOT NULL,
+    meter_id bigint,
+    basis varchar(16) NOT NULL,
+    previous_value numeric(18, 6),
+    current_value numeric(18, 6),
+    volume numeric(18, 6) NOT NULL,
+    price numeric(14, 4) NOT NULL,
+    factor numeric(4, 2),
+    factor_excess numeric(14, 2) NOT NULL,
+    amount numeric(14, 2) NOT NULL,
+    house_volume numeric(18, 6),
+    resource varchar(16) NOT NULL,
+    base_volume numeric(18, 6)
+)
+"""
+LINE_COLUMNS = (
+    "account_id, service_id, meter_id, basis, previous_value, current_value, volume, price, factor, factor_excess, "
+    "amount, house_volume, resource, base_volume"
+)
+
+# The accounts open in the month with what their lines need.
+ACCOUNTS = """
+CREATE TEMPORARY TABLE close_account AS
+SELECT a.id AS account_id, a.premises_id, p.building_id, p.total_area AS area, p.residents
+FROM housing_personalaccount a JOIN housing_premises p ON p.id = a.premises_id
+WHERE a.organisation_id = %(org)s AND a.opened_on <= %(end)s AND (a.closed_on IS NULL OR a.closed_on >= %(month)s)
+"""
+
+SERVICE_TABLE = """
+CREATE TEMPORARY TABLE close_service (
+    service_id bigint NOT NULL,
+    method varchar(16) NOT NULL,
+    resource varchar(16) NOT NULL,
+    price numeric(14, 4) NOT NULL,
+    norm numeric(18, 6),
+    norm_per_m2 boolean NOT NULL,
+    factor numeric(4, 2),
+    capped boolean NOT NULL
+)
+"""
+
+# This month's and last month's accepted real readings (an estimate is not a reading), all the SQL needs of the
+# readings. Taken apart (by the period index) and analysed so that the joins below are hash joins whatever the
+# statistics of metering_reading say (a freshly loaded register has none, and a nested loop there costs minutes).
+READINGS = """
+CREATE TEMPORARY TABLE close_reading AS
+SELECT meter_id, period, value FROM metering_reading
+WHERE period IN (%(month)s, %(previous)s) AND is_current AND status = 'accepted' AND channel <> 'estimate'
+"""
+
+# Individual meters of the accounts' premises working in the month, with their readings of the two months.
+METERS = """
+CREATE TEMPORARY TABLE close_meter AS
+SELECT a.account_id, s.service_id, m.id AS meter_id, date_trunc('month', m.installed_on)::date AS installed,
+       m.verification_due, 10::numeric ^ m.digits_before AS capacity, m.initial_value,
+       cur.value AS current_value, prev.value AS previous_value
+FROM close_account a
+JOIN close_service s ON s.method = 'meter'
+JOIN metering_meter m ON m.premises_id = a.premises_id AND m.resource = s.resource
+LEFT JOIN close_reading cur ON cur.meter_id = m.id AND cur.period = %(month)s
+LEFT JOIN close_reading prev ON prev.meter_id = m.id AND prev.period = %(previous)s
+WHERE m.status = 'active' AND m.installed_on <= %(end)s AND (m.closed_on IS NULL OR m.closed_on > %(month)s)
+"""
+
+# A meter measured the month when it has a reading of this month within its verification and the previous one is
+# last month's (or it was installed last month: its initial value). Installed this month: nothing measured yet.
+# Everything else (no reading, a gap since the previous one) is left to the Python engine.
+MEASURED = "m.installed < %(month)s AND m.current_value IS NOT NULL AND %(end)s <= m.verification_due"
+PREVIOUS = "CASE WHEN m.installed = %(previous)s THEN m.initial_value ELSE m.previous_value END"
+HAS_PREVIOUS = "(m.installed = %(previous)s OR m.previous_value IS NOT NULL)"
+
+QUANTITY = "CASE WHEN s.norm_per_m2 THEN a.area ELSE a.residents END"
+NORM_VOLUME = f"round(s.norm * {QUANTITY}, 6)"
+
+INDIVIDUAL = [
+    # by area
+    f"""INSERT INTO close_line ({LINE_COLUMNS})
+    SELECT a.account_id, s.service_id, NULL, 'area', NULL, NULL, round(a.area, 6), s.price, NULL, 0,
+           round(a.area * s.price, 2), NULL, s.resource, NULL
+    FROM close_account a JOIN close_service s ON s.method = 'area'""",
+    # a fixed sum
+    f"""INSERT INTO close_line ({LINE_COLUMNS})
+    SELECT a.account_id, s.service_id, NULL, 'fixed', NULL, NULL, 1, s.price, NULL, 0, round(s.price, 2), NULL,
+           s.resource, NULL
+    FROM close_account a JOIN close_service s ON s.method = 'fixed'""",
+    # by норматив
+    f"""INSERT INTO close_line ({LINE_COLUMNS})
+    SELECT a.account_id, s.service_id, NULL, 'norm', NULL, NULL, v.volume, s.price, NULL, 0,
+           round(v.volume * s.price, 2), NULL, s.resource, CASE WHEN s.resource <> '' THEN v.volume END
+    FROM close_account a JOIN close_service s ON s.method = 'norm' AND s.norm IS NOT NULL
+    CROSS JOIN LATERAL (SELECT {NORM_VOLUME} AS volume) v""",
+    # by meter, without one: the норматив, × the factor where the service allows it
+    f"""INSERT INTO close_line ({LINE_COLUMNS})
+    SELECT a.account_id, s.service_id, NULL,
+           CASE WHEN s.factor IS NULL THEN 'norm' ELSE 'norm_factor' END, NULL, NULL,
+           CASE WHEN s.factor IS NULL THEN v.volume ELSE round(v.volume * s.factor, 6) END,
+           s.price, s.factor,
+           CASE WHEN s.factor IS NULL THEN 0
+                ELSE round(v.volume * s.factor * s.price, 2) - round(v.volume * s.price, 2) END,
+           round(v.volume * coalesce(s.factor, 1) * s.price, 2), NULL, s.resource, v.volume
+    FROM close_account a JOIN close_service s ON s.method = 'meter' AND s.norm IS NOT NULL
+    CROSS JOIN LATERAL (SELECT {NORM_VOLUME} AS volume) v
+    WHERE NOT EXISTS (SELECT 1 FROM close_meter m WHERE m.account_id = a.account_id AND m.service_id = s.service_id)""",
+    # by meter, measured: current − previous, through zero when the counter rolled over
+    f"""INSERT INTO close_line ({LINE_COLUMNS})
+    SELECT m.account_id, m.service_id, m.meter_id, 'meter', p.value, m.current_value, v.volume, s.price, NULL, 0,
+           round(v.volume * s.price, 2), NULL, s.resource, v.volume
+    FROM close_meter m JOIN close_service s USING (service_id)
+    CROSS JOIN LATERAL (SELECT {PREVIOUS} AS value) p
+    CROSS JOIN LATERAL (SELECT CASE WHEN m.current_value >= p.value THEN m.current_value - p.value
+                                    ELSE m.current_value + m.capacity - p.value END AS volume) v
+    WHERE {MEASURED} AND {HAS_PREVIOUS}""",
+    # by meter, installed this month
+    f"""INSERT INTO close_line ({LINE_COLUMNS})
+    SELECT m.account_id, m.service_id, m.meter_id, 'meter', NULL, NULL, 0, s.price, NULL, 0, 0, NULL, s.resource, NULL
+    FROM close_meter m JOIN close_service s USING (service_id)
+    WHERE m.installed = %(month)s""",
+]
+
+# What the Python engine takes: the meters neither measured this month nor installed in it.
+LEFT_TO_PYTHON = f"""
+SELECT m.account_id, a.premises_id, a.building_id, a.area, a.residents, m.service_id, m.meter_id
+FROM close_meter m JOIN close_account a USING (account_id)
+WHERE m.installed < %(month)s AND NOT ({MEASURED} AND {HAS_PREVIOUS})
+ORDER BY m.account_id, m.service_id, m.meter_id
+"""
+
+# Sewerage: the cold and hot water volumes of the account's lines; the норматив when it has none.
+SEWERAGE = f"""
+INSERT INTO close_line ({LINE_COLUMNS})
+WITH water AS MATERIALIZED (
+    SELECT account_id, sum(base_volume) AS volume, bool_or(basis IN ('norm', 'norm_factor')) AS by_norm,
+           bool_or(basis = 'average') AS by_average
+    FROM close_line WHERE resource IN ('cold_water', 'hot_water') AND base_volume IS NOT NULL
+    GROUP BY account_id
+)
+SELECT a.account_id, s.service_id, NULL,
+       CASE WHEN w.account_id IS NULL OR w.by_norm THEN 'norm' WHEN w.by_average THEN 'average' ELSE 'meter' END,
+       NULL, NULL, v.volume, s.price, NULL, 0, round(v.volume * s.price, 2), NULL, s.resource, NULL
+FROM close_account a JOIN close_service s ON s.method = 'sewerage'
+LEFT JOIN water w ON w.account_id = a.account_id
+CROSS JOIN LATERAL (SELECT CASE WHEN w.account_id IS NULL THEN {NORM_VOLUME} ELSE w.volume END AS volume) v
+WHERE v.volume IS NOT NULL
+"""
+
+# Common-house needs: the house meter's month less the individual volumes, shared by area (capped at the норматив
+# share unless the owners decided otherwise), or the норматив × the common area shared by area.
+COMMON_HOUSE = f"""
+INSERT INTO close_line ({LINE_COLUMNS})
+WITH individual AS MATERIALIZED (
+    SELECT a.building_id, l.resource, sum(l.base_volume) AS volume
+    FROM close_line l JOIN close_account a USING (account_id)
+    WHERE l.base_volume IS NOT NULL GROUP BY a.building_id, l.resource
+),
+building AS MATERIALIZED (  -- the premises' total when the register leaves the building's empty
+    SELECT b.id AS building_id, b.common_area,
+           CASE WHEN coalesce(b.total_area, 0) <> 0 THEN b.total_area ELSE coalesce(t.area, 0) END AS total_area
+    FROM housing_building b
+    LEFT JOIN (SELECT building_id, sum(area) AS area FROM close_account GROUP BY building_id) t
+         ON t.building_id = b.id
+    WHERE b.organisation_id = %(org)s
+),
+house_meter AS MATERIALIZED (
+    SELECT DISTINCT ON (m.building_id, m.resource) m.building_id, m.resource,
+           date_trunc('month', m.installed_on)::date AS installed, m.verification_due,
+           10::numeric ^ m.digits_before AS capacity, m.initial_value, cur.value AS now, prev.value AS before
+    FROM metering_meter m JOIN housing_building b ON b.id = m.building_id AND b.organisation_id = %(org)s
+    LEFT JOIN close_reading cur ON cur.meter_id = m.id AND cur.period = %(month)s
+    LEFT JOIN close_reading prev ON prev.meter_id = m.id AND prev.period = %(previous)s
+    WHERE m.status = 'active' AND m.installed_on <= %(end)s AND (m.closed_on IS NULL OR m.closed_on > %(month)s)
+    ORDER BY m.building_id, m.resource, m.serial_number DESC, m.id DESC
+),
+house AS MATERIALIZED (
+    SELECT h.building_id, h.resource, CASE WHEN r.before IS NULL OR r.now IS NULL THEN NULL
+                                           WHEN r.now >= r.before THEN r.now - r.before
+                                           ELSE r.now + h.capacity - r.before END AS volume
+    FROM house_meter h CROSS JOIN LATERAL (
+        SELECT CASE WHEN h.installed = %(month)s THEN h.initial_value
+                    WHEN h.installed < %(month)s AND %(end)s <= h.verification_due THEN h.now END AS now,
+               CASE WHEN h.installed = %(previous)s THEN h.initial_value
+                    WHEN h.installed < %(previous)s AND %(previous_end)s <= h.verification_due THEN h.before
+               END AS before
+    ) r
+),
+share AS MATERIALIZED (
+    SELECT a.account_id, s.service_id, s.price, s.resource, s.capped,
+           CASE WHEN s.norm IS NULL THEN NULL WHEN b.total_area = 0 THEN 0
+                ELSE round(s.norm * b.common_area * a.area / b.total_area, 6) END AS by_norm,
+           round(s.norm * b.common_area, 6) AS norm_common,
+           greatest(h.volume - coalesce(i.volume, 0), 0) AS common,
+           CASE WHEN h.volume IS NULL THEN NULL WHEN b.total_area = 0 THEN 0
+                ELSE round(greatest(h.volume - coalesce(i.volume, 0), 0) * a.area / b.total_area, 6) END AS by_meter
+    FROM close_account a JOIN close_service s ON s.method = 'common'
+    JOIN building b ON b.building_id = a.building_id
+    LEFT JOIN house h ON h.building_id = a.building_id AND h.resource = s.resource
+    LEFT JOIN individual i ON i.building_id = a.building_id AND i.resource = s.resource
+),
+line AS (
+    SELECT account_id, service_id, price, resource,
+           CASE WHEN by_meter IS NULL THEN by_norm
+                WHEN capped AND by_norm IS NOT NULL THEN least(by_meter, by_norm)
+                ELSE by_meter END AS volume,
+           CASE WHEN by_meter IS NULL THEN norm_common ELSE common END AS house_volume
+    FROM share
+)
+SELECT account_id, service_id, NULL, 'common_house', NULL, NULL, volume, price, NULL, 0, round(volume * price, 2),
+       house_volume, resource, NULL
+FROM line WHERE volume IS NOT NULL
+"""
+
+WRITE = """
+INSERT INTO billing_charge (account_id, period_id, service_id, meter_id, basis, previous_value, current_value, volume,
+                            price, factor, factor_excess, amount, house_volume)
+SELECT account_id, %(period)s, service_id, meter_id, basis, previous_value, current_value, volume, price, factor,
+       factor_excess, amount, house_volume
+FROM close_line ORDER BY account_id, service_id, meter_id
+"""
+
+TEMPORARY = ("close_line", "close_account", "close_service", "close_reading", "close_meter")
+
+# The period's balances: the previous closing, the period's charges, recalculations, penalties and payments, for
+# every account open in the month or with any of these.
+BALANCES = """
+INSERT INTO billing_accountbalance (account_id, period_id, opening, charged, recalculated, penalties, paid, closing)
+SELECT account_id, %(period)s, opening, charged, recalculated, penalties, paid,
+       opening + charged + recalculated + penalties - paid
+FROM (
+    SELECT account_id, sum(opening) AS opening, sum(charged) AS charged, sum(recalculated) AS recalculated,
+           sum(penalties) AS penalties, sum(paid) AS paid
+    FROM (
+        SELECT account_id, closing AS opening, 0 AS charged, 0 AS recalculated, 0 AS penalties, 0 AS paid
+        FROM billing_accountbalance WHERE period_id = %(previous)s AND closing <> 0
+        UNION ALL SELECT account_id, 0, amount, 0, 0, 0 FROM billing_charge WHERE period_id = %(period)s
+        UNION ALL SELECT account_id, 0, 0, amount, 0, 0 FROM billing_recalculation WHERE period_id = %(period)s
+        UNION ALL SELECT account_id, 0, 0, 0, amount, 0 FROM billing_penalty WHERE period_id = %(period)s
+        UNION ALL SELECT account_id, 0, 0, 0, 0, amount FROM billing_ledgerentry
+                  WHERE period_id = %(period)s AND kind = 'payment'
+        UNION ALL SELECT id, 0, 0, 0, 0, 0 FROM housing_personalaccount
+                  WHERE organisation_id = %(org)s AND opened_on <= %(end)s
+                        AND (closed_on IS NULL OR closed_on >= %(month)s)
+    ) parts
+    GROUP BY account_id
+) turnover
+"""
+BALANCE_ACCOUNTS = "SELECT account_id FROM billing_accountbalance WHERE period_id = %(period)s"
+
+# Publishing: one charge entry per account (the lines are in billing_charge), one per recalculation and penalty.
+# Posting the same fact twice is a no-op by the idempotency key.
+LEDGER = """
+INSERT INTO billing_ledgerentry (account_id, period_id, kind, amount, occurred_on, source, source_id,
+                                 idempotency_key, created_at)
+SELECT account_id, %(period)s, 'charge', sum(amount), %(end)s, 'period', %(period)s::text,
+       'charge:' || %(period)s || ':' || account_id, %(now)s
+FROM billing_charge WHERE period_id = %(period)s GROUP BY account_id
+UNION ALL
+SELECT account_id, %(period)s, 'recalculation', amount, %(end)s, 'recalculation', id::text, 'recalculation:' || id,
+       %(now)s
+FROM billing_recalculation WHERE period_id = %(period)s
+UNION ALL
+SELECT account_id, %(period)s, 'penalty', amount, %(end)s, 'penalty', id::text, 'penalty:' || id, %(now)s
+FROM billing_penalty WHERE period_id = %(period)s
+ON CONFLICT (idempotency_key) DO NOTHING
+"""
+LEDGER_ACCOUNTS = """
+SELECT account_id FROM billing_charge WHERE period_id = %(period)s
+UNION SELECT account_id FROM billing_recalculation WHERE period_id = %(period)s
+UNION SELECT account_id FROM billing_penalty WHERE period_id = %(period)s
+"""
+
+
+@dataclass
+class Result:
+    charges: int
+    accounts: int
+    recalculations: list[Recalculation]
+
+
+def calculate_charges(period: BillingPeriod, progress=None) -> Result:
+    """Write the period's charges (the draft is already deleted) and return the recalculations by readings."""
+    from . import services  # the Python engine; services imports this module
+
+    org = period.organisation
+    month = period.month
+    previous = add_months(month, -1)
+    params = {
+        "org": org.pk,
+        "period": period.pk,
+        "month": month,
+        "end": month_end(month),
+        "previous": previous,
+        "previous_end": month_end(previous),
+    }
+    engine = services._Engine(org, period, progress)
+    engine.services = list(Service.objects.filter(organisation=org, is_active=True))
+    engine.tariffs = services._dated(Tariff, engine.services, month)
+    engine.norms = services._dated(Norm, engine.services, month)
+    with connection.cursor() as cursor:
+        # These statements are cheap to plan and run; JIT-compiling their expressions would cost seconds.
+        cursor.execute("SET LOCAL jit = off")
+        _drop(cursor)
+        cursor.execute(ACCOUNTS, params)
+        cursor.execute("SELECT count(*) FROM close_account")
+        accounts = cursor.fetchone()[0]
+        cursor.execute(SERVICE_TABLE)
+        cursor.executemany(
+            "INSERT INTO close_service VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            _service_rows(engine, org.multiplying_factor),
+        )
+        cursor.execute(READINGS, params)
+        cursor.execute("ANALYZE close_account; ANALYZE close_reading")
+        cursor.execute(METERS, params)
+        cursor.execute("ANALYZE close_meter")
+        cursor.execute(LINE_TABLE)
+        for statement in INDIVIDUAL:
+            cursor.execute(statement, params)
+        _report(progress, accounts, 1, 4)
+        cursor.execute(LEFT_TO_PYTHON, params)
+        left = cursor.fetchall()
+        recalcs = _python_meters(engine, cursor, left)
+        _report(progress, accounts, 2, 4)
+        cursor.execute(SEWERAGE, params)
+        cursor.execute(COMMON_HOUSE, params)
+        _report(progress, accounts, 3, 4)
+        written = insert_checked(
+            cursor,
+            WRITE,
+            params,
+            {
+                "housing_personalaccount": "SELECT account_id FROM close_line",
+                "billing_service": "SELECT service_id FROM close_line",
+                "metering_meter": "SELECT meter_id FROM close_line",
+            },
+        )
+        _drop(cursor)
+    _report(progress, accounts, 4, 4)
+    return Result(written, accounts, recalcs)
+
+
+def _drop(cursor) -> None:
+    # Dropped explicitly rather than ON COMMIT: a rerun inside one transaction (the tests) needs fresh tables.
+    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(TEMPORARY))
+
+
+def _report(progress, accounts: int, done: int, parts: int) -> None:
+    if progress:
+        progress(accounts * done // parts, accounts)
+
+
+def _service_rows(engine, factor: Decimal) -> list[tuple]:
+    """The services with a tariff in the month (the others are not charged), with their норматив and factor."""
+    rows = []
+    for service in engine.services:
+        tariff = engine.tariffs.get(service.pk)
+        if tariff is None:
+            continue
+        norm = engine.norms.get(service.pk)
+        applies = service.multiplying_factor_applies and factor != 1  # calculations.factor_applies, no meter
+        rows.append(
+            (
+                service.pk,
+                service.method,
+                service.resource or "",
+                tariff.price,
+                norm.value if norm else None,
+                bool(norm and norm.basis == Norm.Basis.PER_M2),
+                factor if applies else None,
+                service.common_house_capped,
+            )
+        )
+    return rows
+
+
+def _python_meters(engine, cursor, left: list[tuple]) -> list[Recalculation]:
+    """The meters whose line needs their history, through the Python engine; their lines join the others."""
+    if not left:
+        return []
+    from .services import AccountRow
+
+    services_by_id = {s.pk: s for s in engine.services}
+    meter_ids = sorted({row[6] for row in left})
+    engine.meters = {m["id"]: m for m in _meters(meter_ids)}
+    engine.readings = engine._load_readings(meter_ids)
+    engine.charges, engine.recalcs, engine.gap_checks = [], [], []
+    engine.volumes, engine.bases = defaultdict(Decimal), defaultdict(set)  # unused here: close_line keeps them
+    for account_id, premises_id, building_id, area, residents, service_id, meter_id in left:
+        service = services_by_id[service_id]
+        account = AccountRow(account_id, premises_id, building_id, area, residents)
+        engine._charge_meter(account, service, engine.meters[meter_id], engine.tariffs[service_id].price)
+    engine._recalculate_gaps()
+    resources = {s.pk: s.resource for s in engine.services}
+    with cursor.cursor.copy(f"COPY close_line ({LINE_COLUMNS}) FROM STDIN") as copy:
+        for row in engine.charges:
+            (account_id, _, service_id, meter_id, basis, prev, cur, volume, price, factor, excess, amount, house) = row
+            # Every line _charge_meter writes is a volume of the resource (the factor never applies to a meter).
+            copy.write_row(
+                (account_id, service_id, meter_id, basis, prev, cur, volume, price, factor, excess, amount, house)
+                + (resources[service_id], volume)
+            )
+    return engine.recalcs
+
+
+def _meters(ids: list[int]) -> list[dict]:
+    from abonent.metering.models import Meter
+
+    fields = ("id", "serial_number", "installed_on", "verification_due", "digits_before", "initial_value")
+    return list(Meter.objects.filter(id__in=ids).values(*fields))
+
+
+def build_balances(period: BillingPeriod, previous: BillingPeriod | None) -> int:
+    """The period's balance rows (the old ones already deleted), in one INSERT … SELECT."""
+    month = period.month
+    params = {
+        "org": period.organisation_id,
+        "period": period.pk,
+        "previous": previous.pk if previous else None,
+        "month": month,
+        "end": month_end(month),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        # The accounts are read here and locked after the insert, before the commit: as the row triggers would.
+        return insert_checked(cursor, BALANCES, params, {"housing_personalaccount": BALANCE_ACCOUNTS}, after=True)
+
+
+def post_to_ledger(period: BillingPeriod, now: dt.datetime) -> int:
+    """Publish's ledger entries in one INSERT … SELECT; returns how many were written."""
+    params = {"period": period.pk, "end": month_end(period.month), "now": now}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        return insert_checked(cursor, LEDGER, params, {"housing_personalaccount": LEDGER_ACCOUNTS})
+
+
+# --- foreign keys, checked once per statement ---
+
+
+def insert_checked(cursor, statement: str, params: dict, references: dict[str, str], *, after=False) -> int:
+    """Run an INSERT … SELECT with its foreign keys checked set-based rather than row by row.
+
+    PostgreSQL checks a foreign key with a trigger per inserted row (a query and a row lock each): for the charges
+    of a city, several times the cost of the insert itself. Here every row that the new rows reference is locked
+    FOR KEY SHARE by one query per table — the same lock each row trigger would take, so nobody can delete it
+    before we commit — and counted: fewer rows locked than ids referenced means a missing row, and the step fails
+    as the trigger would have made it fail. Only then the insert runs with the row triggers off
+    (session_replication_role = replica, for this statement only). The constraints stay; every other writer is
+    checked by them as before. Without the right to set that parameter (not a superuser, PostgreSQL 15's
+    GRANT SET ON PARAMETER not given), the insert simply runs with its triggers.
+
+    `references`: referenced table → a query of the referencing ids (NULLs are no reference). `after`: the ids
+    only exist once the insert ran (they are read from its result), so lock and count after it, in the same
+    transaction (a failure rolls the insert back).
+    """
+    if not _may_skip_row_triggers(cursor):
+        cursor.execute(statement, params)
+        return cursor.rowcount
+    if not after:
+        _lock_references(cursor, params, references)
+    cursor.execute("SELECT current_setting('session_replication_role')")
+    role = cursor.fetchone()[0]
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute(statement, params)
+    count = cursor.rowcount
+    cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
+    if after:
+        _lock_references(cursor, params, references)
+    return count
+
+
+def _lock_references(cursor, params: dict, references: dict[str, str]) -> None:
+    for table, ids in references.items():
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT id FROM {table} WHERE id IN ({ids}) FOR KEY SHARE) locked", params
+        )
+        locked = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(DISTINCT id) FROM ({ids}) referenced (id)", params)
+        referenced = cursor.fetchone()[0]
+        if locked != referenced:
+            raise IntegrityError(f"{referenced - locked} строк(и) {table}, на которые ссылаются записи, нет в базе.")
+
+
+def _may_skip_row_triggers(cursor) -> bool:
+    if connection.pg_version < 150000:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+    else:
+        cursor.execute(
+            "SELECT current_setting('is_superuser') = 'on' "
+            "OR has_parameter_privilege('session_replication_role', 'SET')"
+        )
+    return cursor.fetchone()[0]
