@@ -108,14 +108,19 @@ def main() -> None:
     ids = list(AccountBalance.objects.filter(period=period).order_by("account_id").values_list("account_id", flat=True))
     account = PersonalAccount.objects.select_related("organisation").get(pk=ids[len(ids) // 2])
 
-    def one() -> float:
-        t = time.perf_counter()
+    def one() -> tuple[float, float]:
+        t, cpu = time.perf_counter(), time.process_time()
         pdf.render([selectors.receipt_for(account=account, period=period)])
-        return time.perf_counter() - t
+        return time.perf_counter() - t, time.process_time() - cpu
 
-    cold = one()
-    warm = statistics.median(one() for _ in range(20))
-    print(f"one receipt on demand: first in the process {cold * 1000:.0f} ms, warm median {warm * 1000:.0f} ms")
+    cold, _ = one()
+    warm = [one() for _ in range(20)]
+    print(
+        f"one receipt on demand: first in the process {cold * 1000:.0f} ms, warm median "
+        f"{statistics.median(w for w, _ in warm) * 1000:.0f} ms wall, "
+        f"{statistics.median(c for _, c in warm) * 1000:.0f} ms of the process's CPU "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
 
     connections.close_all()  # the workers open their own
     for label, sample, separate in (
@@ -123,6 +128,7 @@ def main() -> None:
         ("one PDF per receipt (e-mail, ZIP)", ids[: args.separate_sample], True),
     ):
         parts = [sample[i :: args.workers] for i in range(args.workers)]
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         with multiprocessing.get_context("fork").Pool(args.workers) as pool:
             results = pool.map(worker, [(args.url, period.pk, sorted(part), separate) for part in parts])
@@ -135,7 +141,8 @@ def main() -> None:
         # the same batch takes with both cores to itself.
         print(
             f"batch, {label}: {count} receipts in {elapsed:.1f} s on {args.workers} processes = {rate:.0f} "
-            f"receipts/s (load average {os.getloadavg()[0]:.1f}), {size / count / 1024:.1f} KiB a receipt; "
+            f"receipts/s (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after), "
+            f"{size / count / 1024:.1f} KiB a receipt; "
             f"projected 100 000 in {100_000 / rate:.0f} s; by the workers' CPU time {count / cpu:.0f} receipts/s, "
             f"100 000 in {100_000 * cpu / count:.0f} s",
             flush=True,
