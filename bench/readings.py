@@ -32,6 +32,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/abonent_h5_bench"
+# The shared cache the deployment uses (docs/DEPLOYMENT.md): sessions and subscriber figures in Redis. Its own
+# database number, emptied with the benchmark's PostgreSQL database.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 IMPORT_TARGET = 20.0
 HTTP_TARGET = 200.0
 HEADING = "## Readings: import and form submissions (issue 4)"
@@ -51,12 +54,16 @@ def recreate(url: str) -> None:
     with psycopg.connect(libpq(base + "/postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # cached sessions and figures of the dropped database
 
 
 def env_for(url: str) -> dict:
     return {
         **os.environ,
         "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",

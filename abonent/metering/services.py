@@ -328,19 +328,13 @@ def average_from(points: list[tuple[dt.date, Decimal]]) -> Decimal | None:
 
 def meter_facts(meter: Meter, period: dt.date) -> MeterFacts:
     """The facts for a reading of `meter` in `period`: one query."""
-    since = add_months(period, -(AVERAGE_MONTHS + 1))
     earlier = list(
         counted_readings()
         .filter(meter=meter, period__lt=period)
         .order_by("-period")
         .values_list("period", "value")[: AVERAGE_MONTHS + 2]
     )
-    if earlier:
-        baseline_period, baseline = earlier[0]
-    else:
-        baseline_period, baseline = None, meter.initial_value
-    window = sorted(p for p in earlier if p[0] >= since)
-    return MeterFacts.of(meter, baseline=baseline, baseline_period=baseline_period, average=average_from(window))
+    return _facts(meter, earlier, period)
 
 
 def local_day(organisation: Organisation, when: dt.datetime) -> dt.date:
@@ -382,13 +376,27 @@ def _refuse_closed_period(organisation: Organisation, period: dt.date) -> None:
         .exists()
     )
     if closed:
-        raise ReadingError(
-            _("Приём показаний за %(month)s закрыт: период уже рассчитывается.") % {"month": month_label(period)},
-            code="period_closed",
-        )
+        raise _closed_period_error(period)
+
+
+def _closed_period_error(period: dt.date) -> ReadingError:
+    return ReadingError(
+        _("Приём показаний за %(month)s закрыт: период уже рассчитывается.") % {"month": month_label(period)},
+        code="period_closed",
+    )
 
 
 # --- writing -------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Submission:
+    """One meter's value as a person or a file sent it, with the sender's confirmations."""
+
+    meter_id: int
+    text: str
+    confirm_rollover: bool = False
+    confirm_high: bool = False
 
 
 def reading_submit(
@@ -401,38 +409,150 @@ def reading_submit(
     confirm_rollover: bool = False,
     confirm_high: bool = False,
 ) -> Reading:
-    """Save a reading after every check. A second one in the same period replaces the first as the current one;
-    both are kept. Two at once for one meter queue on the meter's row lock, and the partial unique constraint
-    guarantees a single current reading whatever happens."""
+    """Save one meter's reading after every check (readings_submit for one meter)."""
+    organisation = meter_organisation(meter)
+    submission = Submission(meter.pk, value_text, confirm_rollover, confirm_high)
+    return readings_submit(organisation=organisation, submissions=[submission], user=user, channel=channel, when=when)[
+        0
+    ]
+
+
+def readings_submit(
+    *,
+    organisation: Organisation,
+    submissions: list[Submission],
+    user,
+    channel: str,
+    when: dt.datetime | None = None,
+    premises_id: int | None = None,
+) -> list[Reading]:
+    """Save the readings of several meters at once, all or none, after every check. A second one in the same
+    period replaces the first as the current one; both are kept. Two at once for one meter queue on the meter's
+    row lock, and the partial unique constraint guarantees a single current reading whatever happens.
+    `premises_id` limits the meters to one premises (the subscriber's form): any other meter is refused.
+
+    Four statements whatever the number of meters (the portal's form is the busiest write of the month): lock the
+    meters (and see whether the period is closed), read their earlier readings, retire the current ones, insert."""
     when = when or timezone.now()
+    day = local_day(organisation, when)
+    try:
+        period, window_error = period_for(organisation, day, channel), None
+    except ReadingError as exc:  # said after the values' own errors, as reading_check does
+        period, window_error = None, exc
     with transaction.atomic():
-        locked = (
-            Meter.objects.select_for_update(of=("self",))
-            .select_related("premises__building__organisation", "building__organisation")
-            .get(pk=meter.pk)
+        meters, period_closed = _locked_meters(
+            [s.meter_id for s in submissions], premises_id=premises_id, organisation=organisation, period=period
         )
-        organisation = meter_organisation(locked)
-        verdict = reading_check(
-            meter=locked,
-            value_text=value_text,
-            channel=channel,
-            when=when,
-            confirm_rollover=confirm_rollover,
-            confirm_high=confirm_high,
-            organisation=organisation,
+        values = _parsed_values(meters, submissions, day)
+        if window_error is not None:
+            raise window_error
+        if period_closed:
+            raise _closed_period_error(period)
+        earlier = _earlier_readings(list(meters), period)
+        readings = []
+        for submission in submissions:
+            meter = meters[submission.meter_id]
+            verdict = evaluate(
+                _facts(meter, earlier.get(meter.pk, []), period),
+                value=values[meter.pk],
+                period=period,
+                day=day,
+                confirm_rollover=submission.confirm_rollover,
+                confirm_high=submission.confirm_high,
+            )
+            readings.append(
+                Reading(
+                    meter=meter,
+                    period=period,
+                    value=verdict.value,
+                    submitted_at=when,
+                    submitted_by=user if getattr(user, "pk", None) else None,
+                    channel=channel,
+                    rollover=verdict.rollover,
+                    flagged=verdict.flagged,
+                    is_current=True,
+                )
+            )
+        Reading.objects.filter(meter_id__in=list(meters), period=period, is_current=True).update(is_current=False)
+        return Reading.objects.bulk_create(readings)
+
+
+def _parsed_values(meters: dict[int, Meter], submissions: list[Submission], day: dt.date) -> dict[int, Decimal]:
+    """{meter id: the value} once every meter exists, takes readings on `day`, and each text is a valid value."""
+    values = {}
+    for submission in submissions:
+        meter = meters.get(submission.meter_id)
+        if meter is None:
+            raise ReadingError(_("Такого счётчика на этом лицевом счёте нет."), code="unknown_meter")
+        values[meter.pk] = parse_value(
+            submission.text, digits_before=meter.digits_before, digits_after=meter.digits_after
         )
-        Reading.objects.filter(meter=locked, period=verdict.period, is_current=True).update(is_current=False)
-        return Reading.objects.create(
-            meter=locked,
-            period=verdict.period,
-            value=verdict.value,
-            submitted_at=when,
-            submitted_by=user if getattr(user, "pk", None) else None,
-            channel=channel,
-            rollover=verdict.rollover,
-            flagged=verdict.flagged,
-            is_current=True,
-        )
+        refusal = closed_meter_message(meter, day)
+        if refusal:
+            raise ReadingError(refusal, code="meter_closed")
+    return values
+
+
+def _locked_meters(
+    meter_ids: list[int], *, premises_id: int | None, organisation: Organisation, period: dt.date | None
+) -> tuple[dict[int, Meter], bool]:
+    """The meters, each row locked until the transaction ends (PostgreSQL; SQLite writes one at a time anyway),
+    and whether `period` is already closed for readings, read under the same lock. Raw SQL: this runs on every
+    submission, and the ORM's compiling would cost more than the query."""
+    ids = sorted(set(meter_ids))
+    if not ids:
+        return {}, False
+    sql = f"""
+        SELECT metering_meter.*, EXISTS (
+            SELECT 1 FROM billing_billingperiod
+            WHERE organisation_id = %s AND month = %s AND state <> %s
+        ) AS period_closed
+        FROM metering_meter WHERE id IN ({", ".join(["%s"] * len(ids))})
+    """
+    from abonent.billing.models import BillingPeriod  # billing reads metering, not the other way round at import
+
+    params: list = [organisation.pk, period, BillingPeriod.State.OPEN.value, *ids]
+    if premises_id is not None:
+        sql += " AND premises_id = %s"
+        params.append(premises_id)
+    sql += " ORDER BY id"  # one order for every caller: two forms locking the same meters cannot deadlock
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE OF metering_meter"
+    meters = {meter.pk: meter for meter in Meter.objects.raw(sql, params)}
+    return meters, any(bool(meter.period_closed) for meter in meters.values())
+
+
+def _earlier_readings(meter_ids: list[int], period: dt.date) -> dict[int, list[tuple[dt.date, Decimal]]]:
+    """{meter id: the last AVERAGE_MONTHS + 2 counted readings before `period`, newest first}: one query."""
+    if not meter_ids:
+        return {}
+    sql = f"""
+        SELECT id, meter_id, period, value FROM (
+            SELECT id, meter_id, period, value,
+                   ROW_NUMBER() OVER (PARTITION BY meter_id ORDER BY period DESC) AS place
+            FROM metering_reading
+            WHERE meter_id IN ({", ".join(["%s"] * len(meter_ids))}) AND period < %s
+              AND is_current AND status <> %s AND channel <> %s
+        ) AS earlier
+        WHERE place <= %s
+        ORDER BY meter_id, period DESC
+    """
+    params = [*meter_ids, period, Reading.Status.REJECTED.value, Reading.Channel.ESTIMATE.value, AVERAGE_MONTHS + 2]
+    found: dict[int, list[tuple[dt.date, Decimal]]] = {}
+    for reading in Reading.objects.raw(sql, params):
+        found.setdefault(reading.meter_id, []).append((reading.period, reading.value))
+    return found
+
+
+def _facts(meter: Meter, earlier: list[tuple[dt.date, Decimal]], period: dt.date) -> MeterFacts:
+    """MeterFacts from the earlier readings (newest first), as meter_facts reads them for one meter."""
+    if earlier:
+        baseline_period, baseline = earlier[0]
+    else:
+        baseline_period, baseline = None, meter.initial_value
+    since = add_months(period, -(AVERAGE_MONTHS + 1))
+    window = sorted(p for p in earlier if p[0] >= since)
+    return MeterFacts.of(meter, baseline=baseline, baseline_period=baseline_period, average=average_from(window))
 
 
 def reading_reject(*, reading: Reading, reason: str, actor) -> Reading:

@@ -4,7 +4,6 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from . import selectors
 from .forms import ReadingsForm
 from .models import Reading, ReminderPreference
-from .services import ReadingError, reading_submit
+from .services import ReadingError, Submission, readings_submit
 
 
 def in_org_time(view):
@@ -31,58 +30,83 @@ def in_org_time(view):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@in_org_time
-def readings(request: HttpRequest, account) -> HttpResponse:
-    saving = request.method == "POST" and request.POST.get("confirm") == "1" and request.POST.get("action") == "submit"
-    page = selectors.readings_page(account, for_saving=saving)
-    if request.method == "GET" or not page.can_submit:
-        if request.method == "POST":
-            messages.error(request, _("Приём показаний закрыт."))
-            page = selectors.readings_page(account)
-        return render(request, "metering/readings.html", {"page": page, "form": ReadingsForm(page.rows)})
+def readings(request: HttpRequest, account_id: int) -> HttpResponse:
+    confirmed = request.POST.get("confirm") == "1" and request.POST.get("action") == "submit"
+    if request.method == "POST" and confirmed and _save_confirmed(request, account_id):
+        return redirect("metering:readings", account_id=account_id)
+    return _readings_page(request, account_id)
 
-    form = ReadingsForm(page.rows, request.POST)
-    action = request.POST.get("action", "calculate")
-    now = timezone.now()
-    if action == "submit" and request.POST.get("confirm") == "1" and form.filled:
-        # The confirmed save: reading_submit runs every check again under the meter's lock, so they are not
-        # run twice here; only a refusal (a value changed in between, the window just closed) re-checks all
-        # meters to show every message at once.
-        try:
-            with transaction.atomic():  # all meters or none
-                for entry in form.filled:
-                    reading_submit(
-                        meter=entry.meter,
-                        value_text=entry.text,
-                        user=request.user,
-                        channel=Reading.Channel.PORTAL,
-                        when=now,
-                        confirm_rollover=entry.confirm_rollover,
-                        confirm_high=entry.confirm_high,
-                    )
-        except ReadingError as exc:
-            page = selectors.readings_page(account)  # the whole page this time: it is shown again
-            form = ReadingsForm(page.rows, request.POST)
-            if form.check(organisation=page.organisation, when=now):
-                form.non_field_error = exc.text
-            return render(request, "metering/readings.html", {"page": page, "form": form}, status=400)
-    else:
-        ok = form.check(organisation=page.organisation, when=now)
-        if not ok or action == "calculate":
-            return render(
-                request,
-                "metering/readings.html",
-                {"page": page, "form": form, "calculated": ok},
-                status=200 if ok else 400,
-            )
-        # "Передать показания" asks "Да / Нет" first (seed 002); the values travel in hidden fields.
-        return render(request, "metering/readings_confirm.html", {"page": page, "form": form})
+
+def _save_confirmed(request: HttpRequest, account_id: int) -> bool:
+    """The confirmed "Передать показания": every check runs again under the meters' locks (readings_submit), so
+    the page is not read first. True when saved; False sends the whole page back with every message."""
+    organisation, premises_id = selectors.organisation_and_premises(request.user, account_id)
+    submissions = _submissions(request.POST)
+    if not submissions:
+        return False
+    try:
+        readings_submit(
+            organisation=organisation,
+            submissions=submissions,
+            user=request.user,
+            channel=Reading.Channel.PORTAL,
+            premises_id=premises_id,
+        )
+    except ReadingError:
+        return False
     messages.success(
         request,
         _("Показания переданы: %(count)s. Для расчёта будет использовано последнее переданное показание.")
-        % {"count": len(form.filled)},
+        % {"count": len(submissions)},
     )
-    return redirect("metering:readings", account_id=account.pk)
+    return True
+
+
+def _submissions(data) -> list[Submission]:
+    """The form's filled-in values: value_<meter id>, with rollover_<id> and high_<id> ticked or not."""
+    found = []
+    for key, text in data.items():
+        meter_id = key.removeprefix("value_")
+        if meter_id == key or not meter_id.isdigit() or not text.strip():
+            continue
+        found.append(
+            Submission(
+                meter_id=int(meter_id),
+                text=text.strip()[:40],
+                confirm_rollover=data.get(f"rollover_{meter_id}") == "1",
+                confirm_high=data.get(f"high_{meter_id}") == "1",
+            )
+        )
+    return found
+
+
+@in_org_time
+def _readings_page(request: HttpRequest, account) -> HttpResponse:
+    """The page, "Рассчитать расход", the confirmation, and a refused save shown again with every message."""
+    page = selectors.readings_page(account)
+    if request.method == "GET" or not page.can_submit:
+        if request.method == "POST":
+            messages.error(request, _("Приём показаний закрыт."))
+        return render(request, "metering/readings.html", {"page": page, "form": ReadingsForm(page.rows)})
+
+    form = ReadingsForm(page.rows, request.POST)
+    now = timezone.now()
+    ok = form.check(organisation=page.organisation, when=now)
+    action = request.POST.get("action", "calculate")
+    if not ok or action == "calculate":
+        return render(
+            request,
+            "metering/readings.html",
+            {"page": page, "form": form, "calculated": ok},
+            status=200 if ok else 400,
+        )
+    if request.POST.get("confirm") == "1":
+        # Every meter passed the checks here, yet the save refused: the window closed or a value changed in
+        # between. Say so rather than ask again.
+        form.non_field_error = _("Показания не сохранены: данные изменились. Проверьте их и передайте ещё раз.")
+        return render(request, "metering/readings.html", {"page": page, "form": form}, status=400)
+    # "Передать показания" asks "Да / Нет" first (seed 002); the values travel in hidden fields.
+    return render(request, "metering/readings_confirm.html", {"page": page, "form": form})
 
 
 @login_required

@@ -184,3 +184,40 @@ def test_field_names_carry_large_ids_unformatted(logged_in, account, premises, i
     response = logged_in.post(url(account), {"value_1234567": "12,5", "action": "submit", "confirm": "1"})
     assert response.status_code == 302
     assert meter.readings.get(is_current=True).value == Decimal("12.5")
+
+
+def test_a_meter_of_another_premises_in_a_crafted_form_saves_nothing(logged_in, account, meter, in_window):
+    # The confirmed save reads meter ids from the form's field names: one of another flat must not be written,
+    # and the subscriber's own value in the same form is not saved either (all or none).
+    foreign = MeterFactory(verification_due=dt.date(2030, 1, 1))
+    response = logged_in.post(
+        url(account), {f"value_{meter.pk}": "5", f"value_{foreign.pk}": "5", "action": "submit", "confirm": "1"}
+    )
+    assert response.status_code == 400
+    assert Reading.objects.count() == 0
+
+
+def test_several_meters_are_saved_in_one_confirmed_form(logged_in, account, meter, premises, in_window):
+    second = MeterFactory(premises=premises, resource="hot_water", verification_due=dt.date(2030, 1, 1))
+    add_reading(meter, OCT, "100")
+    add_reading(second, OCT, "40")
+    data = {f"value_{meter.pk}": "104,5", f"value_{second.pk}": "42", "action": "submit", "confirm": "1"}
+    assert logged_in.post(url(account), data).status_code == 302
+    saved = dict(Reading.objects.filter(period=NOV, is_current=True).values_list("meter_id", "value"))
+    assert saved == {meter.pk: Decimal("104.5"), second.pk: Decimal("42")}
+
+
+def test_confirmed_save_runs_a_fixed_number_of_queries(
+    logged_in, account, meter, premises, in_window, django_assert_max_num_queries
+):
+    # The busiest write of the month (bench/readings.py): session, user, the account's organisation with the
+    # access check, then lock + period state, earlier readings, retire, insert, inside one transaction; the
+    # same whatever the number of meters or the length of their history.
+    meters = [meter] + [MeterFactory(premises=premises, verification_due=dt.date(2030, 1, 1)) for _ in range(3)]
+    for m in meters:
+        for month in range(1, 11):
+            add_reading(m, dt.date(2026, month, 1), str(month * 3))
+    data = {f"value_{m.pk}": "31" for m in meters} | {"action": "submit", "confirm": "1"}
+    with django_assert_max_num_queries(9):
+        assert logged_in.post(url(account), data).status_code == 302
+    assert Reading.objects.filter(period=NOV, is_current=True).count() == 4
