@@ -162,6 +162,9 @@ if env("REDIS_URL", default=""):
     # Sessions read from the shared cache and written through to the database: one query less on every page.
     # Not with local memory, where a logout in one worker would leave the session alive in the others' copies.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The home and the account card cached whole per user (portal.page_cache): only with a cache every process
+# shares, or a bump in one gunicorn worker would not reach the others.
+SUBSCRIBER_PAGE_CACHE = env.bool("SUBSCRIBER_PAGE_CACHE", default=bool(env("REDIS_URL", default="")))
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="filemail://" + str(VAR_DIR / "mail"))
 vars().update(EMAIL_CONFIG)

@@ -6,3 +6,6 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "abonent.billing"
     verbose_name = _("Услуги, тарифы и расчёты")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (register edits renew the cached figures)

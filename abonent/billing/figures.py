@@ -64,12 +64,19 @@ def _versions(keys: list[str]) -> dict[str, str]:
 
 def versions(accounts: Iterable) -> dict[int, str]:
     """{account id: "<organisation version>.<account version>"} for PersonalAccount objects."""
-    accounts = list(accounts)
+    return versions_of([(a.pk, a.organisation_id) for a in accounts])
+
+
+def versions_of(accounts: list[tuple[int, int]]) -> dict[int, str]:
+    """versions() for (account id, organisation id) pairs: a cached page knows its accounts by their ids."""
     keys: list[str] = []
-    for a in accounts:
-        keys += [_org_key(a.organisation_id), _account_key(a.pk)]
+    for account_id, organisation_id in accounts:
+        keys += [_org_key(organisation_id), _account_key(account_id)]
     found = _versions(keys)
-    return {a.pk: f"{found[_org_key(a.organisation_id)]}.{found[_account_key(a.pk)]}" for a in accounts}
+    return {
+        account_id: f"{found[_org_key(organisation_id)]}.{found[_account_key(account_id)]}"
+        for account_id, organisation_id in accounts
+    }
 
 
 def account_figures_version(account) -> str:

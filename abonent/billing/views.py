@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from abonent.metering.selectors import account_for_user
 from abonent.orgs.dates import add_months
+from abonent.portal import page_cache
 
 from . import exports, statements
 from .exports import Table
@@ -37,8 +38,10 @@ def _error(request, template: str, context: dict, exc: statements.StatementError
 
 @login_required
 @require_GET
+@page_cache.per_user
 def account_card(request: HttpRequest, account_id: int) -> HttpResponse:
     account = account_for_user(request.user, account_id)  # the access check, before the figures cache
+    page_cache.depends_on(request, [account])
     figures = statements.card_figures(account)
     month = figures["month"]
     context = {

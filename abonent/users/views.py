@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from abonent.portal import page_cache
+
 from . import forms, ratelimit, selectors, services
 from .models import AccountLink, User
 from .tokens import password_token, uid_decode
@@ -213,8 +215,11 @@ def password_change_forced(request):
 
 @login_required
 @require_GET
+@page_cache.per_user
 def cabinet(request):
-    return render(request, "users/cabinet.html", {"links": selectors.user_links(request.user)})
+    links = selectors.user_links(request.user)
+    page_cache.depends_on(request, [link.account for link in links])
+    return render(request, "users/cabinet.html", {"links": links})
 
 
 @login_required

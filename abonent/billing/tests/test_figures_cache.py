@@ -1,4 +1,4 @@
-"""The subscriber's figures cache (billing.figures, DESIGN.md "Scale"): a warm home page and account card run
+"""The subscriber's figures cache (billing.figures, DESIGN.md "Scale"), alone and under the whole-page cache: a warm home page and account card run
 few queries, every event that changes figures shows at once on a page cached before it (real code paths, no
 mocks), and the access check runs before the cache: another user's account is 404 even when it is cached."""
 
@@ -17,6 +17,12 @@ from abonent.portal.templatetags.ru_format import money
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=[False, True], ids=["figures-cache", "page-cache"])
+def whole_pages_cached(request, settings):
+    """Every event below must also renew the whole pages cached per user (portal.page_cache)."""
+    settings.SUBSCRIBER_PAGE_CACHE = request.param
 
 
 def _pages(client, account):

@@ -1,0 +1,38 @@
+"""Edits of the register that change what the subscriber's cached figures and pages show (billing.figures): an
+organisation's name or notice, a building's address, a premises' area, an account's payer. Edits are rare and
+made one at a time in the back office, so a whole organisation's figures are simply renewed; bulk loads
+(bulk_create, update) send no signals and need none: their accounts have no cached figures yet."""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from abonent.housing.models import Building, PersonalAccount, Premises
+from abonent.orgs.models import Organisation
+
+from . import figures
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="billing.figures.organisation_saved")
+def organisation_saved(sender, instance, created, **kwargs):
+    if not created:
+        figures.organisation_figures_bump(instance.pk)
+
+
+@receiver(post_save, sender=Building, dispatch_uid="billing.figures.building_saved")
+def building_saved(sender, instance, created, **kwargs):
+    if not created:
+        figures.organisation_figures_bump(instance.organisation_id)
+
+
+@receiver(post_save, sender=Premises, dispatch_uid="billing.figures.premises_saved")
+def premises_saved(sender, instance, created, **kwargs):
+    if not created:
+        figures.organisation_figures_bump(
+            Building.objects.values_list("organisation_id", flat=True).get(pk=instance.building_id)
+        )
+
+
+@receiver(post_save, sender=PersonalAccount, dispatch_uid="billing.figures.account_saved")
+def account_saved(sender, instance, created, **kwargs):
+    if not created:
+        figures.accounts_figures_bump([instance.pk])

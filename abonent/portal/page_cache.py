@@ -1,0 +1,109 @@
+"""Whole subscriber pages cached per user (issue 6, DESIGN.md "Scale"): the home and the account card are read
+many times a month and change only when their figures do, so a page rendered once is served again from the
+cache until one of these changes:
+
+- the figures of an account it shows (billing.figures' organisation and account versions: a publish, a payment,
+  a recalculation, an edit of the register);
+- the user (a login name, staff rights) or the user's linked accounts: the user's own page version, bumped by
+  the receivers in portal.signals; a link removed makes the card miss, so the access check runs again;
+- the day (pages say "today" in places), or the timeout.
+
+An entry is written only after the view ran its access check and answered 200, under the user's id: another
+user never reads it. Pages with a flash message waiting, a query string (exports, filters) or another method
+than GET are never cached. The CSRF token differs per response: the stored page keeps a marker in its place,
+filled in when served.
+
+Only with a cache shared by every process (Redis, settings.SUBSCRIBER_PAGE_CACHE): with local memory a bump
+would reach one gunicorn worker only.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+from abonent.billing import figures
+
+PREFIX = "portal:page"
+CSRF_MARKER = "__abonent_csrf_token__"
+CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "SUBSCRIBER_PAGE_CACHE", False))
+
+
+def _user_key(user_id: int) -> str:
+    return f"{PREFIX}:u:{user_id}"
+
+
+def user_pages_bump(user_id: int) -> None:
+    """The user, or the user's links to accounts, changed: every page cached for the user is stale."""
+    cache.set(_user_key(user_id), uuid.uuid4().hex[:12], None)
+
+
+def depends_on(request: HttpRequest, accounts) -> None:
+    """Called by a cached view: the page shows these accounts' figures (PersonalAccount objects)."""
+    request.page_accounts = [(a.pk, a.organisation_id) for a in accounts]
+
+
+def per_user(view):
+    """Serve the view's page from the cache while nothing it depends on changed (see the module's text).
+    Goes inside login_required: the user is known."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        user_version = cache.get(_user_key(request.user.pk))
+        if user_version is None:
+            user_pages_bump(request.user.pk)
+            user_version = cache.get(_user_key(request.user.pk))
+        key = f"{PREFIX}:{request.user.pk}:{user_version}:{timezone.localdate():%Y%m%d}:{request.path}"
+        entry = cache.get(key)
+        if entry is not None and entry["versions"] == _versions(entry["accounts"]):
+            return _served(request, entry)
+        response = view(request, *args, **kwargs)
+        accounts = getattr(request, "page_accounts", None)
+        if response.status_code == 200 and accounts is not None and not response.streaming:
+            body = CSRF_VALUE.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode())
+            entry = {
+                "accounts": accounts,
+                "versions": _versions(accounts),
+                "body": body,
+                "content_type": response["Content-Type"],
+            }
+            cache.set(key, entry, figures.timeout())
+        return response
+
+    return wrapped
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        enabled()
+        and request.method == "GET"
+        and not request.GET
+        and request.user.is_authenticated
+        and "messages" not in request.COOKIES  # a flash message waits to be shown (cookie storage)
+        and "_messages" not in request.session  # (session storage, for long ones)
+    )
+
+
+def _versions(accounts: list[tuple[int, int]]) -> str:
+    found = figures.versions_of(accounts)
+    return ",".join(found[account_id] for account_id, _org in accounts)
+
+
+def _served(request: HttpRequest, entry: dict) -> HttpResponse:
+    body = entry["body"]
+    if CSRF_MARKER in body:
+        body = body.replace(CSRF_MARKER, get_token(request))
+    return HttpResponse(body, content_type=entry["content_type"])
