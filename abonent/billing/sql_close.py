@@ -152,11 +152,90 @@ INDIVIDUAL = [
     WHERE m.installed = %(month)s""",
 ]
 
-# What the Python engine takes: the meters neither measured this month nor installed in it.
+# No reading of this month within the verification: charged by the average of the last months of real readings
+# for at most 3 months, then by the норматив (calculations.average_monthly_volume, estimated_volume).
+NOT_READ = "m.installed < %(month)s AND NOT (m.current_value IS NOT NULL AND %(end)s <= m.verification_due)"
+
+
+def month_index(day: str) -> str:
+    return f"(date_part('year', {day}) * 12 + date_part('month', {day}))::int"
+
+
+# The history the average needs, as the Python engine loads it: the real readings of the 10 months before this one
+# or, for a meter silent since before them, its last earlier reading; only those within the verification and after
+# the installation count, and the installation value counts as the reading of the installation month. Of these,
+# the window: the last reading and those at most 6 months before it; its span in months and the volume over it
+# (counter rollovers unwound between consecutive readings).
+HISTORY = f"""
+CREATE TEMPORARY TABLE close_history AS
+WITH estimated AS MATERIALIZED (
+    SELECT DISTINCT m.meter_id, m.installed, m.verification_due, m.capacity, m.initial_value
+    FROM close_meter m WHERE {NOT_READ}
+),
+recent AS MATERIALIZED (
+    SELECT r.meter_id, r.period, r.value FROM metering_reading r JOIN estimated e USING (meter_id)
+    WHERE r.period >= %(since)s AND r.period < %(month)s AND r.is_current AND r.status = 'accepted'
+          AND r.channel <> 'estimate'
+),
+older AS (
+    SELECT e.meter_id, o.period, o.value FROM estimated e
+    CROSS JOIN LATERAL (
+        SELECT r.period, r.value FROM metering_reading r
+        WHERE r.meter_id = e.meter_id AND r.period < %(since)s AND r.is_current AND r.status = 'accepted'
+              AND r.channel <> 'estimate'
+        ORDER BY r.period DESC LIMIT 1
+    ) o
+    WHERE NOT EXISTS (SELECT 1 FROM recent x WHERE x.meter_id = e.meter_id)
+),
+real AS (
+    SELECT meter_id, installed AS period, initial_value AS value FROM estimated
+    UNION ALL
+    SELECT h.meter_id, h.period, h.value
+    FROM (SELECT * FROM recent UNION ALL SELECT * FROM older) h JOIN estimated e USING (meter_id)
+    WHERE h.period > e.installed AND (h.period + interval '1 month')::date - 1 <= e.verification_due
+),
+latest AS (
+    SELECT meter_id, max(period) AS last FROM real GROUP BY meter_id
+),
+recent_window AS (
+    SELECT r.meter_id, r.period, r.value, l.last, e.capacity,
+           lag(r.value) OVER (PARTITION BY r.meter_id ORDER BY r.period) AS before
+    FROM real r JOIN latest l USING (meter_id) JOIN estimated e USING (meter_id)
+    WHERE {month_index("l.last")} - {month_index("r.period")} <= 6
+)
+SELECT meter_id, last,
+       max(value) FILTER (WHERE period = last) AS last_value,
+       {month_index("last")} - min({month_index("period")}) AS span,
+       coalesce(sum(CASE WHEN before IS NULL THEN 0 WHEN value >= before THEN value - before
+                         ELSE value + capacity - before END), 0) AS total
+FROM recent_window GROUP BY meter_id, last
+"""
+
+ESTIMATED = f"""
+INSERT INTO close_line ({LINE_COLUMNS})
+SELECT m.account_id, m.service_id, m.meter_id, e.basis, h.last_value, NULL, e.volume, s.price, NULL, 0,
+       round(e.volume * s.price, 2), NULL, s.resource, e.volume
+FROM close_meter m JOIN close_history h USING (meter_id) JOIN close_service s USING (service_id)
+JOIN close_account a USING (account_id)
+CROSS JOIN LATERAL (
+    -- the divisor's scale keeps 20 decimals of the quotient before the rounding to 6, as Decimal would
+    SELECT CASE WHEN h.span >= 3 THEN round(h.total / h.span::numeric(30, 20), 6) END AS average,
+           {NORM_VOLUME} AS norm,
+           {month_index("%(month)s::date")} - {month_index("h.last")} AS without
+) v
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN v.average IS NOT NULL AND v.without BETWEEN 1 AND 3 THEN 'average' ELSE 'norm' END AS basis,
+           CASE WHEN v.average IS NOT NULL AND v.without BETWEEN 1 AND 3 THEN v.average ELSE v.norm END AS volume
+) e
+WHERE {NOT_READ} AND e.volume IS NOT NULL
+"""
+
+# What the Python engine takes: a reading after a gap, whose volume is shared over the gap and whose estimated
+# months are recalculated.
 LEFT_TO_PYTHON = f"""
 SELECT m.account_id, a.premises_id, a.building_id, a.area, a.residents, m.service_id, m.meter_id
 FROM close_meter m JOIN close_account a USING (account_id)
-WHERE m.installed < %(month)s AND NOT ({MEASURED} AND {HAS_PREVIOUS})
+WHERE {MEASURED} AND NOT {HAS_PREVIOUS}
 ORDER BY m.account_id, m.service_id, m.meter_id
 """
 
@@ -251,7 +330,7 @@ SELECT account_id, %(period)s, service_id, meter_id, basis, previous_value, curr
 FROM close_line ORDER BY account_id, service_id, meter_id
 """
 
-TEMPORARY = ("close_line", "close_account", "close_service", "close_reading", "close_meter")
+TEMPORARY = ("close_line", "close_account", "close_service", "close_reading", "close_meter", "close_history")
 
 # The period's balances: the previous closing, the period's charges, recalculations, penalties and payments, for
 # every account open in the month or with any of these.
@@ -265,7 +344,8 @@ FROM (
     FROM (
         SELECT account_id, closing AS opening, 0 AS charged, 0 AS recalculated, 0 AS penalties, 0 AS paid
         FROM billing_accountbalance WHERE period_id = %(previous)s AND closing <> 0
-        UNION ALL SELECT account_id, 0, amount, 0, 0, 0 FROM billing_charge WHERE period_id = %(period)s
+        UNION ALL SELECT account_id, 0, sum(amount), 0, 0, 0 FROM billing_charge WHERE period_id = %(period)s
+                  GROUP BY account_id
         UNION ALL SELECT account_id, 0, 0, amount, 0, 0 FROM billing_recalculation WHERE period_id = %(period)s
         UNION ALL SELECT account_id, 0, 0, 0, amount, 0 FROM billing_penalty WHERE period_id = %(period)s
         UNION ALL SELECT account_id, 0, 0, 0, 0, amount FROM billing_ledgerentry
@@ -277,7 +357,9 @@ FROM (
     GROUP BY account_id
 ) turnover
 """
-BALANCE_ACCOUNTS = "SELECT account_id FROM billing_accountbalance WHERE period_id = %(period)s"
+# An account with charges of the period is referenced by them: locked by this step's charges insert, or, when the
+# balances are rebuilt later, kept by the committed charges' own foreign key. The others are locked here.
+BALANCE_ACCOUNTS = "SELECT account_id FROM billing_accountbalance WHERE period_id = %(period)s AND charged = 0"
 
 # Publishing: one charge entry per account (the lines are in billing_charge), one per recalculation and penalty.
 # Posting the same fact twice is a no-op by the idempotency key.
@@ -324,6 +406,7 @@ def calculate_charges(period: BillingPeriod, progress=None) -> Result:
         "end": month_end(month),
         "previous": previous,
         "previous_end": month_end(previous),
+        "since": add_months(month, -10),
     }
     engine = services._Engine(org, period, progress)
     engine.services = list(Service.objects.filter(organisation=org, is_active=True))
@@ -332,6 +415,8 @@ def calculate_charges(period: BillingPeriod, progress=None) -> Result:
     with connection.cursor() as cursor:
         # These statements are cheap to plan and run; JIT-compiling their expressions would cost seconds.
         cursor.execute("SET LOCAL jit = off")
+        # Enough memory to sort and aggregate a city's lines without spilling to disk.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         _drop(cursor)
         cursor.execute(ACCOUNTS, params)
         cursor.execute("SELECT count(*) FROM close_account")
@@ -348,6 +433,8 @@ def calculate_charges(period: BillingPeriod, progress=None) -> Result:
         cursor.execute(LINE_TABLE)
         for statement in INDIVIDUAL:
             cursor.execute(statement, params)
+        cursor.execute(HISTORY, params)
+        cursor.execute(ESTIMATED, params)
         _report(progress, accounts, 1, 4)
         cursor.execute(LEFT_TO_PYTHON, params)
         left = cursor.fetchall()
@@ -503,11 +590,13 @@ def insert_checked(cursor, statement: str, params: dict, references: dict[str, s
 def _lock_references(cursor, params: dict, references: dict[str, str]) -> None:
     for table, ids in references.items():
         cursor.execute(
-            f"SELECT count(*) FROM (SELECT id FROM {table} WHERE id IN ({ids}) FOR KEY SHARE) locked", params
+            f"""WITH referenced AS MATERIALIZED (SELECT DISTINCT id FROM ({ids}) ids (id) WHERE id IS NOT NULL)
+            SELECT (SELECT count(*) FROM referenced),
+                   (SELECT count(*) FROM (SELECT id FROM {table} WHERE id IN (SELECT id FROM referenced)
+                                          FOR KEY SHARE) locked)""",
+            params,
         )
-        locked = cursor.fetchone()[0]
-        cursor.execute(f"SELECT count(DISTINCT id) FROM ({ids}) referenced (id)", params)
-        referenced = cursor.fetchone()[0]
+        referenced, locked = cursor.fetchone()
         if locked != referenced:
             raise IntegrityError(f"{referenced - locked} строк(и) {table}, на которые ссылаются записи, нет в базе.")
 

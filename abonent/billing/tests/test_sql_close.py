@@ -115,14 +115,16 @@ def meter_in(premises, resource, rnd):
 
 
 def readings_of(meter, rnd):
-    """Readings from the last months of 2025 to August 2026: mostly monthly, sometimes missing for a while."""
+    """Readings from November 2024 to August 2026: mostly monthly, sometimes missing for a while, some meters
+    silent for good from some month (more than the 10 months of history the average looks at)."""
     capacity = D(10) ** meter.digits_before
     value = meter.initial_value
     house = meter.building_id is not None
-    for offset in range(-3, MONTHS):
+    silent_from = rnd.randint(-12, MONTHS) if rnd.random() < 0.2 else MONTHS
+    for offset in range(-14, MONTHS):
         month = add_months(JANUARY, offset)
         value = (value + D(rnd.randint(0, 300_000 if house else 15_000)) / 1000) % capacity
-        if rnd.random() < (0.95 if house else 0.7):
+        if offset < silent_from and rnd.random() < (0.95 if house else 0.7):
             channel = Reading.Channel.ESTIMATE if rnd.random() < 0.05 else Reading.Channel.PORTAL
             status = Reading.Status.REJECTED if rnd.random() < 0.05 else Reading.Status.PENDING
             if offset < 0:
