@@ -336,26 +336,46 @@ TEMPORARY = ("close_line", "close_account", "close_service", "close_reading", "c
 # every account open in the month or with any of these.
 BALANCES = """
 INSERT INTO billing_accountbalance (account_id, period_id, opening, charged, recalculated, penalties, paid, closing)
+WITH opening AS MATERIALIZED (
+    SELECT account_id, closing AS amount FROM billing_accountbalance
+    WHERE period_id = %(previous)s AND closing <> 0
+),
+charged AS MATERIALIZED (
+    SELECT account_id, sum(amount) AS amount FROM billing_charge WHERE period_id = %(period)s GROUP BY account_id
+),
+recalculated AS MATERIALIZED (
+    SELECT account_id, sum(amount) AS amount FROM billing_recalculation WHERE period_id = %(period)s
+    GROUP BY account_id
+),
+penalties AS MATERIALIZED (
+    SELECT account_id, sum(amount) AS amount FROM billing_penalty WHERE period_id = %(period)s GROUP BY account_id
+),
+paid AS MATERIALIZED (
+    SELECT account_id, sum(amount) AS amount FROM billing_ledgerentry
+    WHERE period_id = %(period)s AND kind = 'payment' GROUP BY account_id
+),
+accounts AS (
+    SELECT id AS account_id FROM housing_personalaccount
+    WHERE organisation_id = %(org)s AND opened_on <= %(end)s AND (closed_on IS NULL OR closed_on >= %(month)s)
+    UNION SELECT account_id FROM opening
+    UNION SELECT account_id FROM charged
+    UNION SELECT account_id FROM recalculated
+    UNION SELECT account_id FROM penalties
+    UNION SELECT account_id FROM paid
+)
 SELECT account_id, %(period)s, opening, charged, recalculated, penalties, paid,
        opening + charged + recalculated + penalties - paid
 FROM (
-    SELECT account_id, sum(opening) AS opening, sum(charged) AS charged, sum(recalculated) AS recalculated,
-           sum(penalties) AS penalties, sum(paid) AS paid
-    FROM (
-        SELECT account_id, closing AS opening, 0 AS charged, 0 AS recalculated, 0 AS penalties, 0 AS paid
-        FROM billing_accountbalance WHERE period_id = %(previous)s AND closing <> 0
-        UNION ALL SELECT account_id, 0, sum(amount), 0, 0, 0 FROM billing_charge WHERE period_id = %(period)s
-                  GROUP BY account_id
-        UNION ALL SELECT account_id, 0, 0, amount, 0, 0 FROM billing_recalculation WHERE period_id = %(period)s
-        UNION ALL SELECT account_id, 0, 0, 0, amount, 0 FROM billing_penalty WHERE period_id = %(period)s
-        UNION ALL SELECT account_id, 0, 0, 0, 0, amount FROM billing_ledgerentry
-                  WHERE period_id = %(period)s AND kind = 'payment'
-        UNION ALL SELECT id, 0, 0, 0, 0, 0 FROM housing_personalaccount
-                  WHERE organisation_id = %(org)s AND opened_on <= %(end)s
-                        AND (closed_on IS NULL OR closed_on >= %(month)s)
-    ) parts
-    GROUP BY account_id
+    SELECT a.account_id, coalesce(o.amount, 0) AS opening, coalesce(c.amount, 0) AS charged,
+           coalesce(r.amount, 0) AS recalculated, coalesce(p.amount, 0) AS penalties, coalesce(l.amount, 0) AS paid
+    FROM accounts a
+    LEFT JOIN opening o USING (account_id)
+    LEFT JOIN charged c USING (account_id)
+    LEFT JOIN recalculated r USING (account_id)
+    LEFT JOIN penalties p USING (account_id)
+    LEFT JOIN paid l USING (account_id)
 ) turnover
+ORDER BY account_id
 """
 # An account with charges of the period is referenced by them: locked by this step's charges insert, or, when the
 # balances are rebuilt later, kept by the committed charges' own foreign key. The others are locked here.
@@ -540,6 +560,7 @@ def build_balances(period: BillingPeriod, previous: BillingPeriod | None) -> int
     }
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         # The accounts are read here and locked after the insert, before the commit: as the row triggers would.
         return insert_checked(cursor, BALANCES, params, {"housing_personalaccount": BALANCE_ACCOUNTS}, after=True)
 
@@ -549,6 +570,7 @@ def post_to_ledger(period: BillingPeriod, now: dt.datetime) -> int:
     params = {"period": period.pk, "end": month_end(period.month), "now": now}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # the charges summed by account in memory
         return insert_checked(cursor, LEDGER, params, {"housing_personalaccount": LEDGER_ACCOUNTS})
 
 
