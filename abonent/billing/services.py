@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -137,22 +137,58 @@ def period_close(
 def _run_step(period: BillingPeriod, name: str, *, actor, progress: Progress | None) -> BillingPeriod:
     # The run record is written outside the step's transaction so a failure stays visible to operators.
     run = PeriodRun.objects.create(period=period, step=name, started_by=actor)
+    reporter = _RunProgress(run, progress)
     try:
         with transaction.atomic():
             # One close of a period at a time: a second one waits here, then finds the work done.
             locked = BillingPeriod.objects.select_for_update().get(pk=period.pk)
             step_function = {"close_readings": _close_readings, "calculate": _calculate, "publish": _publish}[name]
-            done = step_function(locked, run=run, progress=progress)
+            done = step_function(locked, run=run, progress=reporter)
     except Exception as exc:
         PeriodRun.objects.filter(pk=run.pk).update(
             status=PeriodRun.Status.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
         )
         raise
+    finally:
+        reporter.close()
     PeriodRun.objects.filter(pk=run.pk).update(
         status=PeriodRun.Status.DONE, done=done, total=done, finished_at=timezone.now()
     )
     period.refresh_from_db()
     return period
+
+
+class _RunProgress:
+    """A step's progress, passed on to the caller's callback and written to its run record as it goes.
+
+    The step's transaction commits only at its end, so on PostgreSQL the record is updated through a connection of
+    its own (autocommit) and operators see the run move in the back office; it gives up on a lock rather than wait
+    (the step itself may hold the record) and a failure here never fails the step. On SQLite the record shows the
+    figures when the step ends.
+    """
+
+    def __init__(self, run: PeriodRun, progress: Progress | None):
+        self.run, self.progress, self.side = run, progress, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if connection.vendor == "postgresql":
+            try:
+                if self.side is None:
+                    self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+                    with self.side.cursor() as cursor:
+                        cursor.execute("SET lock_timeout = '200ms'")
+                with self.side.cursor() as cursor:
+                    cursor.execute(
+                        "UPDATE billing_periodrun SET done = %s, total = %s WHERE id = %s", [done, total, self.run.pk]
+                    )
+            except DatabaseError:
+                log.warning("progress of run %s not recorded", self.run.pk, exc_info=True)
+        if self.progress:
+            self.progress(done, total)
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
 
 
 def _close_readings(period: BillingPeriod, *, run, progress) -> int:

@@ -189,3 +189,28 @@ def test_sql_close_writes_the_lines_of_the_python_rules(seed):
     # the register did reach every kind of line
     assert bases >= {"meter", "average", "norm", "area", "fixed", "common_house"}
     assert BillingPeriod.objects.filter(organisation=org, state="published").count() == MONTHS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_to_others_while_the_step_runs():
+    if connection.vendor != "postgresql":
+        pytest.skip("the step's progress is written through a second connection on PostgreSQL")
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    org = register(5)
+    services.period_close(organisation=org, month=JANUARY, step="close_readings")
+    observer = connections.create_connection(DEFAULT_DB_ALIAS)  # another session, as the back office would be
+    seen = []
+
+    def progress(done, total):
+        with observer.cursor() as cursor:
+            cursor.execute("SELECT done, total, status FROM billing_periodrun WHERE step = 'calculate'")
+            seen.append((done, total, *cursor.fetchone()))
+
+    try:
+        services.period_close(organisation=org, month=JANUARY, step="calculate", progress=progress)
+    finally:
+        observer.close()
+    assert len(seen) >= 2
+    assert all(row[:2] == row[2:4] and row[4] == "running" for row in seen), seen
+    assert seen[-1][0] == seen[-1][1] > 0
