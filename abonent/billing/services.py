@@ -7,6 +7,8 @@ as it was or complete, never half) and each idempotent (rerunning it gives the s
                    register in a handful of set-based queries; state CALCULATED;
   publish        — charges, recalculations and penalties enter the append-only ledger; state PUBLISHED. From then
                    on the period's charges never change: corrections are recalculations booked in a later period.
+On PostgreSQL the lines, balances and ledger entries are written by sql_close's INSERT … SELECT (the Python engine
+takes only a meter read again after a gap); on SQLite the Python engine below computes everything.
 """
 
 from __future__ import annotations

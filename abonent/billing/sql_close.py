@@ -1,12 +1,13 @@
-"""The calculate step's charges on PostgreSQL, set-based: the same rules as calculations.py, written as SQL.
+"""The close on PostgreSQL, set-based: the same rules as calculations.py, written as SQL.
 
-The common lines — metered volumes (current − previous accepted reading, counter rollover), норматив × residents
-or m² (× the multiplying factor without a meter, where the service allows it), area × tariff, a fixed sum per
-account, sewerage = cold + hot, common-house needs by the house meter or the норматив — are computed by a few
-INSERT … SELECT over readings, meters, tariffs and нормативы. Only the meters whose line needs history stay in
-Python (services._Engine): no current reading (charged by the average, then the норматив) or a reading after a gap
-(the volume shared over the gap and the estimated months recalculated). SQLite keeps the Python engine for all;
-the tests run on both and compare the lines, which is what shows the two agree.
+The lines — metered volumes (current − previous accepted reading, counter rollover), the average of the last real
+readings for at most 3 months without one and the норматив after, норматив × residents or m² (× the multiplying
+factor without a meter, where the service allows it), area × tariff, a fixed sum per account, sewerage = cold + hot,
+common-house needs by the house meter or the норматив — are computed by a few INSERT … SELECT over readings,
+meters, tariffs and нормативы. Only a meter read again after a gap stays in Python (services._Engine): its volume
+is shared over the gap and the estimated months are recalculated, with the reasons written out. The balances and
+publish's ledger entries are one INSERT … SELECT each. SQLite keeps the Python engine for everything; the tests
+run on both, and test_sql_close compares every line of the SQL with the Python engine's over random registers.
 
 Every rounding is PostgreSQL's round(numeric, n), half away from zero: the same as ROUND_HALF_UP here, since every
 rounded value (volumes, volume × price) is non-negative.
