@@ -158,7 +158,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://abonent")}
 if env("REDIS_URL", default=""):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+    CACHES["default"] = {"BACKEND": "abonent.cache_backends.SharedRedisCache", "LOCATION": env("REDIS_URL")}
     # Sessions read from the shared cache and written through to the database: one query less on every page.
     # Not with local memory, where a logout in one worker would leave the session alive in the others' copies.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

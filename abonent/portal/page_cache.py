@@ -62,28 +62,39 @@ def per_user(view):
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        user_version = cache.get(_user_key(request.user.pk))
-        if user_version is None:
-            user_pages_bump(request.user.pk)
-            user_version = cache.get(_user_key(request.user.pk))
-        key = f"{PREFIX}:{request.user.pk}:{user_version}:{timezone.localdate():%Y%m%d}:{request.path}"
-        entry = cache.get(key)
-        if entry is not None and entry["versions"] == _versions(entry["accounts"]):
+        key = f"{PREFIX}:{request.user.pk}:{timezone.localdate():%Y%m%d}:{request.path}"
+        user_version, entry = _lookup(request.user.pk, key)
+        if entry is not None and entry["user"] == user_version and entry["versions"] == _versions(entry["accounts"]):
             return _served(request, entry)
         response = view(request, *args, **kwargs)
-        accounts = getattr(request, "page_accounts", None)
-        if response.status_code == 200 and accounts is not None and not response.streaming:
-            body = CSRF_VALUE.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode())
-            entry = {
-                "accounts": accounts,
-                "versions": _versions(accounts),
-                "body": body,
-                "content_type": response["Content-Type"],
-            }
-            cache.set(key, entry, figures.timeout())
+        _store(request, response, key, user_version)
         return response
 
     return wrapped
+
+
+def _lookup(user_id: int, key: str) -> tuple[str, dict | None]:
+    """The user's page version and the cached page, in one round trip."""
+    user_key = _user_key(user_id)
+    found = cache.get_many([user_key, key])
+    if user_key not in found:
+        user_pages_bump(user_id)
+        return cache.get(user_key), None
+    return found[user_key], found.get(key)
+
+
+def _store(request: HttpRequest, response: HttpResponse, key: str, user_version: str) -> None:
+    accounts = getattr(request, "page_accounts", None)  # set by the view once its access check passed
+    if response.status_code != 200 or accounts is None or response.streaming:
+        return
+    entry = {
+        "user": user_version,
+        "accounts": accounts,
+        "versions": _versions(accounts),
+        "body": CSRF_VALUE.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()),
+        "content_type": response["Content-Type"],
+    }
+    cache.set(key, entry, figures.timeout())
 
 
 def _cacheable(request: HttpRequest) -> bool:

@@ -122,3 +122,37 @@ def _message(text):
     from django.contrib.messages.storage.base import Message
 
     return Message(constants.SUCCESS, text)
+
+
+def _redis_or_skip(url):
+    import redis
+
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis не отвечает")
+
+
+def test_with_the_shared_redis_cache(client, settings, django_assert_max_num_queries):
+    # The deployment's configuration (REDIS_URL): abonent.cache_backends.SharedRedisCache, one client reused.
+    from django.core.cache import caches
+
+    url = "redis://127.0.0.1:6379/13"
+    _redis_or_skip(url)
+    settings.CACHES = {"default": {"BACKEND": "abonent.cache_backends.SharedRedisCache", "LOCATION": url}}
+    caches._settings = caches.settings = settings.CACHES  # the handler reads its settings once
+    caches._connections.__dict__.pop("default", None)
+    try:
+        org, account, user, last = _setup(2)
+        client.force_login(user)
+        first = client.get(card(account)).content.decode()
+        with django_assert_max_num_queries(2):
+            again = client.get(card(account)).content.decode()
+        assert TOKEN.sub("", again) == TOKEN.sub("", first)
+        backend = caches["default"]
+        assert backend._cache.get_client() is backend._cache.get_client()
+        org.notice = "Счётчики принимаются до 25 числа"
+        org.save()
+        assert "Счётчики принимаются до 25 числа" in client.get("/cabinet/").content.decode()
+    finally:
+        caches._connections.__dict__.pop("default", None)
