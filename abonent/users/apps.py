@@ -6,3 +6,6 @@ class UsersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "abonent.users"
     verbose_name = _("Абоненты и доступ")
+
+    def ready(self):
+        from . import backends  # noqa: F401  (a user saved or deleted leaves the shared cache at once)
