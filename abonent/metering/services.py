@@ -473,8 +473,38 @@ def readings_submit(
                     is_current=True,
                 )
             )
-        Reading.objects.filter(meter_id__in=list(meters), period=period, is_current=True).update(is_current=False)
-        return Reading.objects.bulk_create(readings)
+        _write_readings(readings, period)
+        return readings
+
+
+def _write_readings(readings: list[Reading], period: dt.date) -> None:
+    """Retire the meters' current readings of `period` and insert `readings` as the current ones (their ids
+    set): two statements. Raw SQL, as _locked_meters; values adapted by the database backend's own rules."""
+    ops = connection.ops
+    meter_ids = [r.meter_id for r in readings]
+    columns = ("meter_id", "period", "value", "submitted_at", "submitted_by_id", "channel", "status")
+    columns += ("reject_reason", "is_current", "rollover", "flagged")
+    params: list = []
+    for r in readings:
+        params += [r.meter_id, ops.adapt_datefield_value(r.period), ops.adapt_decimalfield_value(r.value)]
+        params += [ops.adapt_datetimefield_value(r.submitted_at), r.submitted_by_id, r.channel, r.status]
+        params += [r.reject_reason, r.is_current, r.rollover, r.flagged]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE metering_reading SET is_current = %s WHERE is_current AND period = %s "
+            f"AND meter_id IN ({', '.join(['%s'] * len(meter_ids))})",
+            [False, ops.adapt_datefield_value(period), *meter_ids],
+        )
+        cursor.execute(
+            f"INSERT INTO metering_reading ({', '.join(columns)}) VALUES {', '.join([row] * len(readings))} "
+            "RETURNING id, meter_id",  # one reading a meter; RETURNING's order is not promised
+            params,
+        )
+        ids = dict((meter_id, pk) for pk, meter_id in cursor.fetchall())
+    for reading in readings:
+        reading.pk = ids[reading.meter_id]
+        reading._state.adding, reading._state.db = False, connection.alias
 
 
 def _parsed_values(meters: dict[int, Meter], submissions: list[Submission], day: dt.date) -> dict[int, Decimal]:
