@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from abonent.housing.models import PersonalAccount
-from abonent.orgs import cached
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
 
@@ -31,14 +30,20 @@ def account_for_user(user, account_id: int) -> PersonalAccount:
     )
 
 
+# What the confirmed readings form needs of the organisation: its time zone and readings window.
+WINDOW_FIELDS = ("id", "timezone", "readings_first_day", "readings_last_day")
+
+
 def organisation_and_premises(user, account_id: int) -> tuple[Organisation, int]:
-    """The organisation and premises of an account `user` is linked to; 404 otherwise, as account_for_user.
-    One small raw query and the organisation from the shared cache: the confirmed readings form, the busiest
-    write of the month, needs no more of the account."""
+    """The organisation (its window fields only; any other is read when asked for) and the premises of an
+    account `user` is linked to; 404 otherwise, as account_for_user. One small raw query: the confirmed readings
+    form is the busiest write of the month and needs no more of the account."""
+    columns = ", ".join(f"o.{name}" for name in WINDOW_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT a.organisation_id, a.premises_id FROM housing_personalaccount a
+            f"""
+            SELECT a.premises_id, {columns}
+            FROM housing_personalaccount a JOIN orgs_organisation o ON o.id = a.organisation_id
             WHERE a.id = %s AND EXISTS (SELECT 1 FROM users_accountlink l WHERE l.account_id = a.id AND l.user_id = %s)
             """,
             [account_id, user.pk],
@@ -46,8 +51,8 @@ def organisation_and_premises(user, account_id: int) -> tuple[Organisation, int]
         found = cursor.fetchone()
     if found is None:
         raise Http404
-    organisation_id, premises_id = found
-    return cached.organisation(organisation_id), premises_id
+    premises_id, *values = found
+    return Organisation.from_db(connection.alias, WINDOW_FIELDS, values), premises_id
 
 
 def meter_of_account(account: PersonalAccount, meter_id: int) -> Meter:
