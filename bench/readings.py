@@ -335,8 +335,9 @@ def record(args, imports, rates) -> None:
         HEADING,
         "",
         f"`bench/readings.py --accounts {args.accounts} --runs {args.runs} --clients {args.clients} "
-        f"--workers {args.workers} --seconds {args.seconds:g}` on {dt.date.today():%d.%m.%Y}, {machine()}, "
-        "PostgreSQL 15 on the same machine; other engineers' test suites were running at the same time.",
+        f"--workers {args.workers} --seconds {args.seconds:g}` on {dt.datetime.now(dt.UTC):%d.%m.%Y %H:%M} UTC, "
+        f"{machine()}, PostgreSQL 15 and Redis on the same machine; load average at the end "
+        f"{os.getloadavg()[0]:.1f} (other work on the machine shows in the figures).",
         "",
         "| what | runs | median | target |",
         "|---|---|---|---|",
