@@ -2,6 +2,7 @@
 (created/processing → credited) lets exactly one of any number of racing callers post it; the ledger's own
 idempotency key (source, external id) is the second lock on the same door."""
 
+import logging
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from abonent.billing import services as billing
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
-from abonent.notifications.emails import send_optional
+from abonent.notifications.emails import optional_message, send_optional
 from abonent.notifications.models import Kind
 from abonent.notifications.selectors import opted_out_user_ids
 from abonent.orgs.dates import month_label
@@ -22,6 +23,8 @@ from abonent.users.models import AccountLink
 
 from . import providers
 from .models import Payment, PaymentDueNotice, PaymentEvent
+
+log = logging.getLogger(__name__)
 
 OPEN = (Payment.Status.CREATED, Payment.Status.PROCESSING)
 
@@ -135,10 +138,11 @@ def _notify_credited(payment: Payment) -> None:
         )
 
 
-def payment_due_send(*, period: BillingPeriod) -> int:
+def payment_due_send(*, period: BillingPeriod) -> dict[str, int]:
     """After a period is published: e-mail each user linked to an account that owes money the amount due and the
     link to pay, once per user, account and period (a PaymentDueNotice row is claimed first, so a rerun sends
-    nothing twice). Users who turned receipt e-mails off get none. Returns how many went out."""
+    nothing twice). Users who turned receipt e-mails off get none. A letter the mail server refuses gives its
+    claim back and is tried again by the next run; the others go on. Returns {"sent", "skipped", "failed"}."""
     due = AccountBalance.objects.filter(account_id=OuterRef("account_id"), period=period).values("closing")[:1]
     links = (
         AccountLink.objects.filter(account__organisation_id=period.organisation_id, user__is_active=True)
@@ -150,22 +154,35 @@ def payment_due_send(*, period: BillingPeriod) -> int:
         .order_by("pk")
     )
     context = {"period": period, "period_label": month_label(period.month), "url": _pay_url()}
-    sent = 0
+    counts = {"sent": 0, "skipped": 0, "failed": 0}
     for link in links.iterator(chunk_size=2000):
         try:
             with transaction.atomic():
-                PaymentDueNotice.objects.create(
+                notice = PaymentDueNotice.objects.create(
                     user_id=link.user_id, account_id=link.account_id, period=period, amount=link.due
                 )
         except IntegrityError:
-            continue  # sent by an earlier run
-        sent += send_optional(
+            counts["skipped"] += 1  # sent by an earlier run
+            continue
+        message = optional_message(
             user=link.user,
             kind=Kind.RECEIPT,
             template="payments/email/payment_due",
             context={**context, "account": link.account, "amount": link.due},
         )
-    return sent
+        if message is None:  # turned off since the query ran
+            notice.delete()
+            counts["skipped"] += 1
+            continue
+        try:
+            message.send()
+        except Exception as exc:  # SMTP errors of every kind: the claim is given back for the next run
+            log.warning("payment-due e-mail to %s failed: %s", link.user.email, exc)
+            notice.delete()
+            counts["failed"] += 1
+            continue
+        counts["sent"] += 1
+    return counts
 
 
 def payment_decline(*, payment: Payment, reason: str = "", actor=None) -> bool:

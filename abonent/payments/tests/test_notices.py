@@ -14,6 +14,7 @@ from abonent.notifications.services import notification_set
 from abonent.payments import services
 from abonent.payments.models import Payment, PaymentDueNotice
 from abonent.testing import factories as f
+from abonent.testing.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 MONTH = dt.date(2026, 10, 1)
@@ -71,7 +72,7 @@ def test_publish_mails_amount_due_once_per_user_and_account(org, django_capture_
     # a rerun of the publish step, or of the mailing itself, sends nothing again
     with django_capture_on_commit_callbacks(execute=True):
         billing.period_close(organisation=org, month=MONTH, step="publish")
-        assert services.payment_due_send(period=period) == 0
+        assert services.payment_due_send(period=period) == {"sent": 0, "skipped": 3, "failed": 0}
     assert len(due_mails()) == 3
 
 
@@ -121,3 +122,37 @@ def test_credited_payment_is_mailed_once_to_those_who_want_it(org, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         assert not services.payment_credit(payment=payment)  # already credited: no second e-mail
     assert len(mail.outbox) == 1
+
+
+def test_a_refused_letter_is_tried_again_by_the_next_run_and_the_others_go_on(
+    org, settings, django_capture_on_commit_callbacks
+):
+    # given three indebted accounts, and a mail server that refuses the second subscriber's address
+    users = [f.AccountLinkFactory(account=account(org)).user for _ in range(3)]
+    with smtp_server(settings) as inbox:
+        inbox.refused.add(users[1].email)
+        # when the period is published: the publish commits and the others get their letters
+        period = publish(org, django_capture_on_commit_callbacks)
+        assert period.state == BillingPeriod.State.PUBLISHED
+        assert sorted(m["To"] for m in inbox.messages) == sorted([users[0].email, users[2].email])
+        # the refused letter is not marked as sent, so the next run sends it, and only it
+        assert set(PaymentDueNotice.objects.values_list("user_id", flat=True)) == {users[0].pk, users[2].pk}
+        inbox.refused.clear()
+        assert services.payment_due_send(period=period) == {"sent": 1, "skipped": 2, "failed": 0}
+        assert len(inbox.to(users[1].email)) == 1 and len(inbox.messages) == 3
+        assert PaymentDueNotice.objects.filter(period=period).count() == 3
+
+
+def test_an_optional_letter_the_server_refuses_does_not_break_what_it_reports(
+    org, settings, django_capture_on_commit_callbacks
+):
+    # A payment's confirmation goes out after the credit commits: a refusal is logged and raises nowhere (the
+    # cash desk's page, a provider's notification), and the letters of the same commit after it still go.
+    acc = account(org)
+    refused, other = (f.AccountLinkFactory(account=acc).user for _ in range(2))
+    with smtp_server(settings) as inbox, django_capture_on_commit_callbacks(execute=True):
+        inbox.refused.add(refused.email)
+        payment = services.payment_cash_create(account=acc, amount=Decimal("100.00"), paid_on=MONTH, actor=None)
+    assert [m["To"] for m in inbox.messages] == [other.email]
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CREDITED

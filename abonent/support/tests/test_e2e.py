@@ -1,48 +1,23 @@
 """A subscriber writes an appeal with a photo, an operator answers in the back office, the subscriber reads the
 answer and gets the e-mail through a real SMTP server."""
 
-import email
-import socket
 import time
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 
 from abonent.support.models import Appeal
+from abonent.testing.smtp import smtp_server
 
 from .conftest import PASSWORD, png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
+    with smtp_server(settings) as inbox:
+        yield inbox
 
 
 def test_appeal_with_photo_answered_by_operator(live_server, page, browser, settings, smtp, subscriber, operator):

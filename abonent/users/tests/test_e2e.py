@@ -3,51 +3,20 @@
 E-mail goes through a real SMTP server (aiosmtpd) started for the test; the link is taken from the message.
 """
 
-import email
-import re
-import socket
-from email import policy
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from abonent.testing.factories import OperatorFactory, PersonalAccountFactory, UserFactory
+from abonent.testing.smtp import smtp_server
 
 from .conftest import NEW_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def link(self, to: str) -> str:
-        for message in reversed(self.messages):
-            if to in message["To"]:
-                text = message.get_body(preferencelist=("plain",)).get_content()
-                return re.search(r"https?://\S+", text).group(0)
-        raise AssertionError(f"no message to {to}: {[m['To'] for m in self.messages]}")
-
-
 @pytest.fixture
 def inbox(settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield handler
-    controller.stop()
+    with smtp_server(settings) as handler:
+        yield handler
 
 
 @pytest.fixture
