@@ -6,11 +6,17 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline
+from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, register_org_path
+from abonent.orgs.services import OPERATOR_MODELS
 
-from .models import FAR_FUTURE, Norm, Service, Tariff
+from .models import FAR_FUTURE, AccountServiceOff, Norm, Service, Tariff
 
 PARKING_DAY = dt.date(1, 1, 1)
+
+register_org_path("billing.AccountServiceOff", "account__organisation")
+# Operators keep the register of which services each account receives, as they keep the accounts themselves.
+if "accountserviceoff" not in OPERATOR_MODELS["billing"]:
+    OPERATOR_MODELS["billing"].append("accountserviceoff")
 
 
 class DatedValueInlineForm(forms.ModelForm):
@@ -94,6 +100,48 @@ class NormInline(OrgScopedInline, admin.TabularInline):
     fields = ("valid_from", "valid_to", "value", "basis")
     extra = 0
     show_change_link = True
+
+
+class ServiceOffFormSet(BaseInlineFormSet):
+    """Refuses two rows of one service whose dates overlap among the rows as submitted (each row's clean()
+    compares it with the database only, so two new overlapping rows would otherwise reach the database's
+    constraint and fail there)."""
+
+    def clean(self):
+        super().clean()
+        rows: dict[int, list[tuple[dt.date, dt.date]]] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("since") or not data.get("service"):
+                continue
+            rows.setdefault(data["service"].pk, []).append((data["since"], data.get("until") or FAR_FUTURE))
+        for periods in rows.values():
+            periods.sort()
+            for (start, end), (next_start, next_end) in zip(periods, periods[1:], strict=False):
+                if next_start <= end:
+                    raise ValidationError(
+                        _("%(msg)s Пересекаются периоды %(first)s и %(second)s.")
+                        % {
+                            "msg": AccountServiceOff.overlap_message,
+                            "first": _period(start, end),
+                            "second": _period(next_start, next_end),
+                        }
+                    )
+
+
+class AccountServiceOffInline(OrgScopedInline, admin.TabularInline):
+    """On the personal account's page: the services it does not receive; the close charges none of them for a
+    month the row touches. The service choices are the operator's organisation's."""
+
+    model = AccountServiceOff
+    formset = ServiceOffFormSet
+    fields = ("service", "since", "until", "reason")
+    extra = 0
+    verbose_name = _("услуга, которая не оказывается")
+    verbose_name_plural = _("Услуги, которые не оказываются")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("service")
 
 
 @admin.register(Service)

@@ -7,6 +7,7 @@ Money is Decimal rounded to kopecks half-up once per line; volumes keep 6 places
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -141,6 +142,41 @@ def common_house_by_meter(
     if cap is not None:
         share = min(share, cap)
     return share
+
+
+def service_off_in_month(since: dt.date, until: dt.date | None, month: dt.date, month_last: dt.date) -> bool:
+    """Whether a «услуга не оказывается» row (since … until, both inclusive; until None: still off) takes the
+    service off the account for the month `month` … `month_last`.
+
+    Any day of the month within the row takes the whole month off: no proration by days. A row ending on the 15th
+    leaves that month uncharged and the next one charged; a part of a month that was in fact served is an
+    operator's recalculation, as any other correction.
+    """
+    return since <= month_last and (until is None or until >= month)
+
+
+def services_off_with_common(
+    off: Iterable[tuple[int, int]], services: Iterable[tuple[int, str, str]]
+) -> set[tuple[int, int]]:
+    """(account, service) pairs not charged this month: the rows in force, and for an account without an
+    individual service of a resource (by meter or by норматив), the common-house service of that resource too.
+
+    `services`: (id, method, resource). Common-house needs of a resource are charged to the premises that receive
+    it: an account that does not gets no ОДН line, and its individual volume (none) is not part of the house's.
+    The shares of the others stay their area over the house's area (ПП РФ №354, формулы 10 и 15): the share of a
+    premises that does not receive the resource is not charged to anyone else.
+    """
+    off = set(off)
+    individual = {sid: resource for sid, method, resource in services if method in ("meter", "norm") and resource}
+    common = defaultdict(list)
+    for sid, method, resource in services:
+        if method == "common" and resource:
+            common[resource].append(sid)
+    for account_id, service_id in list(off):
+        resource = individual.get(service_id)
+        if resource:
+            off.update((account_id, sid) for sid in common[resource])
+    return off
 
 
 def split_gap(total: Decimal, months: int) -> list[Decimal]:

@@ -196,6 +196,73 @@ class Norm(DatedValue):
         return f"{self.service}: {self.value} {self.service.unit} {self.get_basis_display()} {self.period_label}"
 
 
+class AccountServiceOff(models.Model):
+    """A service an account does not receive from some month: a flat without this supplier's hot water, a house
+    without sewerage, heating switched off. The close charges no line of the service to the account for a month
+    the row touches (calculations.service_off_in_month: no proration; services._services_off).
+
+    Two rows of one account and service never overlap; the database enforces it as it does for tariffs (an
+    exclusion constraint on PostgreSQL, triggers on SQLite: migration 0006), and clean() says so in Russian first.
+    """
+
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="services_off", verbose_name=_("лицевой счёт")
+    )
+    service = models.ForeignKey(Service, models.PROTECT, related_name="accounts_off", verbose_name=_("услуга"))
+    since = models.DateField(_("не оказывается с"), help_text=_("Первый месяц, за который услуга не начисляется"))
+    until = models.DateField(
+        _("не оказывается по"),
+        null=True,
+        blank=True,
+        help_text=_("Последний день, когда услуга не оказывалась; пусто — не оказывается и сейчас"),
+    )
+    reason = models.CharField(_("причина"), max_length=200, blank=True)
+
+    overlap_message = _("Период пересекается с другой записью об этой услуге по этому лицевому счёту.")
+
+    class Meta:
+        verbose_name = _("услуга не оказывается")
+        verbose_name_plural = _("услуги, которые не оказываются")
+        ordering = ["account_id", "service_id", "-since"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="service_off_dates_ordered",
+                violation_error_message=_("Дата окончания раньше даты начала."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: не оказывается {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        end = f"по {self.until:%d.%m.%Y}" if self.until else "бессрочно"
+        return f"с {self.since:%d.%m.%Y} {end}"
+
+    def clean(self) -> None:
+        if self.until and self.since and self.until < self.since:
+            raise ValidationError({"until": _("Дата окончания раньше даты начала.")})
+        if not (self.account_id and self.service_id):
+            return
+        if self.account.organisation_id != self.service.organisation_id:
+            raise ValidationError(
+                {"service": _("Услуга другой организации: лицевой счёт и услуга должны быть одной организации.")}
+            )
+        if not self.since:
+            return
+        overlapping = AccountServiceOff.objects.filter(
+            account_id=self.account_id, service_id=self.service_id, since__lte=self.until or FAR_FUTURE
+        ).filter(Q(until__isnull=True) | Q(until__gte=self.since))
+        if self.pk:
+            overlapping = overlapping.exclude(pk=self.pk)
+        clash = overlapping.first()
+        if clash:
+            raise ValidationError(
+                _("%(msg)s Уже есть: %(clash)s.") % {"msg": self.overlap_message, "clash": clash.period_label}
+            )
+
+
 class BillingPeriod(models.Model):
     """A month of an organisation's billing and where it is in its life: open → … → published."""
 

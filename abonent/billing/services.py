@@ -4,7 +4,9 @@ A close runs per organisation and month in three steps, each one transaction (so
 as it was or complete, never half) and each idempotent (rerunning it gives the same rows):
   close_readings — the month's pending current readings become accepted; state READINGS_CLOSED;
   calculate      — charges, recalculations by readings, penalties and balances are deleted and rebuilt from the
-                   register in a handful of set-based queries; state CALCULATED;
+                   register in a handful of set-based queries; state CALCULATED. A service the account does not
+                   receive in the month (AccountServiceOff, _services_off) gets no line: water it does not
+                   receive is not in its sewerage, nor a resource it does not receive in common-house needs;
   publish        — charges, recalculations and penalties enter the append-only ledger; state PUBLISHED. From then
                    on the period's charges never change: corrections are recalculations booked in a later period.
 On PostgreSQL the lines, balances and ledger entries are written by sql_close's INSERT … SELECT (the Python engine
@@ -33,6 +35,7 @@ from . import calculations as calc
 from . import figures, signals, sql_close
 from .models import (
     AccountBalance,
+    AccountServiceOff,
     BillingPeriod,
     Charge,
     LedgerEntry,
@@ -302,6 +305,18 @@ def _dated(model, services: list[Service], month: dt.date) -> dict[int, object]:
     return {row.service_id: row for row in rows}
 
 
+def _services_off(org: Organisation, month: dt.date, services: list[Service]) -> set[tuple[int, int]]:
+    """The (account, service) pairs the month does not charge: rows of «услуга не оказывается» that touch the
+    month (calculations.service_off_in_month, as a query), with the common-house needs of a resource the account
+    does not receive (calculations.services_off_with_common). Both engines take this set."""
+    rows = (
+        AccountServiceOff.objects.filter(account__organisation=org, service__in=services, since__lte=month_end(month))
+        .filter(Q(until__isnull=True) | Q(until__gte=month))
+        .values_list("account_id", "service_id")
+    )
+    return calc.services_off_with_common(rows, [(s.pk, s.method, s.resource) for s in services])
+
+
 def _calculate(period: BillingPeriod, *, run, progress) -> int:
     org = period.organisation
     month = period.month
@@ -360,6 +375,7 @@ class _Engine:
         self.services = list(Service.objects.filter(organisation=self.org, is_active=True))
         self.tariffs = _dated(Tariff, self.services, month)
         self.norms = _dated(Norm, self.services, month)
+        self.off = _services_off(self.org, month, self.services)
         self.accounts = [
             AccountRow(a["id"], a["premises_id"], a["premises__building_id"], a["premises__total_area"], a[rp])
             for rp in ["premises__residents"]
@@ -489,7 +505,8 @@ class _Engine:
         total = len(self.accounts)
         for done, account in enumerate(self.accounts, 1):
             for service in first:
-                self._charge_individual(account, service)
+                if (account.id, service.pk) not in self.off:
+                    self._charge_individual(account, service)
             if self.progress and (done % 1000 == 0 or done == total):
                 self.progress(done // 2, total)
         house_individual: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
@@ -501,6 +518,8 @@ class _Engine:
         self.house_individual = house_individual
         for done, account in enumerate(self.accounts, 1):
             for service in second:
+                if (account.id, service.pk) in self.off:
+                    continue
                 if service.method == Service.Method.SEWERAGE:
                     self._charge_sewerage(account, service)
                 else:

@@ -4,8 +4,10 @@ The lines — metered volumes (current − previous accepted reading, counter ro
 readings for at most 3 months without one and the норматив after, норматив × residents or m² (× the multiplying
 factor without a meter, where the service allows it), area × tariff, a fixed sum per account, sewerage = cold + hot,
 common-house needs by the house meter or the норматив — are computed by a few INSERT … SELECT over readings,
-meters, tariffs and нормативы. Only a meter read again after a gap stays in Python (services._Engine): its volume
-is shared over the gap and the estimated months are recalculated, with the reasons written out. The balances and
+meters, tariffs and нормативы; the services an account does not receive this month (services._services_off, the
+set the Python engine uses too) are a temporary table every statement leaves out. Only a meter read again after a
+gap stays in Python (services._Engine): its volume is shared over the gap and the estimated months are
+recalculated, with the reasons written out. The balances and
 publish's ledger entries are one INSERT … SELECT each. SQLite keeps the Python engine for everything; the tests
 run on both, and test_sql_close compares every line of the SQL with the Python engine's over random registers.
 
@@ -62,6 +64,11 @@ FROM housing_personalaccount a JOIN housing_premises p ON p.id = a.premises_id
 WHERE a.organisation_id = %(org)s AND a.opened_on <= %(end)s AND (a.closed_on IS NULL OR a.closed_on >= %(month)s)
 """
 
+# The (account, service) pairs not charged this month: services._services_off, the one rule of both engines.
+OFF_TABLE = "CREATE TEMPORARY TABLE close_off (account_id bigint NOT NULL, service_id bigint NOT NULL)"
+# Every line of an account and a service is written only where this holds (a and s: its account and service).
+NOT_OFF = "NOT EXISTS (SELECT 1 FROM close_off o WHERE o.account_id = a.account_id AND o.service_id = s.service_id)"
+
 SERVICE_TABLE = """
 CREATE TEMPORARY TABLE close_service (
     service_id bigint NOT NULL,
@@ -85,7 +92,7 @@ WHERE period IN (%(month)s, %(previous)s) AND is_current AND status = 'accepted'
 """
 
 # Individual meters of the accounts' premises working in the month, with their readings of the two months.
-METERS = """
+METERS = f"""
 CREATE TEMPORARY TABLE close_meter AS
 SELECT a.account_id, s.service_id, m.id AS meter_id, date_trunc('month', m.installed_on)::date AS installed,
        m.verification_due, 10::numeric ^ m.digits_before AS capacity, m.initial_value,
@@ -96,6 +103,7 @@ JOIN metering_meter m ON m.premises_id = a.premises_id AND m.resource = s.resour
 LEFT JOIN close_reading cur ON cur.meter_id = m.id AND cur.period = %(month)s
 LEFT JOIN close_reading prev ON prev.meter_id = m.id AND prev.period = %(previous)s
 WHERE m.status = 'active' AND m.installed_on <= %(end)s AND (m.closed_on IS NULL OR m.closed_on > %(month)s)
+      AND {NOT_OFF}
 """
 
 # A meter measured the month when it has a reading of this month within its verification and the previous one is
@@ -113,18 +121,21 @@ INDIVIDUAL = [
     f"""INSERT INTO close_line ({LINE_COLUMNS})
     SELECT a.account_id, s.service_id, NULL, 'area', NULL, NULL, round(a.area, 6), s.price, NULL, 0,
            round(a.area * s.price, 2), NULL, s.resource, NULL
-    FROM close_account a JOIN close_service s ON s.method = 'area'""",
+    FROM close_account a JOIN close_service s ON s.method = 'area'
+    WHERE {NOT_OFF}""",
     # a fixed sum
     f"""INSERT INTO close_line ({LINE_COLUMNS})
     SELECT a.account_id, s.service_id, NULL, 'fixed', NULL, NULL, 1, s.price, NULL, 0, round(s.price, 2), NULL,
            s.resource, NULL
-    FROM close_account a JOIN close_service s ON s.method = 'fixed'""",
+    FROM close_account a JOIN close_service s ON s.method = 'fixed'
+    WHERE {NOT_OFF}""",
     # by норматив
     f"""INSERT INTO close_line ({LINE_COLUMNS})
     SELECT a.account_id, s.service_id, NULL, 'norm', NULL, NULL, v.volume, s.price, NULL, 0,
            round(v.volume * s.price, 2), NULL, s.resource, CASE WHEN s.resource <> '' THEN v.volume END
     FROM close_account a JOIN close_service s ON s.method = 'norm' AND s.norm IS NOT NULL
-    CROSS JOIN LATERAL (SELECT {NORM_VOLUME} AS volume) v""",
+    CROSS JOIN LATERAL (SELECT {NORM_VOLUME} AS volume) v
+    WHERE {NOT_OFF}""",
     # by meter, without one: the норматив, × the factor where the service allows it
     f"""INSERT INTO close_line ({LINE_COLUMNS})
     SELECT a.account_id, s.service_id, NULL,
@@ -136,7 +147,8 @@ INDIVIDUAL = [
            round(v.volume * coalesce(s.factor, 1) * s.price, 2), NULL, s.resource, v.volume
     FROM close_account a JOIN close_service s ON s.method = 'meter' AND s.norm IS NOT NULL
     CROSS JOIN LATERAL (SELECT {NORM_VOLUME} AS volume) v
-    WHERE NOT EXISTS (SELECT 1 FROM close_meter m WHERE m.account_id = a.account_id AND m.service_id = s.service_id)""",
+    WHERE NOT EXISTS (SELECT 1 FROM close_meter m WHERE m.account_id = a.account_id AND m.service_id = s.service_id)
+          AND {NOT_OFF}""",
     # by meter, measured: current − previous, through zero when the counter rolled over
     f"""INSERT INTO close_line ({LINE_COLUMNS})
     SELECT m.account_id, m.service_id, m.meter_id, 'meter', p.value, m.current_value, v.volume, s.price, NULL, 0,
@@ -255,7 +267,7 @@ SELECT a.account_id, s.service_id, NULL,
 FROM close_account a JOIN close_service s ON s.method = 'sewerage'
 LEFT JOIN water w ON w.account_id = a.account_id
 CROSS JOIN LATERAL (SELECT CASE WHEN w.account_id IS NULL THEN {NORM_VOLUME} ELSE w.volume END AS volume) v
-WHERE v.volume IS NOT NULL
+WHERE v.volume IS NOT NULL AND {NOT_OFF}
 """
 
 # Common-house needs: the house meter's month less the individual volumes, shared by area (capped at the норматив
@@ -309,6 +321,7 @@ share AS MATERIALIZED (
     JOIN building b ON b.building_id = a.building_id
     LEFT JOIN house h ON h.building_id = a.building_id AND h.resource = s.resource
     LEFT JOIN individual i ON i.building_id = a.building_id AND i.resource = s.resource
+    WHERE {NOT_OFF}
 ),
 line AS (
     SELECT account_id, service_id, price, resource,
@@ -331,7 +344,15 @@ SELECT account_id, %(period)s, service_id, meter_id, basis, previous_value, curr
 FROM close_line ORDER BY account_id, service_id, meter_id
 """
 
-TEMPORARY = ("close_line", "close_account", "close_service", "close_reading", "close_meter", "close_history")
+TEMPORARY = (
+    "close_line",
+    "close_account",
+    "close_service",
+    "close_off",
+    "close_reading",
+    "close_meter",
+    "close_history",
+)
 
 # The period's balances: the previous closing, the period's charges, recalculations, penalties and payments, for
 # every account open in the month or with any of these.
@@ -433,6 +454,7 @@ def calculate_charges(period: BillingPeriod, progress=None) -> Result:
     engine.services = list(Service.objects.filter(organisation=org, is_active=True))
     engine.tariffs = services._dated(Tariff, engine.services, month)
     engine.norms = services._dated(Norm, engine.services, month)
+    engine.off = services._services_off(org, month, engine.services)
     with connection.cursor() as cursor:
         # These statements are cheap to plan and run; JIT-compiling their expressions would cost seconds.
         cursor.execute("SET LOCAL jit = off")
@@ -447,8 +469,12 @@ def calculate_charges(period: BillingPeriod, progress=None) -> Result:
             "INSERT INTO close_service VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             _service_rows(engine, org.multiplying_factor),
         )
+        cursor.execute(OFF_TABLE)
+        with cursor.cursor.copy("COPY close_off (account_id, service_id) FROM STDIN") as copy:
+            for pair in sorted(engine.off):
+                copy.write_row(pair)
         cursor.execute(READINGS, params)
-        cursor.execute("ANALYZE close_account; ANALYZE close_reading")
+        cursor.execute("ANALYZE close_account; ANALYZE close_reading; ANALYZE close_off")
         cursor.execute(METERS, params)
         cursor.execute("ANALYZE close_meter")
         cursor.execute(LINE_TABLE)

@@ -23,10 +23,10 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from abonent.billing.models import BillingPeriod, Norm, Service, Tariff
+from abonent.billing.models import AccountServiceOff, BillingPeriod, Norm, Service, Tariff
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter, Resource
-from abonent.orgs.dates import month_start
+from abonent.orgs.dates import add_months, month_end, month_start
 from abonent.orgs.models import Organisation
 from abonent.orgs.services import operators_group
 from abonent.orgs.validators import account_with_key, inn_with_check
@@ -379,6 +379,42 @@ def create_meters(ctx: DemoContext) -> None:
     Meter.objects.bulk_create(meters)
 
 
+# --- services an account does not receive --------------------------------------------------------------------------
+# Kept off the first accounts of each organisation (the demo subscriber's, the ones demo_logins offers for the
+# registration) and off the house the README names, so their figures stay what the README says.
+SPARED_ACCOUNTS = 5
+UK_SERVICES_OFF_HOUSE = "ул. Российская, д. 19"
+
+
+def create_services_off(ctx: DemoContext) -> None:
+    rng = ctx.rng_for("services-off")
+    rows = []
+    org, today = ctx.orgs[VODOKANAL], ctx.today(VODOKANAL)
+    services = {s.code: s for s in Service.objects.filter(organisation=org)}
+    houses = [a for a in ctx.accounts[VODOKANAL][SPARED_ACCOUNTS:] if a.premises.kind == Premises.Kind.HOUSE]
+    chosen = rng.sample(houses, 5)
+    for account in chosen[:4]:  # a private house with a septic tank: cold water only
+        since = account.opened_on
+        rows.append(
+            (account, services["sewerage"], since, None, "Частный дом без централизованной канализации (выгреб)")
+        )
+    # connected to the sewer at the end of the month half a year ago: charged from the month after
+    connected = month_end(add_months(month_start(today), -6))
+    rows.append((chosen[4], services["sewerage"], chosen[4].opened_on, connected, "Подключён к канализации"))
+
+    org, today = ctx.orgs[UK], ctx.today(UK)
+    services = {s.code: s for s in Service.objects.filter(organisation=org)}
+    flats = [a for a in ctx.accounts[UK][SPARED_ACCOUNTS:] if UK_SERVICES_OFF_HOUSE in a.premises.building.address]
+    hot, heat = rng.sample(flats, 2)
+    rows.append((hot, services["hot_water"], hot.opened_on, None, "Нет подключения к горячему водоснабжению"))
+    heat_off = add_months(month_start(today), -3)
+    rows.append((heat, services["heating"], heat_off, None, "Переход на индивидуальное отопление"))
+    for account, service, since, until, reason in rows:
+        row = AccountServiceOff(account=account, service=service, since=since, until=until, reason=reason)
+        row.full_clean()
+        row.save()
+
+
 # --- the open month ------------------------------------------------------------------------------------------------
 def create_periods(ctx: DemoContext) -> None:
     for code in DEMO_CODES:
@@ -418,6 +454,7 @@ STEPS: list[Step] = [
     Step("дома и лицевые счета водоканала", create_vodokanal_register),
     Step("дома и лицевые счета управляющей компании", create_uk_register),
     Step("приборы учёта", create_meters),
+    Step("услуги, которые не оказываются", create_services_off),
     Step("открытые расчётные периоды", create_periods),
     Step("демо-пользователи", create_users),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from abonent.billing.admin import AccountServiceOffInline
 from abonent.metering.models import Meter
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, scope_queryset
 from abonent.users.admin import reset_registration
@@ -153,6 +154,8 @@ class PersonalAccountAdmin(OrgScopedAdmin):
     autocomplete_fields = ("premises",)
     # Seed 002's "сброс регистрации" (users app): every user unlinked, a new activation code, an audit row.
     actions = [reset_registration]
+    # Which services the close does not charge to this account (a house without sewerage, no hot water).
+    inlines = [AccountServiceOffInline]
     fields = (
         "organisation",
         "number",
@@ -169,3 +172,7 @@ class PersonalAccountAdmin(OrgScopedAdmin):
     @admin.display(description=_("адрес"), ordering="premises__building__address")
     def address(self, obj):
         return str(obj.premises)
+
+    def get_inlines(self, request, obj):
+        # On the account's own page only: the new-account form stays the plain form it has always been.
+        return self.inlines if obj is not None else []

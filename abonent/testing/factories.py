@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import factory
 
-from abonent.billing.models import BillingPeriod, Norm, Service, Tariff
+from abonent.billing.models import AccountServiceOff, BillingPeriod, Norm, Service, Tariff
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter, Resource
 from abonent.orgs.models import Organisation
@@ -98,6 +98,23 @@ class NormFactory(factory.django.DjangoModelFactory):
     service = factory.SubFactory(ServiceFactory)
     valid_from = dt.date(2020, 1, 1)
     value = Decimal("4.850000")
+
+
+class AccountServiceOffFactory(factory.django.DjangoModelFactory):
+    """A service the account does not receive; by default hot water of the account's organisation, off for good."""
+
+    class Meta:
+        model = AccountServiceOff
+
+    account = factory.SubFactory(PersonalAccountFactory)
+    service = factory.SubFactory(
+        ServiceFactory,
+        organisation=factory.SelfAttribute("..account.organisation"),
+        name="Горячее водоснабжение",
+        resource=Resource.HOT_WATER,
+    )
+    since = dt.date(2026, 1, 1)
+    reason = "Нет подключения к горячему водоснабжению"
 
 
 class MeterFactory(factory.django.DjangoModelFactory):

@@ -2,8 +2,9 @@
 random registers with every method and its corners — two meters of one resource, meters installed during the
 months, counter rollovers, expired verification, closed meters and accounts, months without readings (average,
 then норматив, then a recalculation by the late reading), rejected and estimated readings, house meters capped or
-not, a building without its total area, services without a норматив or a tariff, a tariff change, no residents —
-closed month after month; every charge line the SQL wrote must be the line the Python engine computes, to the
+not, a building without its total area, services without a норматив or a tariff, a tariff change, no residents,
+services an account does not receive (some for good, some ending or starting mid-year, so sewerage counts only the
+water charged and the ОДН of a resource the account does not receive goes) — closed month after month; every charge line the SQL wrote must be the line the Python engine computes, to the
 kopeck and the sixth decimal of the volume."""
 
 import datetime as dt
@@ -15,6 +16,7 @@ from django.db import connection
 
 from abonent.billing import services
 from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Norm, Recalculation, Service
+from abonent.housing.models import PersonalAccount
 from abonent.metering.models import Meter, Reading, Resource
 from abonent.orgs.dates import add_months
 from abonent.testing import factories as f
@@ -85,7 +87,33 @@ def register(seed: int):
                     meters.append(meter_in(premises, resource, rnd))
     for meter in meters:
         readings_of(meter, rnd)
+    # Its own random source, so that the rest of the register is the same with or without the exclusions.
+    services_off(org, random.Random(seed * 7919))
     return org
+
+
+def services_off(org, rnd):
+    """About a quarter of the accounts do not receive one or two services: from a month before or within the
+    year, for good or until a day mid-year (then sometimes off again later), hot water and sewerage most often."""
+    every = list(Service.objects.filter(organisation=org).order_by("code"))
+    likely = [s for s in every if s.code in ("hot", "sewer", "cold", "heat")]
+    # the first ones chosen surely cover the cases that matter most: hot water off, sewerage off
+    forced = [[s for s in likely if s.code == code] for code in ("hot", "sewer")]
+    for account in PersonalAccount.objects.filter(organisation=org).order_by("id"):
+        if rnd.random() >= 0.25:
+            continue
+        chosen = {rnd.choice(likely if rnd.random() < 0.6 else every) for _ in range(rnd.randint(1, 2))}
+        chosen |= set(forced.pop(0) if forced else [])
+        for svc in sorted(chosen, key=lambda s: s.code):
+            since = add_months(JANUARY, rnd.randint(-3, MONTHS - 1)).replace(day=rnd.choice([1, 1, 10, 28]))
+            until = None
+            if rnd.random() < 0.5:
+                until = add_months(since, rnd.randint(0, 4)).replace(day=rnd.choice([5, 15, 28]))
+                until = max(until, since)
+            f.AccountServiceOffFactory(account=account, service=svc, since=since, until=until, reason="")
+            if until is not None and rnd.random() < 0.4:  # off again from a later month
+                again = add_months(until, rnd.randint(1, 3)).replace(day=1)
+                f.AccountServiceOffFactory(account=account, service=svc, since=again, until=None, reason="")
 
 
 def meter_in(premises, resource, rnd):
@@ -159,13 +187,19 @@ def test_sql_close_writes_the_lines_of_the_python_rules(seed):
     if connection.vendor != "postgresql":
         pytest.skip("the SQL close runs on PostgreSQL; SQLite runs the Python engine itself")
     org = register(seed)
+    methods = dict(Service.objects.filter(organisation=org).values_list("pk", "method"))
     bases = set()
+    kinds_off = set()
     for offset in range(MONTHS):
         month = add_months(JANUARY, offset)
         services.period_close(organisation=org, month=month, step="close_readings")
         period = services.period_close(organisation=org, month=month, step="calculate")
-        expected_charges, expected_recalcs = services._Engine(org, period, None).run()
+        engine = services._Engine(org, period, None)
+        expected_charges, expected_recalcs = engine.run()
         got, expected = written(period), by_line(expected_charges)
+        # what an account does not receive has no line in either engine
+        assert not {(a, s) for a, s, _ in got} & engine.off
+        kinds_off |= {methods[service_id] for _, service_id in engine.off}
         wrong = {
             k: (got.get(k), expected.get(k)) for k in got.keys() | expected.keys() if got.get(k) != expected.get(k)
         }
@@ -188,6 +222,8 @@ def test_sql_close_writes_the_lines_of_the_python_rules(seed):
         bases |= {v[0] for v in got.values()}
     # the register did reach every kind of line
     assert bases >= {"meter", "average", "norm", "area", "fixed", "common_house"}
+    # and the exclusions reached individual services, sewerage and common-house needs
+    assert kinds_off >= {M.METER, M.SEWERAGE, M.COMMON_HOUSE}
     assert BillingPeriod.objects.filter(organisation=org, state="published").count() == MONTHS
 
 

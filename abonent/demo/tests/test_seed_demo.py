@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
-from abonent.billing.models import BillingPeriod, Norm, Service, Tariff
+from abonent.billing.models import AccountServiceOff, BillingPeriod, Charge, Norm, Service, Tariff
 from abonent.demo.logins import ADMIN, DEMO_LOGINS, DEMO_SUBSCRIBER, OPERATOR, VODOKANAL_OPERATOR
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter, Reading
@@ -100,6 +100,23 @@ def test_services_like_the_seeds(demo):
         service.full_clean()
     heating_norm = Norm.objects.get(service__organisation=demo["uk"], service__code="heating")
     assert heating_norm.basis == Norm.Basis.PER_M2
+
+
+def test_some_accounts_do_not_receive_a_service_and_the_history_does_not_charge_it(demo):
+    rows = AccountServiceOff.objects.select_related("account__premises", "service")
+    vodokanal = [r for r in rows if r.service.organisation_id == demo["vodokanal"].pk]
+    uk = [r for r in rows if r.service.organisation_id == demo["uk"].pk]
+    # private houses without sewerage (one connected since), a flat without hot water, one off the heating
+    assert {r.service.code for r in vodokanal} == {"sewerage"} and len(vodokanal) == 5
+    assert all(r.account.premises.kind == Premises.Kind.HOUSE for r in vodokanal)
+    assert sorted(r.service.code for r in uk) == ["heating", "hot_water"]
+    published = BillingPeriod.objects.filter(state=BillingPeriod.State.PUBLISHED)
+    for row in rows:
+        row.full_clean()
+        if row.until is None:
+            charged = Charge.objects.filter(account=row.account, period__in=published)
+            assert charged.exists()  # the account's other services are charged
+            assert not charged.filter(service=row.service, period__month__gte=month_start(row.since)).exists()
 
 
 def test_tariffs_change_on_first_of_july_and_do_not_overlap(demo):
