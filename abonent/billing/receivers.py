@@ -1,15 +1,17 @@
 """Edits of the register that change what the subscriber's cached figures and pages show (billing.figures): an
-organisation's name or notice, a building's address, a premises' area, an account's payer. Edits are rare and
-made one at a time in the back office, so a whole organisation's figures are simply renewed; bulk loads
-(bulk_create, update) send no signals and need none: their accounts have no cached figures yet."""
+organisation's name or notice, a building's address, a premises' area, an account's payer, a service the account
+does not receive. Edits are rare and made one at a time in the back office, so a whole organisation's figures are
+simply renewed; bulk loads (bulk_create, update) send no signals and need none: their accounts have no cached
+figures yet."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.orgs.models import Organisation
 
 from . import figures
+from .models import AccountServiceOff
 
 
 @receiver(post_save, sender=Organisation, dispatch_uid="billing.figures.organisation_saved")
@@ -36,3 +38,10 @@ def premises_saved(sender, instance, created, **kwargs):
 def account_saved(sender, instance, created, **kwargs):
     if not created:
         figures.accounts_figures_bump([instance.pk])
+
+
+@receiver(post_save, sender=AccountServiceOff, dispatch_uid="billing.figures.service_off_saved")
+@receiver(post_delete, sender=AccountServiceOff, dispatch_uid="billing.figures.service_off_deleted")
+def service_off_changed(sender, instance, **kwargs):
+    # The card lists the account's services off (statements.services_off); the charges change at the next close.
+    figures.accounts_figures_bump([instance.account_id])

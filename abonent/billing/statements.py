@@ -20,7 +20,16 @@ from abonent.orgs.dates import add_months, month_end, month_label, month_start
 
 from . import figures, selectors
 from .calculations import round_money
-from .models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation, Service
+from .models import (
+    AccountBalance,
+    AccountServiceOff,
+    BillingPeriod,
+    Charge,
+    LedgerEntry,
+    Penalty,
+    Recalculation,
+    Service,
+)
 
 PUBLISHED = BillingPeriod.State.PUBLISHED
 ZERO = Decimal("0.00")
@@ -90,13 +99,31 @@ def card_figures(account: PersonalAccount) -> dict:
                 "debt": debt_of(account),
                 "chart": chart(account),
                 "consumption": chart(account, measure="volume"),
+                "services_off": services_off(account),
             }
         }
 
-    result = dict(figures.cached("card", [account], compute)[account.pk])
+    # "card:2": the value gained services_off; a new name, so a deploy never reads a value of the older shape
+    result = dict(figures.cached("card:2", [account], compute)[account.pk])
     # for the page's {% cache %} fragments (the rendered table and charts), keyed by the same version
     result["version"], result["timeout"] = figures.account_figures_version(account), figures.timeout()
     return result
+
+
+@dataclass(frozen=True)
+class ServiceOff:
+    service: str
+    since: dt.date
+    until: dt.date | None
+    reason: str
+
+
+def services_off(account: PersonalAccount) -> list[ServiceOff]:
+    """The services the account does not (or did not) receive, newest first: the card says why a line is missing
+    from a month. Every row, past ones too, so the list does not depend on the day (it is cached with the
+    figures and renewed when a row changes: receivers)."""
+    rows = AccountServiceOff.objects.filter(account=account).select_related("service").order_by("-since", "pk")
+    return [ServiceOff(r.service.name, r.since, r.until, r.reason) for r in rows]
 
 
 # --- the account card: the last published month ---

@@ -51,6 +51,7 @@ def account_card(request: HttpRequest, account_id: int) -> HttpResponse:
         "debt": figures["debt"],
         "chart": figures["chart"],
         "consumption": figures["consumption"],
+        "services_off": figures["services_off"],
         "figures_version": figures["version"],
         "figures_timeout": figures["timeout"],
         "active": "card",

@@ -1,6 +1,7 @@
 """In a browser: the subscriber's billing pages at phone and desk widths, with screenshots; none scrolls
 sideways."""
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.test import Client
 
 from abonent.billing.tests.test_statements import _setup
+from abonent.testing.factories import AccountServiceOffFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,6 +19,7 @@ SHOTS = Path(tempfile.gettempdir()) / "abonent-statements"
 
 def test_pages_at_phone_and_desk_width(live_server, page):
     org, account, user, last = _setup(14)
+    AccountServiceOffFactory(account=account, since=dt.date(2026, 8, 1), reason="Нет подключения к горячей воде")
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -43,3 +46,5 @@ def test_pages_at_phone_and_desk_width(live_server, page):
     assert page.get_by_text("Текущая задолженность").is_visible()
     page.get_by_role("navigation", name="Разделы лицевого счёта").get_by_role("link", name="Главная").click()
     assert page.locator("svg rect").count() > 10  # the 12 months' chart
+    off = page.locator(".services-off")
+    assert off.is_visible() and "не оказывается с 01.08.2026 — Нет подключения к горячей воде" in off.inner_text()

@@ -129,3 +129,21 @@ def test_cached_account_of_another_user_is_404(client, path):
     client.force_login(stranger)
     assert client.get(f"/cabinet/accounts/{account.pk}/{path}").status_code == 404
     assert f"Л/С № {account.number}" not in client.get("/cabinet/").content.decode()
+
+
+def test_services_off_show_on_the_card_at_once(client):
+    # The card lists the services the account does not receive; a row added, changed or removed in the back
+    # office shows on a card cached before it.
+    org, account, user, last = _setup(2)
+    client.force_login(user)
+    card = f"/cabinet/accounts/{account.pk}/"
+    assert "Услуги, которые не оказываются" not in client.get(card).content.decode()  # cached without any
+    off = f.AccountServiceOffFactory(account=account, since=dt.date(2026, 8, 1), reason="Дом не подключён")
+    page = client.get(card).content.decode()
+    assert "Услуги, которые не оказываются" in page
+    assert f"{off.service.name}: не оказывается с 01.08.2026 — Дом не подключён." in page
+    off.until = dt.date(2026, 9, 30)
+    off.save()
+    assert f"{off.service.name}: не оказывается с 01.08.2026 по 30.09.2026" in client.get(card).content.decode()
+    off.delete()
+    assert "Услуги, которые не оказываются" not in client.get(card).content.decode()
