@@ -7,16 +7,12 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, register_org_path
-from abonent.orgs.services import OPERATOR_MODELS
 
 from .models import FAR_FUTURE, AccountServiceOff, Norm, Service, Tariff
 
 PARKING_DAY = dt.date(1, 1, 1)
 
 register_org_path("billing.AccountServiceOff", "account__organisation")
-# Operators keep the register of which services each account receives, as they keep the accounts themselves.
-if "accountserviceoff" not in OPERATOR_MODELS["billing"]:
-    OPERATOR_MODELS["billing"].append("accountserviceoff")
 
 
 class DatedValueInlineForm(forms.ModelForm):
