@@ -63,17 +63,18 @@ class DatedValueFormSet(BaseInlineFormSet):
             if not data or data.get("DELETE") or not data.get("valid_from"):
                 continue
             rows.append((data["valid_from"], data.get("valid_to") or FAR_FUTURE))
-        rows.sort()
-        for (_start, end), (next_start, next_end) in zip(rows, rows[1:], strict=False):
-            if next_start <= end:
-                raise ValidationError(
-                    _("%(msg)s Пересекаются периоды %(first)s и %(second)s.")
-                    % {
-                        "msg": self.model.overlap_message,
-                        "first": _period(_start, end),
-                        "second": _period(next_start, next_end),
-                    }
-                )
+        _refuse_overlaps(rows, self.model.overlap_message)
+
+
+def _refuse_overlaps(periods: list[tuple[dt.date, dt.date]], message) -> None:
+    """Refuse, in Russian, the first two of `periods` ((start, end), FAR_FUTURE for an open end) that overlap."""
+    periods = sorted(periods)
+    for (start, end), (next_start, next_end) in zip(periods, periods[1:], strict=False):
+        if next_start <= end:
+            raise ValidationError(
+                _("%(msg)s Пересекаются периоды %(first)s и %(second)s.")
+                % {"msg": message, "first": _period(start, end), "second": _period(next_start, next_end)}
+            )
 
 
 def _period(start, end) -> str:
@@ -112,17 +113,7 @@ class ServiceOffFormSet(BaseInlineFormSet):
                 continue
             rows.setdefault(data["service"].pk, []).append((data["since"], data.get("until") or FAR_FUTURE))
         for periods in rows.values():
-            periods.sort()
-            for (start, end), (next_start, next_end) in zip(periods, periods[1:], strict=False):
-                if next_start <= end:
-                    raise ValidationError(
-                        _("%(msg)s Пересекаются периоды %(first)s и %(second)s.")
-                        % {
-                            "msg": AccountServiceOff.overlap_message,
-                            "first": _period(start, end),
-                            "second": _period(next_start, next_end),
-                        }
-                    )
+            _refuse_overlaps(periods, AccountServiceOff.overlap_message)
 
 
 class AccountServiceOffInline(OrgScopedInline, admin.TabularInline):

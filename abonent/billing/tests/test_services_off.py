@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from abonent.billing import calculations as calc
 from abonent.billing import services
 from abonent.billing.models import AccountBalance, AccountServiceOff, Charge, Norm, Service
+from abonent.billing.tests.test_close import service
 from abonent.housing.models import PersonalAccount
 from abonent.metering.models import Reading, Resource
 from abonent.orgs.tests.test_admin_scope import form_data, url
@@ -21,14 +22,6 @@ from abonent.testing import factories as f
 pytestmark = pytest.mark.django_db
 M = Service.Method
 MARCH, APRIL = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
-
-
-def service(org, code, method, price, resource="", norm=None, basis=Norm.Basis.PER_RESIDENT, **kwargs):
-    svc = f.ServiceFactory(organisation=org, code=code, name=code, method=method, resource=resource, **kwargs)
-    f.TariffFactory(service=svc, valid_from=dt.date(2025, 1, 1), valid_to=None, price=D(price))
-    if norm is not None:
-        f.NormFactory(service=svc, value=D(norm), basis=basis)
-    return svc
 
 
 def metered(premises, resource, before, now):
