@@ -1,0 +1,8 @@
+"""django.contrib.admin with the back office's own site as `admin.site` (every `admin.site.register` and
+`@admin.register` of the project lands on it): see users.admin_site."""
+
+from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
+
+
+class AdminConfig(DjangoAdminConfig):
+    default_site = "abonent.users.admin_site.BackOfficeSite"
