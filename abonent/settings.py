@@ -118,10 +118,11 @@ PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=20 * 60)
-# The server-side life of a session without "Запомнить меня" (its row's expire_date, its cache entry): no longer
-# than the idle timeout, renewed each time the idle middleware records activity. A browser that never closes
-# does not keep a 30-day session on the server.
-SESSION_COOKIE_AGE = max(SESSION_IDLE_TIMEOUT, STAFF_SESSION_IDLE_TIMEOUT)
+# The server-side life of a session without "Запомнить меня" (its row's expire_date, its cache entry), renewed
+# each time the idle middleware records activity: a browser that never closes does not keep a 30-day session.
+# The idle middleware refuses the session once idle for its timeout; the row lives 12 hours longer only so that
+# the middleware can still tell the user "Сеанс завершён из-за бездействия" rather than show a bare login page.
+SESSION_COOKIE_AGE = max(SESSION_IDLE_TIMEOUT, STAFF_SESSION_IDLE_TIMEOUT) + 12 * 60 * 60
 
 # Two-factor login (TOTP, django-otp) for operators and superusers: required in production, offered in
 # development so that the demo logins work with a password alone. A staff member who has set it up is asked for
