@@ -24,6 +24,10 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label="Код из приложения",
         max_length=12,
+        error_messages={
+            "required": "Введите код из приложения-аутентификатора.",
+            "max_length": "Код — это 6 цифр из приложения-аутентификатора.",
+        },
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
