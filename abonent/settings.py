@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "captcha",
     "axes",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "abonent.users.admin_apps.TOTPConfig",  # django_otp.plugins.otp_totp
     "abonent.orgs",
     "abonent.housing",
     "abonent.users",

@@ -216,3 +216,17 @@ def test_production_settings_require_the_code():
         run_env = dict(env, **({"OTP_REQUIRED_FOR_STAFF": flag} if flag else {}))
         done = subprocess.run([sys.executable, "-c", script], env=run_env, capture_output=True, text=True, check=True)
         assert done.stdout.strip().splitlines()[-1] == expected
+
+
+def test_a_superuser_removes_a_lost_device_in_the_back_office(admin_client, device):
+    page = admin_client.get("/admin/otp_totp/totpdevice/").content.decode()
+    assert "Двухфакторный вход" in page and "operator1" in page
+    assert device.key not in admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    admin_client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert not TOTPDevice.objects.exists()
+
+
+def test_operators_do_not_see_the_devices(device):
+    client = Client()
+    client.force_login(OperatorFactory())
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 403
