@@ -20,7 +20,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "abonent.users.admin_apps.AdminConfig",  # django.contrib.admin with the back office's own site (two-factor)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "captcha",
     "axes",
+    "django_otp",
+    "abonent.users.admin_apps.TOTPConfig",  # django_otp.plugins.otp_totp
     "abonent.orgs",
     "abonent.housing",
     "abonent.users",
@@ -54,6 +56,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An idle session ends here, before anything is served from it (the page cache included).
+    "abonent.users.idle_timeout.IdleTimeoutMiddleware",
+    # request.user.is_verified(): the second factor of the session; then staff who still owe it are sent to give it.
+    "django_otp.middleware.OTPMiddleware",
+    "abonent.users.two_factor.TwoFactorMiddleware",
     # Subscribers with an operator-issued temporary password change it before anything else.
     "abonent.users.middleware.MustChangePasswordMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
@@ -105,9 +112,27 @@ AUTHENTICATION_BACKENDS = [
 ]
 # One-time links (set password, reset, confirm e-mail) live 24 hours.
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
-# Without "Запомнить меня" the session ends with the browser; with it, it lasts 30 days.
+# Without "Запомнить меня" the session ends with the browser and after SESSION_IDLE_TIMEOUT seconds without a
+# request (users.idle_timeout); with it a subscriber's session lasts 30 days (users.views.REMEMBER_AGE). Staff
+# sessions end after STAFF_SESSION_IDLE_TIMEOUT idle seconds whatever was ticked.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_AGE = 30 * 24 * 60 * 60
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=20 * 60)
+# The server-side life of a session without "Запомнить меня" (its row's expire_date, its cache entry), renewed
+# each time the idle middleware records activity: a browser that never closes does not keep a 30-day session.
+# The idle middleware refuses the session once idle for its timeout; the row lives 12 hours longer only so that
+# the middleware can still tell the user "Сеанс завершён из-за бездействия" rather than show a bare login page.
+SESSION_COOKIE_AGE = max(SESSION_IDLE_TIMEOUT, STAFF_SESSION_IDLE_TIMEOUT) + 12 * 60 * 60
+
+# Two-factor login (TOTP, django-otp) for operators and superusers: required in production, offered in
+# development so that the demo logins work with a password alone. A staff member who has set it up is asked for
+# the code either way.
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=not DEBUG)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Абонент")
+# After each wrong code the next try waits 1, 2, 4, 8… seconds (django-otp's throttling, per device).
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+# The devices' admin shows no secret key and no QR code: enrolment is the staff member's own page.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-axes: 5 failures for one login lock it for 15 minutes; per-IP throttling is in users.ratelimit.
 AXES_FAILURE_LIMIT = 5

@@ -8,4 +8,7 @@ class UsersConfig(AppConfig):
     verbose_name = _("Абоненты и доступ")
 
     def ready(self):
-        from . import backends  # noqa: F401  (a user saved or deleted leaves the shared cache at once)
+        from . import (
+            backends,  # noqa: F401  (a user saved or deleted leaves the shared cache at once)
+            idle_timeout,  # noqa: F401  (the idle clock starts at login)
+        )

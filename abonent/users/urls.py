@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import two_factor_views, views
 
 app_name = "users"
 urlpatterns = [
@@ -24,4 +24,7 @@ urlpatterns = [
     path("profile/accounts/<int:link_id>/receipts/", views.profile_receipts, name="profile_receipts"),
     path("profile/accounts/<int:link_id>/unlink/", views.profile_unlink, name="profile_unlink"),
     path("profile/delete/", views.profile_delete, name="profile_delete"),
+    path("two-factor/", two_factor_views.verify, name="two_factor_verify"),
+    path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path("two-factor/setup/qr.svg", two_factor_views.setup_qr, name="two_factor_qr"),
 ]

@@ -39,7 +39,8 @@ def _apply_error(form, exc: ValidationError) -> None:
 
 def _login(request, user: User, *, remember: bool = False) -> None:
     login(request, user, backend=BACKEND)  # rotates the session id
-    request.session.set_expiry(REMEMBER_AGE if remember else 0)
+    # Staff sessions end with the browser even with «Запомнить меня» (and after an idle time, users.idle_timeout).
+    request.session.set_expiry(REMEMBER_AGE if remember and not user.is_staff else 0)
     services.login_record(
         user=user, ip=ratelimit.client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
     )

@@ -465,6 +465,7 @@ def test_confirm_and_email_change_links_expire_after_24_hours(
         client.post("/profile/email/", {"email": "new@example.ru"})
     change = path_of(link_in(mailoutbox[1]))
     with time_machine.travel(later(hours=24, minutes=1)):
+        client.force_login(subscriber)  # the session of the day before ended after its idle time
         assert client.get(change).status_code == 400
         assert Client().get(confirm).status_code == 400
     subscriber.refresh_from_db()
