@@ -1,12 +1,16 @@
 """Abonent settings: one module, read from the environment (12-factor), safe defaults for development.
 
-Production sets at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL.
+Production sets at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS, DATABASE_URL and the payment provider
+(docs/DEPLOYMENT.md); abonent.deploy_guard refuses to start without them.
 """
 
 import datetime as dt
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+
+from abonent import deploy_guard
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -15,7 +19,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production")
+# Without DEBUG=1 the development key is refused at start-up (deploy_guard), as is a missing one.
+SECRET_KEY = env("SECRET_KEY", default=deploy_guard.DEV_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -29,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "captcha",
+    "csp",
     "axes",
     "django_otp",
     "abonent.users.admin_apps.TOTPConfig",  # django_otp.plugins.otp_totp
@@ -48,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +68,7 @@ MIDDLEWARE = [
     # request.user.is_verified(): the second factor of the session; then staff who still owe it are sent to give it.
     "django_otp.middleware.OTPMiddleware",
     "abonent.users.two_factor.TwoFactorMiddleware",
+    "abonent.portal.no_store.NoStoreMiddleware",
     # Subscribers with an operator-issued temporary password change it before anything else.
     "abonent.users.middleware.MustChangePasswordMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
@@ -211,6 +219,42 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HTTPS only. Behind a TLS-terminating proxy that redirects and sends HSTS itself, turn these off with
+    # SECURE_SSL_REDIRECT=0 and SECURE_HSTS_SECONDS=0 (docs/DEPLOYMENT.md).
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Content-Security-Policy: everything from our own origin, no inline script or style anywhere (templates use
+# static files and classes), no plugins, no framing. Card data is entered on the provider's own site, reached by
+# a redirect, so nothing of it is loaded here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- payments: the provider, its credentials, the sandbox and the cap on one payment ---
+# yookassa takes real money; sandbox is the built-in test acquirer (any test card "pays", nothing is charged),
+# the default only with DEBUG=1. With DEBUG=0 it runs only where PAYMENTS_SANDBOX_ALLOWED=1 (a staging site).
+PAYMENTS_PROVIDER = env("PAYMENTS_PROVIDER", default="sandbox" if DEBUG else "yookassa")
+PAYMENTS_SANDBOX_ALLOWED = env.bool("PAYMENTS_SANDBOX_ALLOWED", default=DEBUG)
+PAYMENTS_YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="")
+PAYMENTS_YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="")
+# The key the sandbox signs its notifications with: its own, not SECRET_KEY; required with DEBUG=0 when allowed.
+PAYMENTS_SIGNING_KEY = env("PAYMENTS_SIGNING_KEY", default=deploy_guard.DEV_SIGNING_KEY if DEBUG else "")
+# One card payment for one account may exceed its debt (paying ahead) but not by far: at most
+# max(debt × PAYMENTS_MAX_DEBT_MULTIPLE, PAYMENTS_MAX_AMOUNT_FLOOR) roubles (payments.amount_cap).
+PAYMENTS_MAX_DEBT_MULTIPLE = env.int("PAYMENTS_MAX_DEBT_MULTIPLE", default=3)
+PAYMENTS_MAX_AMOUNT_FLOOR = env.int("PAYMENTS_MAX_AMOUNT_FLOOR", default=30000)
+deploy_guard.refuse_unsafe(vars())
 
 LOGGING = {
     "version": 1,

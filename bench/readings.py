@@ -68,6 +68,13 @@ def env_for(url: str) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "LOG_LEVEL": "ERROR",
+        # DEBUG=0 refuses known keys and the sandbox unless told otherwise: a bench is a staging site over plain HTTP.
+        "SECRET_KEY": "bench-" + "7f3a9c1e5b2d8046" * 4,
+        "PAYMENTS_PROVIDER": "sandbox",
+        "PAYMENTS_SANDBOX_ALLOWED": "1",
+        "PAYMENTS_SIGNING_KEY": "bench-sign-" + "0e4b8d2f6a1c9357" * 4,
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
     }
 
 

@@ -21,7 +21,7 @@ from abonent.notifications.selectors import opted_out_user_ids
 from abonent.orgs.dates import month_label
 from abonent.users.models import AccountLink
 
-from . import providers
+from . import amount_cap, providers, selectors
 from .models import Payment, PaymentDueNotice, PaymentEvent
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ def payment_checkout(*, user, items, return_url: str, notify_url: str, provider_
     right to each account."""
     if not items:
         raise PaymentError("Выберите хотя бы один лицевой счёт и укажите сумму.")
+    _refuse_over_cap(items)
     provider = providers.get_provider(provider_name)
     order = uuid.uuid4()
     total = sum((amount for _, amount in items), Decimal("0"))
@@ -97,6 +98,17 @@ def payment_checkout(*, user, items, return_url: str, notify_url: str, provider_
                 p.pk, Payment.Status.PROCESSING, actor=user, details=f"{provider.name} {started.provider_payment_id}"
             )
     return order, started.redirect_url
+
+
+def _refuse_over_cap(items) -> None:
+    """The cap is the service's own rule, whoever calls it (the pay page, a script, a future API)."""
+    owed = selectors.debts([account.pk for account, _ in items])
+    for account, amount in items:
+        if amount <= 0:
+            raise PaymentError("Сумма оплаты должна быть больше нуля.")
+        message = amount_cap.refusal(number=account.number, amount=amount, debt=owed.get(account.pk, Decimal("0")))
+        if message:
+            raise PaymentError(message)
 
 
 def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
@@ -226,7 +238,11 @@ def order_refresh(*, order) -> None:
     first = Payment.objects.filter(order=order, status__in=OPEN).exclude(provider_payment_id="").first()
     if first is None:
         return
-    status = providers.get_provider(first.provider).fetch_status(first.provider_payment_id)
+    try:
+        provider = providers.get_provider(first.provider)
+    except providers.ProviderDisabled:
+        return  # a sandbox payment on a site where the sandbox is now off: it stays as it is, nothing credited
+    status = provider.fetch_status(first.provider_payment_id)
     if status != providers.PENDING:
         provider_status_apply(
             provider_name=first.provider, provider_payment_id=first.provider_payment_id, status=status, via="возврат"

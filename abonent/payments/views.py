@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .models import SandboxCharge
-from .providers import NotificationRejected, provider_name, sandbox
+from .providers import NotificationRejected, ProviderDisabled, is_test_mode, provider_name, sandbox, sandbox_allowed
 from .templatetags_helpers import money_text
 
 
@@ -46,13 +46,16 @@ def pay(request):
             result_url = request.build_absolute_uri(
                 reverse("payments:result", args=["00000000-0000-0000-0000-000000000000"])
             )
-            order, redirect_url = services.payment_checkout(
-                user=request.user,
-                items=items,
-                return_url=result_url.replace("00000000-0000-0000-0000-000000000000", "__order__"),
-                notify_url=request.build_absolute_uri(reverse("payments:notify", args=[provider_name()])),
-            )
-            return redirect(redirect_url)
+            try:
+                order, redirect_url = services.payment_checkout(
+                    user=request.user,
+                    items=items,
+                    return_url=result_url.replace("00000000-0000-0000-0000-000000000000", "__order__"),
+                    notify_url=request.build_absolute_uri(reverse("payments:notify", args=[provider_name()])),
+                )
+                return redirect(redirect_url)
+            except services.PaymentError as exc:
+                errors.append(str(exc))
     org_ids = {link.account.organisation_id for link in links}
     for row in rows:
         # The receipt with its QR code, to pay in any bank's app (the receipts app, when installed).
@@ -69,6 +72,7 @@ def pay(request):
             "errors": errors,
             "pay_points": selectors.pay_points(org_ids),
             "payments": selectors.recent_payments(request.user),
+            "test_mode": is_test_mode(),
         },
     )
 
@@ -94,7 +98,10 @@ def result(request, order):
                 raise
             time.sleep(0.1 * (attempt + 1))
     processing = any(p.status in services.OPEN for p in payments)
-    return render(request, "payments/result.html", {"payments": payments, "processing": processing})
+    test_mode = any(p.provider == "sandbox" for p in payments)
+    return render(
+        request, "payments/result.html", {"payments": payments, "processing": processing, "test_mode": test_mode}
+    )
 
 
 @csrf_exempt
@@ -104,6 +111,8 @@ def notify(request, provider):
         raise Http404
     try:
         services.notification_handle(provider_name=provider, body=request.body, headers=request.META)
+    except ProviderDisabled as exc:
+        raise Http404 from exc
     except NotificationRejected:
         return HttpResponseForbidden("rejected")
     return HttpResponse("OK")
@@ -140,6 +149,8 @@ def _finish(charge: SandboxCharge, status: str, last4: str = ""):
 
 
 def sandbox_pay(request, token):
+    if not sandbox_allowed():
+        raise Http404
     charge = get_object_or_404(SandboxCharge, token=token)
     if charge.status in (SandboxCharge.Status.SUCCEEDED, SandboxCharge.Status.DECLINED):
         return redirect(charge.return_url)
@@ -163,4 +174,4 @@ def sandbox_pay(request, token):
                 return _finish(charge, SandboxCharge.Status.DECLINED, number[-4:])
             else:
                 return _finish(charge, SandboxCharge.Status.SUCCEEDED, number[-4:])
-    return render(request, "payments/sandbox_pay.html", {"charge": charge, "errors": errors})
+    return render(request, "payments/sandbox_pay.html", {"charge": charge, "errors": errors, "test_mode": True})

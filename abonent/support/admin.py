@@ -129,6 +129,10 @@ class AppealAdmin(OrgScopedAdmin):
     list_filter = ("status", "topic", BuildingFilter, AgeFilter, AssigneeFilter)
     search_fields = ("=id", "account__number", "text", "contact")
     list_select_related = ("organisation", "account__premises__building", "assignee")
+
+    class Media:
+        css = {"all": ["support/admin.css"]}
+
     readonly_fields = (
         "number",
         "account_info",
@@ -218,12 +222,11 @@ class AppealAdmin(OrgScopedAdmin):
 
         return format_html_join(
             "",
-            '<div class="support-msg support-{}" style="border-left:4px solid {};padding:4px 10px;margin:0 0 10px">'
-            "<b>{}</b> · {} · {}<div>{}</div><div>{}</div></div>",
+            # Colours per kind live in support/admin.css: no inline style under the Content-Security-Policy.
+            '<div class="support-msg support-{}"><b>{}</b> · {} · {}<div>{}</div><div>{}</div></div>',
             (
                 (
                     m.kind,
-                    {"subscriber": "#8aa", "reply": "#4a7", "note": "#c90"}[m.kind],
                     m.get_kind_display() + (" — абонент не видит" if m.kind == "note" else ""),
                     m.author.get_username() if m.author else "—",
                     timezone.localtime(m.created_at, tz).strftime("%d.%m.%Y %H:%M"),

@@ -18,6 +18,10 @@ class NotificationRejected(Exception):
     """A notification that is not authentic or cannot be read."""
 
 
+class ProviderDisabled(LookupError):
+    """The sandbox where it is not allowed (DEBUG=0 without PAYMENTS_SANDBOX_ALLOWED): it takes no money."""
+
+
 @dataclass(frozen=True)
 class Started:
     provider_payment_id: str
@@ -40,13 +44,26 @@ class PaymentProvider:
 
 
 def provider_name() -> str:
-    """The provider new card payments go to: the sandbox unless YooKassa is configured and chosen."""
-    return getattr(settings, "PAYMENTS_PROVIDER", "sandbox")
+    """The provider new card payments go to (settings.PAYMENTS_PROVIDER: yookassa or sandbox)."""
+    return settings.PAYMENTS_PROVIDER
+
+
+def sandbox_allowed() -> bool:
+    return bool(settings.PAYMENTS_SANDBOX_ALLOWED)
+
+
+def is_test_mode() -> bool:
+    """True when card payments go to the sandbox: the pages then say in large letters that nothing is charged."""
+    return provider_name() == "sandbox"
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:
     name = name or provider_name()
     if name == "sandbox":
+        # Checked here as well as at start-up: no payment starts, and no notification is believed, through a
+        # sandbox the settings do not allow.
+        if not sandbox_allowed():
+            raise ProviderDisabled(name)
         from .sandbox import SandboxProvider
 
         return SandboxProvider()

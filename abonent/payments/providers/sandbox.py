@@ -32,7 +32,9 @@ ATTEMPTS = 5
 
 
 def secret() -> bytes:
-    return getattr(settings, "PAYMENTS_SANDBOX_SECRET", "sandbox:" + settings.SECRET_KEY).encode()
+    # Its own key (settings.PAYMENTS_SIGNING_KEY), not SECRET_KEY: the development SECRET_KEY is in the
+    # repository, and a notification signed with it must not credit anything on a real site.
+    return settings.PAYMENTS_SIGNING_KEY.encode()
 
 
 def sign(body: bytes) -> str:

@@ -1,8 +1,10 @@
 """Back office: issuing access with a slip, the registration reset with its audit row, and organisation scoping."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from abonent.testing.factories import (
@@ -42,7 +44,11 @@ def test_operator_issues_access_and_gets_a_printable_slip(operator_client, mine)
     response = operator_client.post(ISSUE, {"organisation": mine.organisation.pk, "account_number": mine.number})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "@media print" in page and mine.number in page and mine.premises.address in page
+    # printable: its print stylesheet is a static file (the Content-Security-Policy allows no inline style)
+    assert '<link rel="stylesheet" href="/static/users/slip.css">' in page
+    assert "@media print" in Path(finders.find("users/slip.css")).read_text()
+    assert mine.number in page and mine.premises.address in page
+    assert "no-store" in response["Cache-Control"]  # the temporary password stays in no cache
     password = re.search(r'id="slip-password">([^<]+)<', page).group(1)
     user = User.objects.get(username=mine.number)
     assert user.must_change_password and user.check_password(password)
