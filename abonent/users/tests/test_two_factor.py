@@ -5,8 +5,6 @@ not required) the password alone still works until a device is set up. Codes are
 device's key with django_otp.oath.totp, as an authenticator app does."""
 
 import re
-import subprocess
-import sys
 from base64 import b32decode
 
 import pytest
@@ -16,6 +14,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from abonent.testing import production
 from abonent.testing.factories import OperatorFactory, UserFactory
 from abonent.users.admin_site import BackOfficeSite
 
@@ -210,11 +209,11 @@ def test_the_admin_site_itself_refuses_a_session_that_owes_a_code(rf, required, 
 
 
 def test_production_settings_require_the_code():
-    script = "import django; django.setup(); from django.conf import settings; print(settings.OTP_REQUIRED_FOR_STAFF)"
-    env = {"DJANGO_SETTINGS_MODULE": "abonent.settings", "DEBUG": "0", "SECRET_KEY": "x" * 60, "PATH": "/usr/bin"}
+    script = "from django.conf import settings; print(settings.OTP_REQUIRED_FOR_STAFF)"
     for flag, expected in ((None, "True"), ("0", "False")):
-        run_env = dict(env, **({"OTP_REQUIRED_FOR_STAFF": flag} if flag else {}))
-        done = subprocess.run([sys.executable, "-c", script], env=run_env, capture_output=True, text=True, check=True)
+        run_env = dict(production.PRODUCTION, **({"OTP_REQUIRED_FOR_STAFF": flag} if flag else {}))
+        done = production.python(script, run_env)
+        assert done.returncode == 0, done.stderr
         assert done.stdout.strip().splitlines()[-1] == expected
 
 
