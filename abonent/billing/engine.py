@@ -194,6 +194,7 @@ class Engine:
         return [(installed, meter["initial_value"])] + [(p, v) for p, v in valid if p > installed]
 
     def run(self) -> tuple[list[tuple], list[Recalculation]]:
+        """The month's charge lines (tuples in CHARGE_COLUMNS order) and recalculations by readings."""
         self.load()
         self.charges: list[tuple] = []
         self.recalcs: list[Recalculation] = []
@@ -201,34 +202,42 @@ class Engine:
         self.volumes: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
         self.bases: dict[tuple[int, str], set[str]] = defaultdict(set)
         self.gap_checks: list[tuple[AccountRow, Service, dict, list[Decimal], dt.date]] = []
-        first = [s for s in self.services if s.method not in (Service.Method.SEWERAGE, Service.Method.COMMON_HOUSE)]
-        second = [s for s in self.services if s.method in (Service.Method.SEWERAGE, Service.Method.COMMON_HOUSE)]
+        # Sewerage and common-house needs are computed from the individual lines' volumes: they come second.
+        derived = (Service.Method.SEWERAGE, Service.Method.COMMON_HOUSE)
+        self._charge_all([s for s in self.services if s.method not in derived], self._charge_individual, 0)
+        self.house_individual = self._house_individual()
+        self._charge_all([s for s in self.services if s.method in derived], self._charge_derived, 1)
+        self._recalculate_gaps()
+        return self.charges, self.recalcs
+
+    def _charge_all(self, services: list[Service], charge, half: int) -> None:
+        """Charge every account the services it receives; the progress covers the first or the second half."""
         total = len(self.accounts)
         for done, account in enumerate(self.accounts, 1):
-            for service in first:
+            for service in services:
                 if (account.id, service.pk) not in self.off:
-                    self._charge_individual(account, service)
+                    charge(account, service)
             if self.progress and (done % 1000 == 0 or done == total):
-                self.progress(done // 2, total)
+                if half == 0:
+                    self.progress(done // 2, total)
+                else:
+                    self.progress(total // 2 + done // 2 if done < total else total, total)
+
+    def _house_individual(self) -> dict[tuple[int, str], Decimal]:
+        """The individual volumes by building and resource, which common-house needs subtract."""
         house_individual: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
         for account in self.accounts:
             for resource in Resource.values:
                 volume = self.volumes.get((account.id, resource))
                 if volume:
                     house_individual[(account.building_id, resource)] += volume
-        self.house_individual = house_individual
-        for done, account in enumerate(self.accounts, 1):
-            for service in second:
-                if (account.id, service.pk) in self.off:
-                    continue
-                if service.method == Service.Method.SEWERAGE:
-                    self._charge_sewerage(account, service)
-                else:
-                    self._charge_common(account, service)
-            if self.progress and (done % 1000 == 0 or done == total):
-                self.progress(total // 2 + done // 2 if done < total else total, total)
-        self._recalculate_gaps()
-        return self.charges, self.recalcs
+        return house_individual
+
+    def _charge_derived(self, account: AccountRow, service: Service) -> None:
+        if service.method == Service.Method.SEWERAGE:
+            self._charge_sewerage(account, service)
+        else:
+            self._charge_common(account, service)
 
     def _add(
         self,

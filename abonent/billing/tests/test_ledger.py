@@ -44,15 +44,7 @@ def test_ledger_identity_over_random_histories(prices, payments, recalcs):
         )
 
     def pay(stage, month_index):
-        for n, (who, (when, day, amount, at)) in enumerate(payments):
-            if when == month_index and at == stage:
-                ledger_post_payment(
-                    account=accounts[who],
-                    amount=amount,
-                    paid_on=add_months(JANUARY, when).replace(day=day),
-                    source="test",
-                    external_id=f"{org.pk}-{n}",
-                )
+        _pay(org, accounts, payments, stage, month_index)
 
     periods = []
     for i in range(4):
@@ -74,6 +66,22 @@ def test_ledger_identity_over_random_histories(prices, payments, recalcs):
         for i in range(4):
             pay(stage, i)
 
+    _assert_identity(accounts, payments)
+
+
+def _pay(org, accounts, payments, stage, month_index):
+    for n, (who, (when, day, amount, at)) in enumerate(payments):
+        if when == month_index and at == stage:
+            ledger_post_payment(
+                account=accounts[who],
+                amount=amount,
+                paid_on=add_months(JANUARY, when).replace(day=day),
+                source="test",
+                external_id=f"{org.pk}-{n}",
+            )
+
+
+def _assert_identity(accounts, payments):
     ledger = defaultdict(D)
     for entry in LedgerEntry.objects.filter(account__in=accounts):
         ledger[(entry.account_id, entry.period_id, entry.kind)] += entry.amount
