@@ -1,5 +1,5 @@
-"""Pure billing arithmetic (RULES.md): values in, values out, no database. Every function here is what a person
-checking a receipt by hand would do, and the tests do exactly that.
+"""Pure billing arithmetic (the rules, with worked examples: docs/BILLING.md): values in, values out, no database.
+Every function here is what a person checking a receipt by hand would do, and the tests do exactly that.
 
 Money is Decimal rounded to kopecks half-up once per line; volumes keep 6 places.
 """

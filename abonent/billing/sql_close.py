@@ -7,9 +7,8 @@ common-house needs by the house meter or the норматив — are computed b
 meters, tariffs and нормативы; the services an account does not receive this month (in_force.services_off, the
 set the Python engine uses too) are a temporary table every statement leaves out. Only a meter read again after a
 gap stays in Python (engine.Engine): its volume is shared over the gap and the estimated months are
-recalculated, with the reasons written out. The balances and
-publish's ledger entries are one INSERT … SELECT each too (in ledger). SQLite keeps the Python engine for everything; the tests
-run on both, and test_sql_close compares every line of the SQL with the Python engine's over random registers.
+recalculated, with the reasons written out. The balances and publish's ledger entries are one INSERT … SELECT
+each too (in ledger). SQLite keeps the Python engine for everything; the tests run on both, and test_sql_close compares every line of the SQL with the Python engine's over random registers.
 
 Every rounding is PostgreSQL's round(numeric, n), half away from zero: the same as ROUND_HALF_UP here, since every
 rounded value (volumes, volume × price) is non-negative.

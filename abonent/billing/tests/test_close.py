@@ -239,7 +239,8 @@ def test_penalty_worked_example_through_the_engine(house):
     close(org, dt.date(2025, 5, 1))
     close(org, dt.date(2025, 6, 1))
     by_month = dict(Penalty.objects.filter(account=account).values_list("period__month__month", "amount"))
-    # as of 31.03: days 31–49 = 19 × 1000 × 0.095/300 = 6.0167; 30.04: 49 days = 15.5167; 20.05: 25.58 (RULES.md)
+    # as of 31.03: days 31–49 = 19 × 1000 × 0.095/300 = 6.0167; 30.04: 49 days = 15.5167; 20.05: 25.58
+    # (docs/BILLING.md, «Пени»)
     assert by_month == {3: D("6.02"), 4: D("9.50"), 5: D("10.06")}
     june = AccountBalance.objects.get(account=account, period__month=dt.date(2025, 6, 1))
     assert (june.opening, june.penalties, june.closing) == (D("25.58"), 0, D("25.58"))

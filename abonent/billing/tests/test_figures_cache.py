@@ -1,4 +1,4 @@
-"""The subscriber's figures cache (billing.figures, DESIGN.md "Scale"), alone and under the whole-page cache: a warm home page and account card run
+"""The subscriber's figures cache (billing.figures; docs/BILLING.md, «Кэш показателей»), alone and under the whole-page cache: a warm home page and account card run
 few queries, every event that changes figures shows at once on a page cached before it (real code paths, no
 mocks), and the access check runs before the cache: another user's account is 404 even when it is cached."""
 
