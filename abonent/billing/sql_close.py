@@ -8,7 +8,8 @@ meters, tariffs and нормативы; the services an account does not receive
 set the Python engine uses too) are a temporary table every statement leaves out. Only a meter read again after a
 gap stays in Python (engine.Engine): its volume is shared over the gap and the estimated months are
 recalculated, with the reasons written out. The balances and publish's ledger entries are one INSERT … SELECT
-each too (in ledger). SQLite keeps the Python engine for everything; the tests run on both, and test_sql_close compares every line of the SQL with the Python engine's over random registers.
+each too (in ledger). SQLite keeps the Python engine for everything; the tests run on both, and test_sql_close
+compares every line of the SQL with the Python engine's over random registers.
 
 Every rounding is PostgreSQL's round(numeric, n), half away from zero: the same as ROUND_HALF_UP here, since every
 rounded value (volumes, volume × price) is non-negative.
