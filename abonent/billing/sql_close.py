@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from abonent.metering.models import Meter
 from abonent.orgs.dates import add_months, month_end
 
 from .bulk import insert_checked
@@ -512,7 +513,5 @@ def _python_meters(engine, cursor, left: list[tuple]) -> list[Recalculation]:
 
 
 def _meters(ids: list[int]) -> list[dict]:
-    from abonent.metering.models import Meter
-
     fields = ("id", "serial_number", "installed_on", "verification_due", "digits_before", "initial_value")
     return list(Meter.objects.filter(id__in=ids).values(*fields))
