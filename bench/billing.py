@@ -153,7 +153,7 @@ def run(url: str, accounts: int) -> dict:
     from django.db import connection, connections
 
     connections.close_all()
-    from abonent.billing import services
+    from abonent.billing import cycle
     from abonent.billing.models import BillingPeriod, Charge
 
     started = time.perf_counter()
@@ -163,11 +163,11 @@ def run(url: str, accounts: int) -> dict:
         cur.execute("ANALYZE")
     # the previous month is published, as it would be in life
     previous = MONTH.replace(month=MONTH.month - 1)
-    services.period_close(organisation=org, month=previous)
+    cycle.period_close(organisation=org, month=previous)
     timings = {}
-    for step in services.STEPS:
+    for step in cycle.STEPS:
         started = time.perf_counter()
-        services.period_close(organisation=org, month=MONTH, step=step)
+        cycle.period_close(organisation=org, month=MONTH, step=step)
         timings[step] = time.perf_counter() - started
     period = BillingPeriod.objects.get(organisation=org, month=MONTH)
     rows = Charge.objects.filter(period=period).count()

@@ -45,14 +45,14 @@ def setup(url: str, accounts: int):
     django_setup(url)
     from django.db import connection
 
-    from abonent.billing import services
+    from abonent.billing import cycle
     from abonent.billing.models import BillingPeriod
 
     org = bb.generate(accounts)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
-    services.period_close(organisation=org, month=bb.MONTH.replace(month=bb.MONTH.month - 1))
-    services.period_close(organisation=org, month=bb.MONTH)
+    cycle.period_close(organisation=org, month=bb.MONTH.replace(month=bb.MONTH.month - 1))
+    cycle.period_close(organisation=org, month=bb.MONTH)
     return BillingPeriod.objects.get(organisation=org, month=bb.MONTH)
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path
 
-from . import services
+from . import cycle, errors, recalculations
 from .models import BillingPeriod, Charge, PenaltyRate, PeriodRun, Recalculation
 
 register_org_path("billing.PeriodRun", "period__organisation")
@@ -40,10 +40,10 @@ def _step_action(step: str | None, label: str):
     def action(modeladmin, request, queryset):
         for period in queryset.select_related("organisation").order_by("organisation_id", "month"):
             try:
-                result = services.period_close(
+                result = cycle.period_close(
                     organisation=period.organisation, month=period.month, step=step, actor=request.user
                 )
-            except services.BillingError as exc:
+            except errors.BillingError as exc:
                 modeladmin.message_user(request, f"{period}: {exc}", messages.ERROR)
             else:
                 modeladmin.message_user(request, f"{period}: {result.get_state_display()}", messages.SUCCESS)
@@ -156,7 +156,7 @@ class RecalculationAdmin(OrgScopedAdmin):
         if change:
             return
         data = form.cleaned_data
-        created = services.recalculation_create(
+        created = recalculations.recalculation_create(
             account=data["account"],
             corrected_period=data["corrected_period"],
             period=data.get("period"),

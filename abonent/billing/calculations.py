@@ -1,5 +1,5 @@
-"""Pure billing arithmetic (RULES.md): values in, values out, no database. Every function here is what a person
-checking a receipt by hand would do, and the tests do exactly that.
+"""Pure billing arithmetic (the rules, with worked examples: docs/BILLING.md): values in, values out, no database.
+Every function here is what a person checking a receipt by hand would do, and the tests do exactly that.
 
 Money is Decimal rounded to kopecks half-up once per line; volumes keep 6 places.
 """
@@ -184,104 +184,6 @@ def split_gap(total: Decimal, months: int) -> list[Decimal]:
     among its months; the last (current) month takes the remainder so the parts add up exactly."""
     share = round_volume(total / months)
     return [share] * (months - 1) + [total - share * (months - 1)]
-
-
-# --- penalties (ЖК РФ ст.155 ч.14) ---
-
-
-@dataclass(frozen=True)
-class Rate:
-    valid_from: dt.date
-    valid_to: dt.date | None
-    rate: Decimal  # % a year
-    moratorium: bool = False
-
-    def covers(self, day: dt.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
-
-def rate_on(day: dt.date, rates: Iterable[Rate]) -> Decimal:
-    """The rate in force on `day`; zero during a moratorium or where the table has no rate."""
-    for rate in rates:
-        if rate.covers(day):
-            return ZERO if rate.moratorium else rate.rate
-    return ZERO
-
-
-def penalty_unrounded(debt: Decimal, due_date: dt.date, paid_on: dt.date, rates: Sequence[Rate]) -> Decimal:
-    """Penalty on `debt` due on `due_date` and paid on `paid_on` (the payment day counts): day t from the day after
-    the due date; days 31–90 at rate/300 a day, from day 91 at rate/130. The rate is taken day by day from the
-    table, so a moratorium stops the accrual for its days."""
-    if debt <= 0:
-        return ZERO
-    days = (paid_on - due_date).days
-    total = ZERO
-    for t in range(31, days + 1):
-        rate = rate_on(due_date + dt.timedelta(days=t), rates) / 100
-        total += debt * rate / (300 if t <= 90 else 130)
-    return total
-
-
-def penalty_amount(debt: Decimal, due_date: dt.date, paid_on: dt.date, rates: Sequence[Rate]) -> Decimal:
-    """RULES.md worked example: 1000 ₽ due 10.02.2025 paid 20.05.2025 at 9.5 % → 19.00 + 6.58 = 25.58."""
-    return round_money(penalty_unrounded(debt, due_date, paid_on, rates))
-
-
-@dataclass(frozen=True)
-class Debt:
-    key: object  # what the debt is for (a period)
-    due_date: dt.date
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class Settlement:
-    key: object
-    due_date: dt.date
-    amount: Decimal
-    paid_on: dt.date | None  # None: still owed
-
-
-def allocate_payment(debts: Sequence[Debt], payments: Sequence[tuple[dt.date, Decimal]]) -> list[Settlement]:
-    """Payments settle the oldest debt first: the debts split into the parts each payment settled (paid_on) and
-    what is still owed (paid_on None). Debts in due-date order, payments in date order; what a payment has left
-    after every debt is an advance and is not returned here."""
-    settlements: list[Settlement] = []
-    queue = [(d.key, d.due_date, d.amount) for d in sorted(debts, key=lambda d: d.due_date) if d.amount > 0]
-    for paid_on, amount in sorted(payments, key=lambda p: p[0]):
-        left = amount
-        while left > 0 and queue:
-            key, due, owed = queue[0]
-            part = min(owed, left)
-            settlements.append(Settlement(key, due, part, paid_on))
-            left -= part
-            if part == owed:
-                queue.pop(0)
-            else:
-                queue[0] = (key, due, owed - part)
-    settlements.extend(Settlement(key, due, owed, None) for key, due, owed in queue)
-    return settlements
-
-
-def penalties_accrued(
-    debts: Sequence[Debt], payments: Sequence[tuple[dt.date, Decimal]], as_of: dt.date, rates: Sequence[Rate]
-) -> tuple[Decimal, list[str]]:
-    """All penalty accrued up to `as_of` (inclusive) on the debts after the payments made by then, and the
-    explanation lines. Payments after `as_of` are ignored: they cannot shorten a delay that has happened."""
-    settled = allocate_payment(debts, [(day, amount) for day, amount in payments if day <= as_of])
-    total = ZERO
-    lines: list[str] = []
-    for part in settled:
-        until = part.paid_on or as_of
-        value = penalty_unrounded(part.amount, part.due_date, until, rates)
-        if value:
-            total += value
-            days = (until - part.due_date).days
-            lines.append(
-                f"{part.amount} ₽, срок оплаты {part.due_date:%d.%m.%Y}, {days} дн. "
-                f"по {until:%d.%m.%Y}: {round_money(value)} ₽"
-            )
-    return round_money(total), lines
 
 
 # --- the ledger ---

@@ -1,5 +1,5 @@
-"""The subscriber's figures, cached (DESIGN.md "Scale"): a page's figures change only when a period is published
-or a payment or recalculation reaches the ledger, so they are cached by the account and a version that those
+"""The subscriber's figures, cached (docs/BILLING.md, «Кэш показателей»): a page's figures change only when a
+period is published or a payment or recalculation reaches the ledger, so they are cached by the account and a version that those
 events bump (Django's cache framework: local memory by default, Redis when REDIS_URL is set).
 
 A figure's key holds two versions: the organisation's (bumped by a publish or a bulk rebuild of its balances)

@@ -4,12 +4,12 @@ The lines — metered volumes (current − previous accepted reading, counter ro
 readings for at most 3 months without one and the норматив after, норматив × residents or m² (× the multiplying
 factor without a meter, where the service allows it), area × tariff, a fixed sum per account, sewerage = cold + hot,
 common-house needs by the house meter or the норматив — are computed by a few INSERT … SELECT over readings,
-meters, tariffs and нормативы; the services an account does not receive this month (services._services_off, the
+meters, tariffs and нормативы; the services an account does not receive this month (in_force.services_off, the
 set the Python engine uses too) are a temporary table every statement leaves out. Only a meter read again after a
-gap stays in Python (services._Engine): its volume is shared over the gap and the estimated months are
-recalculated, with the reasons written out. The balances and
-publish's ledger entries are one INSERT … SELECT each. SQLite keeps the Python engine for everything; the tests
-run on both, and test_sql_close compares every line of the SQL with the Python engine's over random registers.
+gap stays in Python (engine.Engine): its volume is shared over the gap and the estimated months are
+recalculated, with the reasons written out. The balances and publish's ledger entries are one INSERT … SELECT
+each too (in ledger). SQLite keeps the Python engine for everything; the tests run on both, and test_sql_close
+compares every line of the SQL with the Python engine's over random registers.
 
 Every rounding is PostgreSQL's round(numeric, n), half away from zero: the same as ROUND_HALF_UP here, since every
 rounded value (volumes, volume × price) is non-negative.
@@ -20,15 +20,18 @@ computed from the individual lines' volumes; then one INSERT … SELECT writes t
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, connection
+from django.db import connection
 
+from abonent.metering.models import Meter
 from abonent.orgs.dates import add_months, month_end
 
+from .bulk import insert_checked
+from .engine import AccountRow, Engine
+from .in_force import in_force, services_off
 from .models import BillingPeriod, Norm, Recalculation, Service, Tariff
 
 # The base volume (before the multiplying factor) is what sewerage and common-house needs add up; it is NULL for
@@ -64,7 +67,7 @@ FROM housing_personalaccount a JOIN housing_premises p ON p.id = a.premises_id
 WHERE a.organisation_id = %(org)s AND a.opened_on <= %(end)s AND (a.closed_on IS NULL OR a.closed_on >= %(month)s)
 """
 
-# The (account, service) pairs not charged this month: services._services_off, the one rule of both engines.
+# The (account, service) pairs not charged this month: in_force.services_off, the one rule of both engines.
 OFF_TABLE = "CREATE TEMPORARY TABLE close_off (account_id bigint NOT NULL, service_id bigint NOT NULL)"
 # Every line of an account and a service is written only where this holds (a and s: its account and service).
 NOT_OFF = "NOT EXISTS (SELECT 1 FROM close_off o WHERE o.account_id = a.account_id AND o.service_id = s.service_id)"
@@ -354,78 +357,6 @@ TEMPORARY = (
     "close_history",
 )
 
-# The period's balances: the previous closing, the period's charges, recalculations, penalties and payments, for
-# every account open in the month or with any of these.
-BALANCES = """
-INSERT INTO billing_accountbalance (account_id, period_id, opening, charged, recalculated, penalties, paid, closing)
-WITH opening AS MATERIALIZED (
-    SELECT account_id, closing AS amount FROM billing_accountbalance
-    WHERE period_id = %(previous)s AND closing <> 0
-),
-charged AS MATERIALIZED (
-    SELECT account_id, sum(amount) AS amount FROM billing_charge WHERE period_id = %(period)s GROUP BY account_id
-),
-recalculated AS MATERIALIZED (
-    SELECT account_id, sum(amount) AS amount FROM billing_recalculation WHERE period_id = %(period)s
-    GROUP BY account_id
-),
-penalties AS MATERIALIZED (
-    SELECT account_id, sum(amount) AS amount FROM billing_penalty WHERE period_id = %(period)s GROUP BY account_id
-),
-paid AS MATERIALIZED (
-    SELECT account_id, sum(amount) AS amount FROM billing_ledgerentry
-    WHERE period_id = %(period)s AND kind = 'payment' GROUP BY account_id
-),
-accounts AS (
-    SELECT id AS account_id FROM housing_personalaccount
-    WHERE organisation_id = %(org)s AND opened_on <= %(end)s AND (closed_on IS NULL OR closed_on >= %(month)s)
-    UNION SELECT account_id FROM opening
-    UNION SELECT account_id FROM charged
-    UNION SELECT account_id FROM recalculated
-    UNION SELECT account_id FROM penalties
-    UNION SELECT account_id FROM paid
-)
-SELECT account_id, %(period)s, opening, charged, recalculated, penalties, paid,
-       opening + charged + recalculated + penalties - paid
-FROM (
-    SELECT a.account_id, coalesce(o.amount, 0) AS opening, coalesce(c.amount, 0) AS charged,
-           coalesce(r.amount, 0) AS recalculated, coalesce(p.amount, 0) AS penalties, coalesce(l.amount, 0) AS paid
-    FROM accounts a
-    LEFT JOIN opening o USING (account_id)
-    LEFT JOIN charged c USING (account_id)
-    LEFT JOIN recalculated r USING (account_id)
-    LEFT JOIN penalties p USING (account_id)
-    LEFT JOIN paid l USING (account_id)
-) turnover
-ORDER BY account_id
-"""
-# An account with charges of the period is referenced by them: locked by this step's charges insert, or, when the
-# balances are rebuilt later, kept by the committed charges' own foreign key. The others are locked here.
-BALANCE_ACCOUNTS = "SELECT account_id FROM billing_accountbalance WHERE period_id = %(period)s AND charged = 0"
-
-# Publishing: one charge entry per account (the lines are in billing_charge), one per recalculation and penalty.
-# Posting the same fact twice is a no-op by the idempotency key.
-LEDGER = """
-INSERT INTO billing_ledgerentry (account_id, period_id, kind, amount, occurred_on, source, source_id,
-                                 idempotency_key, created_at)
-SELECT account_id, %(period)s, 'charge', sum(amount), %(end)s, 'period', %(period)s::text,
-       'charge:' || %(period)s || ':' || account_id, %(now)s
-FROM billing_charge WHERE period_id = %(period)s GROUP BY account_id
-UNION ALL
-SELECT account_id, %(period)s, 'recalculation', amount, %(end)s, 'recalculation', id::text, 'recalculation:' || id,
-       %(now)s
-FROM billing_recalculation WHERE period_id = %(period)s
-UNION ALL
-SELECT account_id, %(period)s, 'penalty', amount, %(end)s, 'penalty', id::text, 'penalty:' || id, %(now)s
-FROM billing_penalty WHERE period_id = %(period)s
-ON CONFLICT (idempotency_key) DO NOTHING
-"""
-LEDGER_ACCOUNTS = """
-SELECT account_id FROM billing_charge WHERE period_id = %(period)s
-UNION SELECT account_id FROM billing_recalculation WHERE period_id = %(period)s
-UNION SELECT account_id FROM billing_penalty WHERE period_id = %(period)s
-"""
-
 
 @dataclass
 class Result:
@@ -436,13 +367,10 @@ class Result:
 
 def calculate_charges(period: BillingPeriod, progress=None) -> Result:
     """Write the period's charges (the draft is already deleted) and return the recalculations by readings."""
-    from . import services  # the Python engine; services imports this module
-
-    org = period.organisation
     month = period.month
     previous = add_months(month, -1)
     params = {
-        "org": org.pk,
+        "org": period.organisation_id,
         "period": period.pk,
         "month": month,
         "end": month_end(month),
@@ -450,42 +378,18 @@ def calculate_charges(period: BillingPeriod, progress=None) -> Result:
         "previous_end": month_end(previous),
         "since": add_months(month, -10),
     }
-    engine = services._Engine(org, period, progress)
-    engine.services = list(Service.objects.filter(organisation=org, is_active=True))
-    engine.tariffs = services._dated(Tariff, engine.services, month)
-    engine.norms = services._dated(Norm, engine.services, month)
-    engine.off = services._services_off(org, month, engine.services)
+    engine = _engine(period, progress)
     with connection.cursor() as cursor:
         # These statements are cheap to plan and run; JIT-compiling their expressions would cost seconds.
         cursor.execute("SET LOCAL jit = off")
         # Enough memory to sort and aggregate a city's lines without spilling to disk.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         _drop(cursor)
-        cursor.execute(ACCOUNTS, params)
-        cursor.execute("SELECT count(*) FROM close_account")
-        accounts = cursor.fetchone()[0]
-        cursor.execute(SERVICE_TABLE)
-        cursor.executemany(
-            "INSERT INTO close_service VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            _service_rows(engine, org.multiplying_factor),
-        )
-        cursor.execute(OFF_TABLE)
-        with cursor.cursor.copy("COPY close_off (account_id, service_id) FROM STDIN") as copy:
-            for pair in sorted(engine.off):
-                copy.write_row(pair)
-        cursor.execute(READINGS, params)
-        cursor.execute("ANALYZE close_account; ANALYZE close_reading; ANALYZE close_off")
-        cursor.execute(METERS, params)
-        cursor.execute("ANALYZE close_meter")
-        cursor.execute(LINE_TABLE)
-        for statement in INDIVIDUAL:
-            cursor.execute(statement, params)
-        cursor.execute(HISTORY, params)
-        cursor.execute(ESTIMATED, params)
+        accounts = _load(cursor, engine, params)
+        _individual_lines(cursor, params)
         _report(progress, accounts, 1, 4)
         cursor.execute(LEFT_TO_PYTHON, params)
-        left = cursor.fetchall()
-        recalcs = _python_meters(engine, cursor, left)
+        recalcs = _python_meters(engine, cursor, cursor.fetchall())
         _report(progress, accounts, 2, 4)
         cursor.execute(SEWERAGE, params)
         cursor.execute(COMMON_HOUSE, params)
@@ -503,6 +407,48 @@ def calculate_charges(period: BillingPeriod, progress=None) -> Result:
         _drop(cursor)
     _report(progress, accounts, 4, 4)
     return Result(written, accounts, recalcs)
+
+
+def _engine(period: BillingPeriod, progress) -> Engine:
+    """The Python engine with what the month has in force: it gives the services' rows and takes the meters the
+    SQL leaves to it."""
+    org, month = period.organisation, period.month
+    engine = Engine(org, period, progress)
+    engine.services = list(Service.objects.filter(organisation=org, is_active=True))
+    engine.tariffs = in_force(Tariff, engine.services, month)
+    engine.norms = in_force(Norm, engine.services, month)
+    engine.off = services_off(org, month, engine.services)
+    return engine
+
+
+def _load(cursor, engine: Engine, params: dict) -> int:
+    """The temporary tables of accounts, services, services off, readings and meters; returns the accounts."""
+    cursor.execute(ACCOUNTS, params)
+    cursor.execute("SELECT count(*) FROM close_account")
+    accounts = cursor.fetchone()[0]
+    cursor.execute(SERVICE_TABLE)
+    cursor.executemany(
+        "INSERT INTO close_service VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        _service_rows(engine, engine.org.multiplying_factor),
+    )
+    cursor.execute(OFF_TABLE)
+    with cursor.cursor.copy("COPY close_off (account_id, service_id) FROM STDIN") as copy:
+        for pair in sorted(engine.off):
+            copy.write_row(pair)
+    cursor.execute(READINGS, params)
+    cursor.execute("ANALYZE close_account; ANALYZE close_reading; ANALYZE close_off")
+    cursor.execute(METERS, params)
+    cursor.execute("ANALYZE close_meter")
+    return accounts
+
+
+def _individual_lines(cursor, params: dict) -> None:
+    """The lines of each account's own services: by area, fixed, норматив, meter, and estimated."""
+    cursor.execute(LINE_TABLE)
+    for statement in INDIVIDUAL:
+        cursor.execute(statement, params)
+    cursor.execute(HISTORY, params)
+    cursor.execute(ESTIMATED, params)
 
 
 def _drop(cursor) -> None:
@@ -543,8 +489,6 @@ def _python_meters(engine, cursor, left: list[tuple]) -> list[Recalculation]:
     """The meters whose line needs their history, through the Python engine; their lines join the others."""
     if not left:
         return []
-    from .services import AccountRow
-
     services_by_id = {s.pk: s for s in engine.services}
     meter_ids = sorted({row[6] for row in left})
     engine.meters = {m["id"]: m for m in _meters(meter_ids)}
@@ -569,93 +513,5 @@ def _python_meters(engine, cursor, left: list[tuple]) -> list[Recalculation]:
 
 
 def _meters(ids: list[int]) -> list[dict]:
-    from abonent.metering.models import Meter
-
     fields = ("id", "serial_number", "installed_on", "verification_due", "digits_before", "initial_value")
     return list(Meter.objects.filter(id__in=ids).values(*fields))
-
-
-def build_balances(period: BillingPeriod, previous: BillingPeriod | None) -> int:
-    """The period's balance rows (the old ones already deleted), in one INSERT … SELECT."""
-    month = period.month
-    params = {
-        "org": period.organisation_id,
-        "period": period.pk,
-        "previous": previous.pk if previous else None,
-        "month": month,
-        "end": month_end(month),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        # The accounts are read here and locked after the insert, before the commit: as the row triggers would.
-        return insert_checked(cursor, BALANCES, params, {"housing_personalaccount": BALANCE_ACCOUNTS}, after=True)
-
-
-def post_to_ledger(period: BillingPeriod, now: dt.datetime) -> int:
-    """Publish's ledger entries in one INSERT … SELECT; returns how many were written."""
-    params = {"period": period.pk, "end": month_end(period.month), "now": now}
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '256MB'")  # the charges summed by account in memory
-        return insert_checked(cursor, LEDGER, params, {"housing_personalaccount": LEDGER_ACCOUNTS})
-
-
-# --- foreign keys, checked once per statement ---
-
-
-def insert_checked(cursor, statement: str, params: dict, references: dict[str, str], *, after=False) -> int:
-    """Run an INSERT … SELECT with its foreign keys checked set-based rather than row by row.
-
-    PostgreSQL checks a foreign key with a trigger per inserted row (a query and a row lock each): for the charges
-    of a city, several times the cost of the insert itself. Here every row that the new rows reference is locked
-    FOR KEY SHARE by one query per table — the same lock each row trigger would take, so nobody can delete it
-    before we commit — and counted: fewer rows locked than ids referenced means a missing row, and the step fails
-    as the trigger would have made it fail. Only then the insert runs with the row triggers off
-    (session_replication_role = replica, for this statement only). The constraints stay; every other writer is
-    checked by them as before. Without the right to set that parameter (not a superuser, PostgreSQL 15's
-    GRANT SET ON PARAMETER not given), the insert simply runs with its triggers.
-
-    `references`: referenced table → a query of the referencing ids (NULLs are no reference). `after`: the ids
-    only exist once the insert ran (they are read from its result), so lock and count after it, in the same
-    transaction (a failure rolls the insert back).
-    """
-    if not _may_skip_row_triggers(cursor):
-        cursor.execute(statement, params)
-        return cursor.rowcount
-    if not after:
-        _lock_references(cursor, params, references)
-    cursor.execute("SELECT current_setting('session_replication_role')")
-    role = cursor.fetchone()[0]
-    cursor.execute("SET LOCAL session_replication_role = replica")
-    cursor.execute(statement, params)
-    count = cursor.rowcount
-    cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
-    if after:
-        _lock_references(cursor, params, references)
-    return count
-
-
-def _lock_references(cursor, params: dict, references: dict[str, str]) -> None:
-    for table, ids in references.items():
-        cursor.execute(
-            f"""WITH referenced AS MATERIALIZED (SELECT DISTINCT id FROM ({ids}) ids (id) WHERE id IS NOT NULL)
-            SELECT (SELECT count(*) FROM referenced),
-                   (SELECT count(*) FROM (SELECT id FROM {table} WHERE id IN (SELECT id FROM referenced)
-                                          FOR KEY SHARE) locked)""",
-            params,
-        )
-        referenced, locked = cursor.fetchone()
-        if locked != referenced:
-            raise IntegrityError(f"{referenced - locked} строк(и) {table}, на которые ссылаются записи, нет в базе.")
-
-
-def _may_skip_row_triggers(cursor) -> bool:
-    if connection.pg_version < 150000:
-        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
-    else:
-        cursor.execute(
-            "SELECT current_setting('is_superuser') = 'on' "
-            "OR has_parameter_privilege('session_replication_role', 'SET')"
-        )
-    return cursor.fetchone()[0]

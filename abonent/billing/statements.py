@@ -508,49 +508,26 @@ def chart(
     if last is None:
         return None
     first = add_months(last.month, -(months - 1))
-    rows = Charge.objects.filter(
-        account=account, period__state=PUBLISHED, period__month__gte=first, period__month__lte=last.month
-    )
-    if measure == "volume":
-        rows = rows.filter(service__method=Service.Method.METER, service__unit=Service.Unit.M3)
-    rows = rows.values_list("period__month", "service__name", "service__sort_order", measure).order_by("period__month")
-    sums: dict[dt.date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    order: dict[str, int] = {}
-    for month, name, sort, amount in rows:
-        sums[month][name] += amount
-        order.setdefault(name, sort)
-    names = sorted(order, key=lambda n: (order[n], n))
-    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
-    all_months = [add_months(first, i) for i in range(months)]
+    sums, names = _chart_sums(account, first, last.month, measure)
     if not sums:
         return None
+    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
     top = max((sum(v.values(), ZERO) for v in sums.values()), default=ZERO) or Decimal(1)
     left, right, pad_top, axis_y = 64, width - 8, 12, height - 24
     slot = (right - left) / months
     bar_w = slot * 0.7
     bars = []
-    for i, month in enumerate(all_months):
+    for i, month in enumerate(add_months(first, i) for i in range(months)):
         x = left + i * slot + (slot - bar_w) / 2
-        y = axis_y
-        segments = []
-        for name in names:
-            amount = sums.get(month, {}).get(name, ZERO)
-            if amount <= 0:
-                continue
-            h = float(amount / top) * (axis_y - pad_top)
-            y -= h
-            segments.append(
-                {"x": round(x, 1), "y": round(y, 1), "w": round(bar_w, 1), "h": round(h, 1), "name": name}
-                | {"amount": amount, "colour": colours[name]}
-            )
+        month_sums = sums.get(month, {})
         bars.append(
             {
                 "month": month,
                 "label": month_label(month),
                 "short": f"{month:%m.%y}",
                 "label_x": round(x + bar_w / 2, 1),
-                "total": sum(sums.get(month, {}).values(), ZERO),
-                "segments": segments,
+                "total": sum(month_sums.values(), ZERO),
+                "segments": _chart_segments(month_sums, names, colours, x, bar_w, axis_y, (top, axis_y - pad_top)),
             }
         )
     return {
@@ -567,3 +544,39 @@ def chart(
         "legend": [{"name": n, "colour": colours[n], "swatch": i % len(PALETTE)} for i, n in enumerate(names)],
         "unit": "м³" if measure == "volume" else "₽",
     }
+
+
+def _chart_sums(
+    account: PersonalAccount, first: dt.date, last: dt.date, measure: str
+) -> tuple[dict[dt.date, dict[str, Decimal]], list[str]]:
+    """The amounts (or volumes) by month and service, and the services in receipt order."""
+    rows = Charge.objects.filter(
+        account=account, period__state=PUBLISHED, period__month__gte=first, period__month__lte=last
+    )
+    if measure == "volume":
+        rows = rows.filter(service__method=Service.Method.METER, service__unit=Service.Unit.M3)
+    rows = rows.values_list("period__month", "service__name", "service__sort_order", measure).order_by("period__month")
+    sums: dict[dt.date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    order: dict[str, int] = {}
+    for month, name, sort, amount in rows:
+        sums[month][name] += amount
+        order.setdefault(name, sort)
+    return sums, sorted(order, key=lambda n: (order[n], n))
+
+
+def _chart_segments(month_sums, names, colours, x: float, bar_w: float, axis_y: int, scale) -> list[dict]:
+    """One bar's segments, stacked upwards from the axis; `scale`: (the chart's top amount, its height in px)."""
+    top, span = scale
+    y = axis_y
+    segments = []
+    for name in names:
+        amount = month_sums.get(name, ZERO)
+        if amount <= 0:
+            continue
+        h = float(amount / top) * span
+        y -= h
+        segments.append(
+            {"x": round(x, 1), "y": round(y, 1), "w": round(bar_w, 1), "h": round(h, 1), "name": name}
+            | {"amount": amount, "colour": colours[name]}
+        )
+    return segments

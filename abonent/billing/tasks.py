@@ -5,6 +5,6 @@ from celery import shared_task
 
 @shared_task(name="abonent.billing.tasks.run_schedule")
 def run_schedule() -> list[str]:
-    from abonent.billing import services
+    from abonent.billing import schedule
 
-    return services.schedule_run()
+    return schedule.schedule_run()

@@ -18,8 +18,9 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from abonent.billing import services
+from abonent.billing import cycle
 from abonent.billing.models import AccountBalance
+from abonent.billing.penalties import due_date
 from abonent.metering.models import Meter, Reading, Resource
 from abonent.orgs.dates import add_months, month_start
 from abonent.payments.services import payment_cash_create
@@ -77,7 +78,7 @@ def _history(ctx: DemoContext, code: str) -> None:
             values[meter.pk] = (values[meter.pk] + use.quantize(Decimal("0.001"))) % meter.capacity
             readings.append(_reading(meter, month, values[meter.pk], first, last, rng))
         Reading.objects.bulk_create(readings)
-        services.period_close(organisation=org, month=month)
+        cycle.period_close(organisation=org, month=month)
         _payments(org, month, accounts, today, rng)
     ctx.write(f"    {org.short_name}: месяцев начислений и оплат — {months}")
 
@@ -95,7 +96,7 @@ def _reading(meter, month, value, first: dt.date, last: dt.date, rng) -> Reading
 
 def _payments(org, month: dt.date, accounts, today: dt.date, rng) -> None:
     """Most pay the bill in full by the due day, some late, some partly, a few not at all."""
-    due = org.due_date(month)
+    due = due_date(org, month)
     closing = dict(
         AccountBalance.objects.filter(period__organisation=org, period__month=month).values_list(
             "account_id", "closing"

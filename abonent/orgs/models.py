@@ -141,10 +141,3 @@ class Organisation(models.Model):
         first = month.replace(day=min(self.readings_first_day, last_of_month.day))
         last = month.replace(day=min(self.readings_last_day, last_of_month.day))
         return first, last
-
-    def due_date(self, period_month: dt.date) -> dt.date:
-        """The day a period's charges are due: in the following month (ЖК РФ ст.155 ч.1)."""
-        following = month_end(period_month) + dt.timedelta(days=1)
-        # Before March 2026 the law said the 10th; the organisation's setting applies from then on.
-        day = 10 if following < dt.date(2026, 3, 1) else self.payment_due_day
-        return following.replace(day=min(day, month_end(following).day))

@@ -1,6 +1,6 @@
 """Payments: a card payment on the provider's page, a line of a bank registry, a payment at the cash desk.
 
-A payment enters the ledger (billing.services.ledger_post_payment) exactly once, when it becomes "credited";
+A payment enters the ledger (billing.ledger.ledger_post_payment) exactly once, when it becomes "credited";
 the move to "credited" is a conditional UPDATE, so however many notifications race, one of them wins.
 """
 

@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.utils import timezone
 
+from abonent.billing import bulk, ledger
 from abonent.billing import figures as billing_figures
-from abonent.billing import services as billing
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
 from abonent.housing.models import PersonalAccount
 from abonent.orgs.dates import month_start
@@ -233,7 +233,7 @@ def _write(model, columns: tuple[str, ...], rows: list[tuple], free_text: tuple[
     third of the import's time); elsewhere billing's insert_rows. `free_text`: the positions of values that came
     from the file and may hold COPY's special characters; every other value is a number, date or our own text."""
     if connection.vendor != "postgresql" or not rows:
-        billing.insert_rows(model, columns, rows)
+        bulk.insert_rows(model, columns, rows)
         return
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
     table = connection.ops.quote_name(model._meta.db_table)
@@ -335,7 +335,7 @@ def _rebuild_balances(org_id: int, since: dt.date | None) -> None:
         .distinct()
     )
     for period in BillingPeriod.objects.filter(pk__in=list(months)).order_by("month"):
-        billing._build_balances(period)
+        ledger.balances_rebuild(period)
 
 
 def _readings(lines: list[Line], org_id: int, result: Result) -> None:

@@ -13,8 +13,8 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from abonent.billing import services as billing
-from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
+from abonent.billing import ledger
+from abonent.billing.models import AccountBalance, BillingPeriod
 from abonent.notifications.emails import optional_message, send_optional
 from abonent.notifications.models import Kind
 from abonent.notifications.selectors import opted_out_user_ids
@@ -123,7 +123,7 @@ def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
         if not won:
             return False
         payment.refresh_from_db()
-        billing.ledger_post_payment(
+        ledger.ledger_post_payment(
             account=payment.account,
             amount=payment.amount,
             paid_on=payment.paid_on,
@@ -282,35 +282,15 @@ def payment_cancel(*, payment: Payment, reason: str, actor) -> Payment:
         was_credited = locked.status == Payment.Status.CREDITED
         Payment.objects.filter(pk=locked.pk).update(status=Payment.Status.CANCELLED, cancel_reason=reason[:300])
         if was_credited:
-            _ledger_reverse(locked)
+            ledger.ledger_reverse_payment(
+                account=locked.account,
+                amount=locked.amount,
+                source=locked.ledger_source,
+                external_id=locked.external_id,
+            )
         _event(locked.pk, Payment.Status.CANCELLED, actor=actor, details=reason)
     locked.refresh_from_db()
     return locked
-
-
-def _ledger_reverse(payment: Payment) -> None:
-    # billing offers no reversal entry point yet; a negative payment entry keyed like the original keeps the
-    # ledger append-only and idempotent, and the balances are rebuilt from it by billing's own routine.
-    from abonent.billing.models import BillingPeriod
-    from abonent.orgs.dates import month_start
-
-    account = payment.account
-    today = account.organisation.today()
-    key = f"payment-cancel:{payment.ledger_source}:{payment.external_id}"
-    if LedgerEntry.objects.filter(idempotency_key=key).exists():
-        return
-    period, _ = BillingPeriod.objects.get_or_create(organisation_id=account.organisation_id, month=month_start(today))
-    LedgerEntry.objects.create(
-        account=account,
-        period=period,
-        kind=LedgerEntry.Kind.PAYMENT,
-        amount=-payment.amount,
-        occurred_on=today,
-        source=payment.ledger_source,
-        source_id=f"cancel:{payment.external_id}",
-        idempotency_key=key,
-    )
-    billing._refresh_account_balances(account, min(period.month, month_start(payment.paid_on)))
 
 
 def unmatched_resolve(*, line, account, actor) -> Payment:

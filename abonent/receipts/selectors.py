@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Max, Sum
 
 from abonent.billing.models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation
+from abonent.billing.penalties import due_date
 from abonent.billing.selectors import PUBLISHED
 from abonent.housing.models import PersonalAccount
 from abonent.orgs.dates import add_months, month_end, month_label
@@ -207,7 +208,7 @@ def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None)
     # get_basis_display() builds the choices' lazy labels on every call: most of the reading time (measured).
     basis_labels = {value: str(label) for value, label in Charge.Basis.choices}
     org = balances[0].period.organisation
-    due = org.due_date(period.month)
+    due = due_date(org, period.month)
     out = []
     for b in balances:
         account = b.account

@@ -1,4 +1,5 @@
-"""The penalty rates the law fixed (RULES.md, ЖК РФ ст.155 ч.14 and the decrees): operators may edit them."""
+"""The penalty rates the law fixed (ЖК РФ ст.155 ч.14 and the decrees; docs/BILLING.md, «Пени»): operators may
+edit them."""
 
 import datetime as dt
 from decimal import Decimal

@@ -5,8 +5,6 @@ from decimal import Decimal as D
 
 from abonent.billing import calculations as calc
 
-RATES_2025 = [calc.Rate(dt.date(2025, 1, 1), dt.date(2026, 12, 31), D("9.5"))]
-
 
 def test_round_money_is_half_up():
     assert calc.round_money(D("2.345")) == D("2.35")
@@ -100,46 +98,6 @@ def test_common_house_by_meter_shared_and_capped():
 
 def test_split_gap_adds_up():
     assert calc.split_gap(D("10"), 3) == [D("3.333333"), D("3.333333"), D("3.333334")]
-
-
-def test_penalty_worked_example_from_rules():
-    assert calc.penalty_amount(D("1000"), dt.date(2025, 2, 10), dt.date(2025, 5, 20), RATES_2025) == D("25.58")
-
-
-def test_no_penalty_within_thirty_days_and_only_rate_300_until_ninety():
-    assert calc.penalty_amount(D("1000"), dt.date(2025, 2, 10), dt.date(2025, 3, 12), RATES_2025) == 0  # day 30
-    # day 31 only: 1000 × 0.095 / 300 = 0.3167
-    assert calc.penalty_amount(D("1000"), dt.date(2025, 2, 10), dt.date(2025, 3, 13), RATES_2025) == D("0.32")
-
-
-def test_moratorium_days_accrue_nothing():
-    rates = [
-        calc.Rate(dt.date(2020, 4, 6), dt.date(2021, 1, 1), D("0"), moratorium=True),
-    ]
-    assert calc.penalty_amount(D("1000"), dt.date(2020, 3, 10), dt.date(2020, 12, 31), rates) == 0
-
-
-def test_payments_settle_the_oldest_debt_first():
-    debts = [
-        calc.Debt("feb", dt.date(2025, 3, 10), D("300")),
-        calc.Debt("jan", dt.date(2025, 2, 10), D("1000")),
-    ]
-    parts = calc.allocate_payment(debts, [(dt.date(2025, 3, 1), D("1100"))])
-    assert parts == [
-        calc.Settlement("jan", dt.date(2025, 2, 10), D("1000"), dt.date(2025, 3, 1)),
-        calc.Settlement("feb", dt.date(2025, 3, 10), D("100"), dt.date(2025, 3, 1)),
-        calc.Settlement("feb", dt.date(2025, 3, 10), D("200"), None),
-    ]
-
-
-def test_penalties_accrued_uses_payment_day_or_as_of():
-    debts = [calc.Debt("jan", dt.date(2025, 2, 10), D("1000"))]
-    total, lines = calc.penalties_accrued(debts, [(dt.date(2025, 5, 20), D("1000"))], dt.date(2025, 5, 31), RATES_2025)
-    assert total == D("25.58")
-    assert len(lines) == 1
-    # not paid by 31.03.2025 (day 49): 19 days × 1000 × 0.095 / 300 = 6.0167
-    total, _ = calc.penalties_accrued(debts, [(dt.date(2025, 5, 20), D("1000"))], dt.date(2025, 3, 31), RATES_2025)
-    assert total == D("6.02")
 
 
 def test_closing_balance_identity():

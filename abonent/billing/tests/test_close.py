@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from abonent.billing import services
+from abonent.billing import cycle, errors, ledger, recalculations
 from abonent.billing.models import (
     AccountBalance,
     BillingPeriod,
@@ -44,7 +44,7 @@ def reading(meter, month, value, status=Reading.Status.PENDING):
 
 
 def close(org, month, step=None):
-    return services.period_close(organisation=org, month=month, step=step)
+    return cycle.period_close(organisation=org, month=month, step=step)
 
 
 def lines(account, month):
@@ -208,7 +208,7 @@ def test_rerun_is_idempotent_and_published_charges_never_change(house):
     close(org, april, "publish")
     assert LedgerEntry.objects.filter(period__month=april).count() == 1
     cold.tariffs.update(price=D("99"))
-    with pytest.raises(services.BillingError, match="опубликован"):
+    with pytest.raises(errors.BillingError, match="опубликован"):
         close(org, april, "calculate")
     assert sorted(Charge.objects.filter(period__month=april).values_list("account_id", "service_id", "amount")) == first
     assert close(org, april).state == BillingPeriod.State.PUBLISHED  # "all" on a published period does nothing
@@ -216,13 +216,13 @@ def test_rerun_is_idempotent_and_published_charges_never_change(house):
 
 def test_steps_in_order(house):
     org, building, account = house
-    with pytest.raises(services.BillingError, match="не закрыты"):
+    with pytest.raises(errors.BillingError, match="не закрыты"):
         close(org, dt.date(2026, 4, 1), "calculate")
     close(org, dt.date(2026, 4, 1), "close_readings")
-    with pytest.raises(services.BillingError, match="не рассчитан"):
+    with pytest.raises(errors.BillingError, match="не рассчитан"):
         close(org, dt.date(2026, 4, 1), "publish")
     close(org, dt.date(2026, 5, 1), "close_readings")
-    with pytest.raises(services.BillingError, match="Сначала рассчитайте"):
+    with pytest.raises(errors.BillingError, match="Сначала рассчитайте"):
         close(org, dt.date(2026, 5, 1), "calculate")
 
 
@@ -233,13 +233,14 @@ def test_penalty_worked_example_through_the_engine(house):
     close(org, dt.date(2025, 1, 1))  # 1000 ₽ due 10.02.2025
     for month in (2, 3, 4):
         close(org, dt.date(2025, month, 1))
-    services.ledger_post_payment(
+    ledger.ledger_post_payment(
         account=account, amount=D("1000"), paid_on=dt.date(2025, 5, 20), source="bank", external_id="p1"
     )
     close(org, dt.date(2025, 5, 1))
     close(org, dt.date(2025, 6, 1))
     by_month = dict(Penalty.objects.filter(account=account).values_list("period__month__month", "amount"))
-    # as of 31.03: days 31–49 = 19 × 1000 × 0.095/300 = 6.0167; 30.04: 49 days = 15.5167; 20.05: 25.58 (RULES.md)
+    # as of 31.03: days 31–49 = 19 × 1000 × 0.095/300 = 6.0167; 30.04: 49 days = 15.5167; 20.05: 25.58
+    # (docs/BILLING.md, «Пени»)
     assert by_month == {3: D("6.02"), 4: D("9.50"), 5: D("10.06")}
     june = AccountBalance.objects.get(account=account, period__month=dt.date(2025, 6, 1))
     assert (june.opening, june.penalties, june.closing) == (D("25.58"), 0, D("25.58"))
@@ -249,10 +250,10 @@ def test_payment_is_idempotent_and_lands_in_its_month(house):
     org, building, account = house
     service(org, "upkeep", M.AREA, "28.45")
     close(org, dt.date(2026, 4, 1))
-    entry, created = services.ledger_post_payment(
+    entry, created = ledger.ledger_post_payment(
         account=account, amount=D("2000"), paid_on=dt.date(2026, 4, 30), source="bank", external_id="42"
     )
-    again, created_again = services.ledger_post_payment(
+    again, created_again = ledger.ledger_post_payment(
         account=account, amount=D("2000"), paid_on=dt.date(2026, 4, 30), source="bank", external_id="42"
     )
     assert created and not created_again and entry.pk == again.pk
@@ -265,7 +266,7 @@ def test_operator_recalculation_goes_to_the_next_unpublished_period(house):
     upkeep = service(org, "upkeep", M.AREA, "28.45")
     april = close(org, dt.date(2026, 4, 1))
     operator = f.OperatorFactory(organisation=org)
-    recalc = services.recalculation_create(
+    recalc = recalculations.recalculation_create(
         account=account,
         corrected_period=april,
         service=upkeep,
@@ -278,8 +279,10 @@ def test_operator_recalculation_goes_to_the_next_unpublished_period(house):
     may = close(org, dt.date(2026, 5, 1))
     balance = AccountBalance.objects.get(account=account, period=may)
     assert (balance.opening, balance.charged, balance.recalculated) == (D("1544.84"), D("1544.84"), D("-284.50"))
-    with pytest.raises(services.BillingError, match="опубликован"):
-        services.recalculation_create(account=account, corrected_period=april, amount=D("1"), reason="x", period=may)
+    with pytest.raises(errors.BillingError, match="опубликован"):
+        recalculations.recalculation_create(
+            account=account, corrected_period=april, amount=D("1"), reason="x", period=may
+        )
 
 
 def test_cancelled_payment_settles_nothing(house):
@@ -287,14 +290,14 @@ def test_cancelled_payment_settles_nothing(house):
     svc = f.ServiceFactory(organisation=org, code="fix", name="fix", method=M.FIXED, resource="")
     f.TariffFactory(service=svc, valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 1, 31), price=D("1000"))
     close(org, dt.date(2025, 1, 1))
-    services.ledger_post_payment(
+    ledger.ledger_post_payment(
         account=account, amount=D("1000"), paid_on=dt.date(2025, 2, 5), source="bank", external_id="p1"
     )
     close(org, dt.date(2025, 2, 1))
-    entry, created = services.ledger_reverse_payment(
+    entry, created = ledger.ledger_reverse_payment(
         account=account, amount=D("1000"), source="bank", external_id="p1", on=dt.date(2025, 3, 3)
     )
-    again, created_again = services.ledger_reverse_payment(
+    again, created_again = ledger.ledger_reverse_payment(
         account=account, amount=D("1000"), source="bank", external_id="p1", on=dt.date(2025, 3, 3)
     )
     assert created and not created_again and entry.amount == D("-1000.00")

@@ -1,4 +1,4 @@
-"""The subscriber's figures cache (billing.figures, DESIGN.md "Scale"), alone and under the whole-page cache: a warm home page and account card run
+"""The subscriber's figures cache (billing.figures; docs/BILLING.md, «Кэш показателей»), alone and under the whole-page cache: a warm home page and account card run
 few queries, every event that changes figures shows at once on a page cached before it (real code paths, no
 mocks), and the access check runs before the cache: another user's account is 404 even when it is cached."""
 
@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from abonent.billing import figures, services
+from abonent.billing import cycle, figures, ledger, recalculations
 from abonent.billing.tests.test_statements import _ledger_debt, _setup
 from abonent.orgs.dates import add_months
 from abonent.payments import registry
@@ -73,9 +73,9 @@ def test_ledger_post_and_reverse_payment_show_at_once(client):
     client.force_login(user)
     before = _assert_debt_shown(client, account)
     day = add_months(last.month, 1)
-    services.ledger_post_payment(account=account, amount=D("77"), paid_on=day, source="t", external_id="x")
+    ledger.ledger_post_payment(account=account, amount=D("77"), paid_on=day, source="t", external_id="x")
     assert _assert_debt_shown(client, account) == before - D("77")
-    services.ledger_reverse_payment(account=account, amount=D("77"), source="t", external_id="x", on=day)
+    ledger.ledger_reverse_payment(account=account, amount=D("77"), source="t", external_id="x", on=day)
     assert _assert_debt_shown(client, account) == before
 
 
@@ -85,7 +85,7 @@ def test_publish_shows_the_new_month_at_once(client):
     before = _assert_debt_shown(client, account)
     home, card = _pages(client, account)
     assert "Начисление за февраль 2024" in card
-    services.period_close(organisation=org, month=dt.date(2024, 3, 1))
+    cycle.period_close(organisation=org, month=dt.date(2024, 3, 1))
     after = _assert_debt_shown(client, account)
     assert after > before
     assert "Начисление за март 2024" in _pages(client, account)[1]
@@ -95,15 +95,15 @@ def test_recalculation_bumps_and_shows_once_published(client):
     org, account, user, last = _setup(2)
     client.force_login(user)
     before = _assert_debt_shown(client, account)
-    march = services.period_close(organisation=org, month=dt.date(2024, 3, 1), step="close_readings")
-    march = services.period_close(organisation=org, month=march.month, step="calculate")
+    march = cycle.period_close(organisation=org, month=dt.date(2024, 3, 1), step="close_readings")
+    march = cycle.period_close(organisation=org, month=march.month, step="calculate")
     version = figures.account_figures_version(account)
-    services.recalculation_create(
+    recalculations.recalculation_create(
         account=account, corrected_period=last, amount=D("-40.10"), reason="Перерасчёт по заявлению", period=march
     )
     assert figures.account_figures_version(account) != version
     assert _assert_debt_shown(client, account) == before  # booked in March, not published yet
-    services.period_close(organisation=org, month=march.month)
+    cycle.period_close(organisation=org, month=march.month)
     after = _assert_debt_shown(client, account)
     assert "-40,10" in _pages(client, account)[1]
     assert after == _ledger_debt(account)

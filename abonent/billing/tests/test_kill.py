@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from abonent.billing import services
+from abonent.billing import cycle
 from abonent.billing.models import AccountBalance, BillingPeriod, Charge, PeriodRun
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -32,7 +32,7 @@ def test_sigkill_during_calculate_leaves_no_half_period():
     bench = load_generator()
     org = bench.generate(10_000)
     month = bench.MONTH
-    services.period_close(organisation=org, month=month, step="close_readings")
+    cycle.period_close(organisation=org, month=month, step="close_readings")
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     process = subprocess.Popen(
@@ -60,7 +60,7 @@ def test_sigkill_during_calculate_leaves_no_half_period():
     ]
     assert AccountBalance.objects.filter(period=period).count() in (0, 10_000)
 
-    period = services.period_close(organisation=org, month=month, step="calculate")
+    period = cycle.period_close(organisation=org, month=month, step="calculate")
     assert period.state == BillingPeriod.State.CALCULATED
     assert Charge.objects.filter(period=period).values("account").distinct().count() == 10_000
     assert AccountBalance.objects.filter(period=period).count() == 10_000

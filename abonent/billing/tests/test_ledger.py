@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from abonent.billing import services
+from abonent.billing import cycle, recalculations
+from abonent.billing.ledger import ledger_post_payment
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry, Service
 from abonent.orgs.dates import add_months
 from abonent.testing import factories as f
@@ -43,15 +44,7 @@ def test_ledger_identity_over_random_histories(prices, payments, recalcs):
         )
 
     def pay(stage, month_index):
-        for n, (who, (when, day, amount, at)) in enumerate(payments):
-            if when == month_index and at == stage:
-                services.ledger_post_payment(
-                    account=accounts[who],
-                    amount=amount,
-                    paid_on=add_months(JANUARY, when).replace(day=day),
-                    source="test",
-                    external_id=f"{org.pk}-{n}",
-                )
+        _pay(org, accounts, payments, stage, month_index)
 
     periods = []
     for i in range(4):
@@ -59,20 +52,36 @@ def test_ledger_identity_over_random_histories(prices, payments, recalcs):
         for who, (target, amount) in recalcs:
             if target == i and periods:
                 booked, _ = BillingPeriod.objects.get_or_create(organisation=org, month=month)
-                services.recalculation_create(
+                recalculations.recalculation_create(
                     account=accounts[who], corrected_period=periods[-1], amount=amount, reason="тест", period=booked
                 )
         pay("before", i)
-        services.period_close(organisation=org, month=month, step="close_readings")
-        services.period_close(organisation=org, month=month, step="calculate")
+        cycle.period_close(organisation=org, month=month, step="close_readings")
+        cycle.period_close(organisation=org, month=month, step="calculate")
         pay("calculated", i)
-        periods.append(services.period_close(organisation=org, month=month, step="publish"))
+        periods.append(cycle.period_close(organisation=org, month=month, step="publish"))
         pay("published", i)
     # a payment posted twice changes nothing
     for stage in ("before", "calculated", "published"):
         for i in range(4):
             pay(stage, i)
 
+    _assert_identity(accounts, payments)
+
+
+def _pay(org, accounts, payments, stage, month_index):
+    for n, (who, (when, day, amount, at)) in enumerate(payments):
+        if when == month_index and at == stage:
+            ledger_post_payment(
+                account=accounts[who],
+                amount=amount,
+                paid_on=add_months(JANUARY, when).replace(day=day),
+                source="test",
+                external_id=f"{org.pk}-{n}",
+            )
+
+
+def _assert_identity(accounts, payments):
     ledger = defaultdict(D)
     for entry in LedgerEntry.objects.filter(account__in=accounts):
         ledger[(entry.account_id, entry.period_id, entry.kind)] += entry.amount

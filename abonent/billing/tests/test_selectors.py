@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from abonent.billing import selectors, services
+from abonent.billing import cycle, selectors
 from abonent.billing.models import Service
 from abonent.testing import factories as f
 
@@ -17,9 +17,9 @@ def test_only_published_figures_are_shown(django_assert_num_queries):
     account = f.PersonalAccountFactory(premises=f.PremisesFactory(building=f.BuildingFactory(organisation=org)))
     svc = f.ServiceFactory(organisation=org, method=Service.Method.FIXED, resource="")
     f.TariffFactory(service=svc, valid_from=dt.date(2026, 1, 1), valid_to=None, price=D("100"))
-    april = services.period_close(organisation=org, month=dt.date(2026, 4, 1))
-    services.period_close(organisation=org, month=dt.date(2026, 5, 1), step="close_readings")
-    may = services.period_close(organisation=org, month=dt.date(2026, 5, 1), step="calculate")
+    april = cycle.period_close(organisation=org, month=dt.date(2026, 4, 1))
+    cycle.period_close(organisation=org, month=dt.date(2026, 5, 1), step="close_readings")
+    may = cycle.period_close(organisation=org, month=dt.date(2026, 5, 1), step="calculate")
     assert selectors.last_published_period(account=account) == april
     with django_assert_num_queries(1):
         assert [b.period for b in selectors.account_periods(account=account)] == [april]

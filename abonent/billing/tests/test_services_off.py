@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from abonent.billing import calculations as calc
-from abonent.billing import services
+from abonent.billing import cycle
 from abonent.billing.models import AccountBalance, AccountServiceOff, Charge, Norm, Service
 from abonent.billing.tests.test_close import service
 from abonent.housing.models import PersonalAccount
@@ -66,7 +66,7 @@ def test_account_without_hot_water_gets_no_hot_water_line_and_its_sewerage_count
     f.AccountServiceOffFactory(account=flat, service=hot, since=dt.date(2026, 1, 1))
 
     # when April is closed
-    period = services.period_close(organisation=org, month=APRIL)
+    period = cycle.period_close(organisation=org, month=APRIL)
 
     # then the flat has no hot-water line, no hot-water ОДН, and its sewerage is the cold water alone
     got = lines(flat, APRIL)
@@ -88,8 +88,8 @@ def test_exclusion_that_ended_last_month_charges_this_month(house):
     f.AccountServiceOffFactory(account=flat, service=sewer, since=dt.date(2025, 6, 1), until=dt.date(2026, 3, 15))
 
     # when March and April are closed
-    services.period_close(organisation=org, month=MARCH)
-    services.period_close(organisation=org, month=APRIL)
+    cycle.period_close(organisation=org, month=MARCH)
+    cycle.period_close(organisation=org, month=APRIL)
 
     # then March, touched by the row, is not charged at all (no proration), and April is charged in full
     assert lines(flat, MARCH) == {}
@@ -116,7 +116,7 @@ def test_common_house_needs_go_with_the_resource_the_account_does_not_receive(ho
     f.AccountServiceOffFactory(account=flat, service=cold, since=dt.date(2026, 4, 1), reason="Своя скважина")
 
     # when April is closed
-    services.period_close(organisation=org, month=APRIL)
+    cycle.period_close(organisation=org, month=APRIL)
 
     # then the flat has neither cold water nor its ОДН; the house's common volume is 40 − the neighbour's 4 only,
     # and the neighbour pays its area's share of it

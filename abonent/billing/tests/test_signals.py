@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from abonent.billing import services
+from abonent.billing import cycle
 from abonent.billing.models import Service
 from abonent.billing.signals import period_published
 from abonent.testing import factories as f
@@ -27,11 +27,11 @@ def test_sent_on_commit_once(django_capture_on_commit_callbacks):
     period_published.connect(receiver, dispatch_uid="test_sent_on_commit_once")
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            period = services.period_close(organisation=org, month=MONTH)
+            period = cycle.period_close(organisation=org, month=MONTH)
             assert seen == []  # not before the commit
         assert seen == [period.pk]
         with django_capture_on_commit_callbacks(execute=True):
-            services.period_close(organisation=org, month=MONTH, step="publish")
+            cycle.period_close(organisation=org, month=MONTH, step="publish")
         assert seen == [period.pk]
     finally:
         period_published.disconnect(dispatch_uid="test_sent_on_commit_once")

@@ -1,4 +1,4 @@
-"""The set-based close (sql_close, PostgreSQL) against the Python rules (calculations.py through services._Engine):
+"""The set-based close (sql_close, PostgreSQL) against the Python rules (calculations.py through engine.Engine):
 random registers with every method and its corners — two meters of one resource, meters installed during the
 months, counter rollovers, expired verification, closed meters and accounts, months without readings (average,
 then норматив, then a recalculation by the late reading), rejected and estimated readings, house meters capped or
@@ -14,7 +14,8 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 
-from abonent.billing import services
+from abonent.billing import cycle
+from abonent.billing.engine import CHARGE_COLUMNS, Engine
 from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Norm, Recalculation, Service
 from abonent.housing.models import PersonalAccount
 from abonent.metering.models import Meter, Reading, Resource
@@ -179,7 +180,7 @@ def by_line(rows):
 
 
 def written(period):
-    return by_line(Charge.objects.filter(period=period).values_list(*services.CHARGE_COLUMNS))
+    return by_line(Charge.objects.filter(period=period).values_list(*CHARGE_COLUMNS))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
@@ -192,9 +193,9 @@ def test_sql_close_writes_the_lines_of_the_python_rules(seed):
     kinds_off = set()
     for offset in range(MONTHS):
         month = add_months(JANUARY, offset)
-        services.period_close(organisation=org, month=month, step="close_readings")
-        period = services.period_close(organisation=org, month=month, step="calculate")
-        engine = services._Engine(org, period, None)
+        cycle.period_close(organisation=org, month=month, step="close_readings")
+        period = cycle.period_close(organisation=org, month=month, step="calculate")
+        engine = Engine(org, period, None)
         expected_charges, expected_recalcs = engine.run()
         got, expected = written(period), by_line(expected_charges)
         # what an account does not receive has no line in either engine
@@ -218,7 +219,7 @@ def test_sql_close_writes_the_lines_of_the_python_rules(seed):
             assert (
                 balance.closing == balance.opening + charged + balance.recalculated + balance.penalties - balance.paid
             )
-        services.period_close(organisation=org, month=month, step="publish")
+        cycle.period_close(organisation=org, month=month, step="publish")
         bases |= {v[0] for v in got.values()}
     # the register did reach every kind of line
     assert bases >= {"meter", "average", "norm", "area", "fixed", "common_house"}
@@ -234,7 +235,7 @@ def test_progress_is_visible_to_others_while_the_step_runs():
     from django.db import DEFAULT_DB_ALIAS, connections
 
     org = register(5)
-    services.period_close(organisation=org, month=JANUARY, step="close_readings")
+    cycle.period_close(organisation=org, month=JANUARY, step="close_readings")
     observer = connections.create_connection(DEFAULT_DB_ALIAS)  # another session, as the back office would be
     seen = []
 
@@ -244,7 +245,7 @@ def test_progress_is_visible_to_others_while_the_step_runs():
             seen.append((done, total, *cursor.fetchone()))
 
     try:
-        services.period_close(organisation=org, month=JANUARY, step="calculate", progress=progress)
+        cycle.period_close(organisation=org, month=JANUARY, step="calculate", progress=progress)
     finally:
         observer.close()
     assert len(seen) >= 2

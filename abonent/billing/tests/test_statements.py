@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.db.models import Sum
 
-from abonent.billing import services, statements
+from abonent.billing import cycle, ledger, recalculations, statements
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry, Service
 from abonent.testing import factories as f
 
@@ -38,12 +38,12 @@ def _setup(months=3):
     for i in range(months):
         m = dt.date(2024 + (i // 12), i % 12 + 1, 1)
         if m == dt.date(2024, 2, 1):
-            services.ledger_post_payment(
+            ledger.ledger_post_payment(
                 account=account, amount=D("500"), paid_on=dt.date(2024, 2, 15), source="test", external_id="p1"
             )
         if i == months - 1:
             period, _ = BillingPeriod.objects.get_or_create(organisation=org, month=m)
-            services.recalculation_create(
+            recalculations.recalculation_create(
                 account=account,
                 corrected_period=BillingPeriod.objects.get(organisation=org, month=month),
                 service=fixed,
@@ -51,9 +51,9 @@ def _setup(months=3):
                 reason="Перерасчёт по заявлению",
                 period=period,
             )
-        last = services.period_close(organisation=org, month=m)
+        last = cycle.period_close(organisation=org, month=m)
     after = dt.date(last.month.year + (last.month.month // 12), last.month.month % 12 + 1, 5)
-    services.ledger_post_payment(account=account, amount=D("100"), paid_on=after, source="test", external_id="p2")
+    ledger.ledger_post_payment(account=account, amount=D("100"), paid_on=after, source="test", external_id="p2")
     return org, account, link.user, last
 
 
@@ -95,8 +95,8 @@ def test_figures_equal_the_ledger():
 
 def test_unpublished_period_is_not_shown():
     org, account, user, last = _setup(2)
-    services.period_close(organisation=org, month=dt.date(2024, 3, 1), step="close_readings")
-    services.period_close(organisation=org, month=dt.date(2024, 3, 1), step="calculate")
+    cycle.period_close(organisation=org, month=dt.date(2024, 3, 1), step="close_readings")
+    cycle.period_close(organisation=org, month=dt.date(2024, 3, 1), step="calculate")
     assert statements.last_month(account).period == last
     assert statements.debt_of(account) == _ledger_debt(account) == D("2485.40") - D("30.55") - D("600")
 
@@ -227,7 +227,7 @@ def test_common_house_page_from_the_charge_lines(client):
     reading(meter, april, "106")
     reading(house_meter, dt.date(2026, 3, 1), "5000", Reading.Status.ACCEPTED)
     reading(house_meter, april, "5040")
-    period = services.period_close(organisation=org, month=april)
+    period = cycle.period_close(organisation=org, month=april)
     common = statements.common_house(account, period)
     [line] = common.lines
     # house meter 40 = individual 6 (by meter) + 9,7 (neighbour, норматив 4,85 × 2) + shared 24,3;
@@ -247,7 +247,7 @@ def test_home_shows_the_organisations_notice_and_an_advance(client):
     org, account, user, last = _setup(1)
     org.notice = "Изменился телефон службы сбыта: 8-800-250-52-80"
     org.save()
-    services.ledger_post_payment(
+    ledger.ledger_post_payment(
         account=account, amount=D("2000"), paid_on=dt.date(2024, 3, 3), source="test", external_id="big"
     )
     client.force_login(user)

@@ -23,13 +23,6 @@ def test_readings_window_is_clamped_to_the_month():
     assert o.readings_window(dt.date(2026, 2, 1)) == (dt.date(2026, 2, 20), dt.date(2026, 2, 28))
 
 
-def test_due_date_follows_the_law_change_of_march_2026():
-    o = org(payment_due_day=15)
-    assert o.due_date(dt.date(2026, 1, 1)) == dt.date(2026, 2, 10)
-    assert o.due_date(dt.date(2026, 2, 1)) == dt.date(2026, 3, 15)
-    assert o.due_date(dt.date(2026, 10, 1)) == dt.date(2026, 11, 15)
-
-
 def test_month_helpers():
     assert month_end(dt.date(2024, 2, 1)) == dt.date(2024, 2, 29)
     assert add_months(dt.date(2026, 11, 1), 3) == dt.date(2027, 2, 1)

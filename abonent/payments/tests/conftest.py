@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from abonent.billing import services as billing
+from abonent.billing import cycle
 from abonent.billing.models import Service
 from abonent.payments import selectors
 from abonent.testing import factories as f
@@ -27,7 +27,7 @@ def indebted_account(price=Decimal("1500.00"), org=None):
     if svc is None:
         svc = f.ServiceFactory(organisation=org, method=Service.Method.FIXED, resource="", code="fixed")
         f.TariffFactory(service=svc, valid_from=dt.date(2026, 1, 1), valid_to=None, price=price)
-    billing.period_close(organisation=org, month=MONTH)
+    cycle.period_close(organisation=org, month=MONTH)
     return account
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from abonent.billing import services as billing
+from abonent.billing import cycle
 from abonent.billing.models import AccountBalance, BillingPeriod, Service
 from abonent.notifications.models import Kind
 from abonent.notifications.services import notification_set
@@ -41,7 +41,7 @@ def account(org):
 
 def publish(org, captured):
     with captured(execute=True):
-        return billing.period_close(organisation=org, month=MONTH)
+        return cycle.period_close(organisation=org, month=MONTH)
 
 
 def due_mails():
@@ -71,7 +71,7 @@ def test_publish_mails_amount_due_once_per_user_and_account(org, django_capture_
     assert PaymentDueNotice.objects.filter(period=period).count() == 3
     # a rerun of the publish step, or of the mailing itself, sends nothing again
     with django_capture_on_commit_callbacks(execute=True):
-        billing.period_close(organisation=org, month=MONTH, step="publish")
+        cycle.period_close(organisation=org, month=MONTH, step="publish")
         assert services.payment_due_send(period=period) == {"sent": 0, "skipped": 3, "failed": 0}
     assert len(due_mails()) == 3
 
@@ -79,12 +79,12 @@ def test_publish_mails_amount_due_once_per_user_and_account(org, django_capture_
 def test_nothing_before_commit_and_no_mail_without_debt(org, django_capture_on_commit_callbacks):
     acc = account(org)
     f.AccountLinkFactory(account=acc)
-    billing.period_close(organisation=org, month=MONTH, step="close_readings")
-    billing.period_close(organisation=org, month=MONTH, step="calculate")
+    cycle.period_close(organisation=org, month=MONTH, step="close_readings")
+    cycle.period_close(organisation=org, month=MONTH, step="calculate")
     # an advance paid since the calculation: the account owes nothing
     AccountBalance.objects.filter(account=acc).update(paid=Decimal("2000.00"), closing=Decimal("-765.44"))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        billing.period_close(organisation=org, month=MONTH, step="publish")
+        cycle.period_close(organisation=org, month=MONTH, step="publish")
     assert callbacks and mail.outbox == []  # nothing goes out before the commit
     for callback in callbacks:
         callback()

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import CommandError, call_command
 
+from abonent.billing import ledger
 from abonent.billing.models import LedgerEntry
 from abonent.metering.models import Reading
 from abonent.payments import registry, services
@@ -61,7 +62,7 @@ def test_import_credits_and_is_idempotent():
     assert debt(account) == D("249.50")
     # the ledger entry point recognises a registry payment: posting it again is a no-op
     p = Payment.objects.get(external_id__contains=":P1:")
-    _, created = services.billing.ledger_post_payment(
+    _, created = ledger.ledger_post_payment(
         account=account, amount=p.amount, paid_on=p.paid_on, source=p.ledger_source, external_id=p.external_id
     )
     assert not created

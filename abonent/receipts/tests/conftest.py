@@ -3,7 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from abonent.billing import services
+from abonent.billing import cycle
 from abonent.billing.models import Service
 from abonent.testing import factories as f
 
@@ -24,8 +24,8 @@ def published():
         unit=Service.Unit.M2,
     )
     f.TariffFactory(service=area, valid_from=dt.date(2026, 1, 1), valid_to=None, price=D("21.5"))
-    services.period_close(organisation=org, month=dt.date(2026, 9, 1))
-    october = services.period_close(organisation=org, month=dt.date(2026, 10, 1))
-    services.period_close(organisation=org, month=dt.date(2026, 11, 1), step="close_readings")
-    november = services.period_close(organisation=org, month=dt.date(2026, 11, 1), step="calculate")
+    cycle.period_close(organisation=org, month=dt.date(2026, 9, 1))
+    october = cycle.period_close(organisation=org, month=dt.date(2026, 10, 1))
+    cycle.period_close(organisation=org, month=dt.date(2026, 11, 1), step="close_readings")
+    november = cycle.period_close(organisation=org, month=dt.date(2026, 11, 1), step="calculate")
     return {"org": org, "account": account, "second": second, "october": october, "november": november}

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from abonent.billing import services
+from abonent.billing import cycle
 from abonent.billing.models import Charge, Service
 from abonent.receipts import pdf, selectors
 from abonent.receipts.tests.test_receipt import pdf_text
@@ -39,12 +39,12 @@ def register(*, publish_last_year: bool):
     fixed_service(org, "Вывоз мусора", last_year=D("100.00"), this_year=D("125.00"))
     fixed_service(org, "Домофон", last_year=D("300.00"), this_year=D("90.00"))
     if publish_last_year:
-        services.period_close(organisation=org, month=OCTOBER_2025)
+        cycle.period_close(organisation=org, month=OCTOBER_2025)
     else:
-        services.period_close(organisation=org, month=OCTOBER_2025, step="close_readings")
-        services.period_close(organisation=org, month=OCTOBER_2025, step="calculate")
+        cycle.period_close(organisation=org, month=OCTOBER_2025, step="close_readings")
+        cycle.period_close(organisation=org, month=OCTOBER_2025, step="calculate")
     fixed_service(org, "Видеонаблюдение", last_year=None, this_year=D("500.00"))
-    period = services.period_close(organisation=org, month=OCTOBER_2026)
+    period = cycle.period_close(organisation=org, month=OCTOBER_2026)
     return account, period
 
 

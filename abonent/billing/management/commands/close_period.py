@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from abonent.billing import services
+from abonent.billing import cycle, errors
 from abonent.orgs.dates import month_label, parse_month
 from abonent.orgs.models import Organisation
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="код организации")
         parser.add_argument("--period", required=True, help="месяц, ГГГГ-ММ")
-        parser.add_argument("--step", default="all", choices=[*services.STEPS, "all"])
+        parser.add_argument("--step", default="all", choices=[*cycle.STEPS, "all"])
         parser.add_argument("--no-progress", action="store_true", help="без индикатора хода")
 
     def handle(self, *args, org, period, step, no_progress, **options):
@@ -37,8 +37,8 @@ class Command(BaseCommand):
             bar.update(done - bar.n)
 
         try:
-            result = services.period_close(organisation=organisation, month=month, step=step, progress=progress)
-        except services.BillingError as exc:
+            result = cycle.period_close(organisation=organisation, month=month, step=step, progress=progress)
+        except errors.BillingError as exc:
             raise CommandError(str(exc)) from exc
         finally:
             if bar is not None:
