@@ -8,4 +8,7 @@ class UsersConfig(AppConfig):
     verbose_name = _("Абоненты и доступ")
 
     def ready(self):
-        from . import backends  # noqa: F401  (a user saved or deleted leaves the shared cache at once)
+        from . import (
+            backends,  # noqa: F401  (a user saved or deleted leaves the shared cache at once)
+            login_guard,  # noqa: F401  (failed logins are counted from Django's auth signals)
+        )
