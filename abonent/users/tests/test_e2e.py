@@ -141,7 +141,7 @@ def test_login_asks_for_a_captcha_after_failures_and_lets_the_owner_in(live_serv
         page.click("button:has-text('Войти')")
         assert "Неверный логин или пароль" in page.inner_text("main")
     # The right password is not enough now; the page shows a captcha drawn by the server.
-    assert page.locator("img.captcha").is_visible()
+    page.wait_for_selector("img.captcha", state="visible")
     page.fill("#id_username", "VICTIM1")
     page.fill("#id_password", "pass-2026-word")
     page.click("button:has-text('Войти')")
