@@ -11,13 +11,15 @@ one guessing the password, and it does not touch the owner logging in from elsew
 
 Thresholds (failures within the window, see docs/SECURITY.md):
 - per user: from the 4th attempt after 3 failures in an hour, a captcha;
-- per IP: after 10 failures in 15 minutes every login from that address needs a captcha (a household or an
+- per IP (an IPv6 client: its /64): after 10 failures in 15 minutes every login from that address needs a captcha (a household or an
   office behind one NAT keeps logging in, with a captcha);
 - per user+IP: after 20 failures in 15 minutes that pair is refused for the rest of the window.
 Once a captcha is asked for, each failed attempt answers LOGIN_SLOWDOWN_SECONDS later.
 A successful login clears the user's and the user+IP counters (the owner has proved themselves), not the IP's.
 """
 
+import hashlib
+import ipaddress
 import time
 from dataclasses import dataclass
 
@@ -53,13 +55,28 @@ def subject(request, login: str | None) -> str:
     memo = request.__dict__.setdefault("_login_subjects", {}) if request is not None else {}
     if typed not in memo:
         users = selectors.users_for_login(typed) if typed else []
-        memo[typed] = f"user:{users[0].pk}" if len(users) == 1 else f"name:{typed.casefold()}"
+        # A digest, not the text: what strangers type ends up in cache keys, and may be long or odd.
+        digest = hashlib.sha256(typed.casefold().encode()).hexdigest()[:32]
+        memo[typed] = f"user:{users[0].pk}" if len(users) == 1 else f"name:{digest}"
     return memo[typed]
+
+
+def client_scope(request) -> str:
+    """The client's address as counted: an IPv6 client gets a whole /64 from its provider and could change
+    address with every attempt, so it counts as its /64."""
+    ip = ratelimit.client_ip(request)
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return ip
 
 
 def verdict(request, login: str | None) -> Verdict:
     """What the next attempt with this login from this client needs; nothing is counted."""
-    ip = ratelimit.client_ip(request)
+    ip = client_scope(request)
     captcha = ratelimit.exceeded("login-ip", ip, CAPTCHA_PER_IP)
     refused = False
     if login and login.strip():
@@ -81,7 +98,7 @@ def _count_failure(sender, credentials, request=None, **kwargs):
     """Every failed authenticate() over the web counts, whichever form called it (subscriber or admin)."""
     if request is None:
         return
-    ip = ratelimit.client_ip(request)
+    ip = client_scope(request)
     who = subject(request, credentials.get("username"))
     ratelimit.hit("login-user", who, CAPTCHA_PER_USER)
     ratelimit.hit("login-ip", ip, CAPTCHA_PER_IP)
@@ -94,4 +111,4 @@ def _clear_on_success(sender, request, user, **kwargs):
         return
     who = f"user:{user.pk}"
     ratelimit.reset("login-user", who)
-    ratelimit.reset("login-user-ip", f"{who}|{ratelimit.client_ip(request)}")
+    ratelimit.reset("login-user-ip", f"{who}|{client_scope(request)}")

@@ -229,3 +229,11 @@ def test_the_answer_is_the_same_for_known_and_unknown_logins(victim):
 
     token = re.compile(r'value="[A-Za-z0-9]{64}"')
     assert token.sub("", strip(known)) == token.sub("", strip(unknown))
+
+
+def test_an_ipv6_client_counts_as_its_64(db):
+    UserFactory(username="neighbour")
+    for i in range(10):
+        _login(_client(f"2001:db8:1:2::{i + 1:x}"), f"nobody{i}", "wrong")
+    assert CAPTCHA_LABEL in _login(_client("2001:db8:1:2::ffff"), "neighbour").content.decode()
+    assert _login(_client("2001:db8:1:3::1"), "neighbour").status_code == 302
