@@ -4,7 +4,6 @@ Production sets at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS, DATABASE_URL and th
 (docs/DEPLOYMENT.md); abonent.deploy_guard refuses to start without them.
 """
 
-import datetime as dt
 from pathlib import Path
 
 import environ
@@ -35,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "captcha",
     "csp",
-    "axes",
     "django_otp",
     "abonent.users.admin_apps.TOTPConfig",  # django_otp.plugins.otp_totp
     "abonent.orgs",
@@ -71,8 +69,6 @@ MIDDLEWARE = [
     "abonent.portal.no_store.NoStoreMiddleware",
     # Subscribers with an operator-issued temporary password change it before anything else.
     "abonent.users.middleware.MustChangePasswordMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "abonent.urls"
@@ -115,7 +111,6 @@ AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 AUTHENTICATION_BACKENDS = [
-    "abonent.users.backends.LockoutBackend",  # first: django-axes refuses a locked-out login before any password check
     "abonent.users.backends.LoginBackend",  # account number, user name or e-mail
 ]
 # One-time links (set password, reset, confirm e-mail) live 24 hours.
@@ -142,16 +137,12 @@ OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
 # The devices' admin shows no secret key and no QR code: enrolment is the staff member's own page.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# django-axes: 5 failures for one login lock it for 15 minutes; per-IP throttling is in users.ratelimit.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "abonent.users.views.locked_out"
-AXES_VERBOSE = False
-# Per-IP throttling is our own cache counter (users.ratelimit) with a higher limit than per login, so one
-# household behind a NAT is not locked out by a neighbour; hence axes' own per-IP warning is silenced.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Failed logins are counted per user, per IP and per user+IP by our own counters (users.login_guard, which
+# says why not django-axes); repeated failures bring a captcha and this pause on each further failure.
+LOGIN_SLOWDOWN_SECONDS = env.float("LOGIN_SLOWDOWN_SECONDS", default=1.0)
+# How many proxies of ours stand in front of the app, each appending to X-Forwarded-For (nginx: 1). With 0 the
+# header is ignored and REMOTE_ADDR is the client (users.ratelimit.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Captchas are drawn locally (django-simple-captcha), nothing loaded from outside.
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 15

@@ -4,6 +4,7 @@ the "сброс регистрации" and the audit log. An operator sees only
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -15,7 +16,9 @@ from abonent.orgs.admin_scope import register_org_path, scope_queryset, user_org
 from abonent.orgs.models import Organisation
 
 from . import services
+from .forms import AdminLoginForm
 from .models import AccountLink, AuditEvent, User
+from .usernames import username_single_script
 
 register_org_path("users.AccountLink", "account__organisation")
 register_org_path("users.AuditEvent", "account__organisation")
@@ -189,11 +192,34 @@ class LinkInline(admin.TabularInline):
         return scope_queryset(super().get_queryset(request), request, ("account__organisation",))
 
 
+# /admin/login/ counts failures and asks for a captcha like the subscriber's login (users.login_guard).
+admin.site.login_form = AdminLoginForm
+admin.site.login_template = "users/admin/login.html"
+
+
+class UserAddForm(AdminUserCreationForm):
+    """Logins set in the back office are in one script too (users.usernames)."""
+
+    def clean_username(self):
+        value = super().clean_username()
+        username_single_script(value)
+        return value
+
+
+class UserEditForm(UserChangeForm):
+    def clean_username(self):
+        value = self.cleaned_data["username"]
+        username_single_script(value)
+        return value
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     """Superusers manage everyone, operators included (organisation, groups); an operator sees, read-only,
     the subscribers linked to their organisation's accounts."""
 
+    form = UserEditForm
+    add_form = UserAddForm
     list_display = ("username", "email", "phone", "organisation", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "organisation")
     search_fields = ("username", "email", "phone", "account_links__account__number")

@@ -11,4 +11,5 @@ class UsersConfig(AppConfig):
         from . import (
             backends,  # noqa: F401  (a user saved or deleted leaves the shared cache at once)
             idle_timeout,  # noqa: F401  (the idle clock starts at login)
+            login_guard,  # noqa: F401  (failed logins are counted from Django's auth signals)
         )

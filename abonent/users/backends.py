@@ -1,8 +1,8 @@
 """Log in by account number, user name or e-mail, each with the password; the logged-in user read from the
 shared cache."""
 
-from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -13,15 +13,18 @@ from . import selectors
 
 class LoginBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
+        """Exactly one password hash whatever was typed: a known login with a wrong password, an unknown one,
+        an e-mail or an account number cost the same, so timing does not tell which logins exist (a user
+        without a usable password hashes once too, in check_password)."""
         if not username or not password:
             return None
-        for user in selectors.users_for_login(username):
-            if user.check_password(password) and self.user_can_authenticate(user):
-                return user
-        # Run the hasher once anyway so a missing login takes as long as a wrong password.
-        from django.contrib.auth import get_user_model
-
-        get_user_model()().set_password(password)
+        users = selectors.users_for_login(username)
+        if len(users) != 1:
+            get_user_model()().set_password(password)
+            return None
+        user = users[0]
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
         return None
 
     def get_user(self, user_id):
@@ -51,13 +54,3 @@ def _cache_key(user_id) -> str:
 @receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL, dispatch_uid="users.session_user_changed")
 def session_user_changed(sender, instance, **kwargs):
     cache.delete(_cache_key(instance.pk))
-
-
-class LockoutBackend(AxesStandaloneBackend):
-    """django-axes' lock-out check, skipped when there is no request (the shell, the test client's login()):
-    lock-out counts failures of logins over the web, and those always come with a request."""
-
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if request is None:
-            return None
-        return super().authenticate(request, username=username, password=password, **kwargs)

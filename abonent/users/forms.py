@@ -2,19 +2,23 @@
 
 from captcha.fields import CaptchaField
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from abonent.orgs.models import Organisation
 
-from . import services
+from . import login_guard, services
 from .models import User
+from .usernames import username_single_script
 
 
-def _captcha():
+def _captcha(**messages):
     return CaptchaField(
-        label=_("Код на картинке"), error_messages={"invalid": _("Код с картинки введён неверно, попробуйте ещё раз.")}
+        label=_("Код на картинке"),
+        error_messages={"invalid": _("Код с картинки введён неверно, попробуйте ещё раз."), **messages},
     )
 
 
@@ -25,11 +29,92 @@ def _consent():
     )
 
 
-class LoginForm(forms.Form):
+class LoginGuardMixin:
+    """The part of a login form that users.login_guard decides: a captcha field once failures call for it,
+    a refusal for a user+IP pair that kept failing, a slower answer to further failures.
+
+    The captcha is added before validation when the counters already ask for it, and after a failure that
+    crosses a threshold, so the page shown next has it.
+    """
+
+    def _guard_setup(self, request):
+        self.request = request
+        self.user_cache = None
+        typed = self.data.get("username") if self.is_bound else None
+        self.verdict = login_guard.verdict(request, typed)
+        if self.verdict.captcha:
+            self._add_captcha()
+
+    def _add_captcha(self):
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = _captcha(required=login_guard.CAPTCHA_NEEDED)
+
+    def _guarded_authenticate(self, username: str, password: str):
+        """The user, or ValidationError; the password is not even checked while the captcha is missing."""
+        if self.verdict.refused:
+            raise ValidationError(login_guard.REFUSED, code="refused")
+        if "captcha" in self.fields and "captcha" not in self.cleaned_data:
+            raise ValidationError(login_guard.CAPTCHA_NEEDED, code="captcha")
+        user = authenticate(self.request, username=username, password=password)
+        if user is None:
+            if login_guard.verdict(self.request, username).captcha:
+                self._add_captcha()
+                login_guard.slow_down()
+            raise ValidationError(login_guard.INVALID_LOGIN, code="invalid_login")
+        return user
+
+    def _guard_clean(self, username, password):
+        if not username or not password:
+            return
+        if "captcha" in self.fields and "captcha" in self._errors:
+            return  # the captcha's own message says what to do
+        try:
+            self.user_cache = self._guarded_authenticate(username, password)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+
+
+class LoginForm(LoginGuardMixin, forms.Form):
+    """The subscriber's login; a valid form carries the authenticated user in user_cache."""
+
     username = forms.CharField(label=_("Лицевой счёт, логин или e-mail"), max_length=254)
     password = forms.CharField(label=_("Пароль"), widget=forms.PasswordInput, strip=False)
     remember = forms.BooleanField(label=_("Запомнить меня"), required=False)
     save_login = forms.BooleanField(label=_("Сохранить логин"), required=False)
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._guard_setup(request)
+
+    def clean(self):
+        data = super().clean()
+        self._guard_clean(data.get("username"), data.get("password"))
+        return data
+
+
+class AdminLoginForm(LoginGuardMixin, AdminAuthenticationForm):
+    """/admin/login/ under the same counters as the subscriber's login (it had no limit at all)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self._guard_setup(request)
+
+    def clean(self):
+        self._guard_clean(self.cleaned_data.get("username"), self.cleaned_data.get("password"))
+        if self.user_cache is not None:
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class NewPasswordForm(SetPasswordForm):
+    """A new password set through a link or the forced change: never the operator-issued temporary one,
+    or the printed slip (and whoever printed it) would keep access."""
+
+    def clean_new_password1(self):
+        value = self.cleaned_data["new_password1"]
+        if self.user.must_change_password and self.user.check_password(value):
+            raise ValidationError(services.SAME_AS_TEMPORARY, code="same_as_temporary")
+        return value
 
 
 class PhoneField(forms.CharField):
@@ -92,6 +177,7 @@ class UsernameRegistrationForm(forms.Form):
         if value.isdigit():
             # Digits-only logins are account numbers (registration by receipt), so they can't be taken here.
             raise ValidationError(_("Логин не может состоять только из цифр."))
+        username_single_script(value)
         if User.objects.filter(username__iexact=value).exists():
             raise ValidationError(services.USERNAME_IN_USE)
         return value

@@ -19,6 +19,7 @@ from abonent.orgs.models import Organisation
 from . import emails, ratelimit, selectors
 from .models import AccountLink, AuditEvent, LoginEvent, User
 from .tokens import email_confirm_token, password_token, uid_encode
+from .usernames import username_single_script
 
 # One message for every failed proof: it must not tell which part (number, code, payment, address) was wrong.
 PROOF_FAILED = _("Данные не совпадают с данными лицевого счёта. Проверьте номер счёта и код активации с квитанции.")
@@ -34,6 +35,8 @@ ACCOUNT_ALREADY_REGISTERED = _(
 ALREADY_LINKED = _("Этот лицевой счёт уже подключён к вашему личному кабинету.")
 EMAIL_IN_USE = _("Этот e-mail уже используется другим пользователем.")
 USERNAME_IN_USE = _("Этот логин уже занят.")
+SAME_AS_TEMPORARY = _("Новый пароль должен отличаться от выданного организацией временного пароля.")
+EMAIL_CHANGE_TOO_MANY = _("Слишком много запросов на смену e-mail. Попробуйте ещё раз через час.")
 EMAIL_CHANGE_SALT = "abonent.users.email-change"
 LINK_MAX_AGE = 24 * 60 * 60
 CODE_RE = re.compile(r"^\d{4}-\d{4}-\d{4}$")
@@ -175,6 +178,7 @@ def user_register_by_receipt(
 @transaction.atomic
 def user_register_by_username(*, username: str, email: str, password: str, base_url: str) -> User:
     """Seed 004: the user is inactive until the link sent to the e-mail confirms the address."""
+    _username_allowed(username, field="username")
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": USERNAME_IN_USE})
     _email_free(email)
@@ -197,9 +201,21 @@ def user_email_confirm(*, user: User, token: str) -> bool:
     return True
 
 
+def _username_allowed(username: str, *, field: str) -> None:
+    """What every form setting a login checks, for callers that come without a form."""
+    try:
+        username_single_script(username)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
 @transaction.atomic
 def user_password_set(*, user: User, password: str) -> None:
-    """A new password from a one-time link or the forced change; the old hash (and so the link) stops working."""
+    """A new password from a one-time link or the forced change; the old hash (and so the link) stops working.
+
+    A user still on an operator-issued temporary password may not keep it as the "new" one."""
+    if user.must_change_password and user.check_password(password):
+        raise ValidationError({"new_password1": SAME_AS_TEMPORARY})
     user.set_password(password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
@@ -288,10 +304,20 @@ def account_link_remove(*, link: AccountLink) -> None:
 # --- profile -------------------------------------------------------------------------------------------------
 
 
-def user_email_change_request(*, user: User, new_email: str, base_url: str) -> None:
-    """The new address is used only after the link sent to it is followed (within 24 hours, once)."""
+def user_email_change_request(*, user: User, new_email: str, base_url: str, ip: str) -> None:
+    """The new address is used only after the link sent to it is followed (within 24 hours, once).
+
+    Limited per user and per IP: each request sends a letter to an address of the requester's choosing.
+    The requester is never told that the address is taken (that would tell whose it is): its owner gets a
+    notice instead of a link, a letter just like the link's, so the answer and its time are the same."""
+    allowed_user = ratelimit.hit("email-change-user", str(user.pk), ratelimit.EMAIL_CHANGE_PER_USER)
+    allowed_ip = ratelimit.hit("email-change-ip", ip, ratelimit.EMAIL_CHANGE_PER_IP)
+    if not (allowed_user and allowed_ip):
+        raise ValidationError(EMAIL_CHANGE_TOO_MANY, code="throttled")
     new_email = new_email.strip()
-    _email_free(new_email, except_user=user)
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        emails.send(to=new_email, template="email_taken", context={})
+        return
     token = signing.dumps({"u": user.pk, "old": user.email, "new": new_email}, salt=EMAIL_CHANGE_SALT)
     path = reverse("users:email_confirm", kwargs={"token": token})
     emails.send(to=new_email, template="email_change", context={"user": user, "link": _absolute(base_url, path)})
@@ -306,7 +332,8 @@ def user_email_change_confirm(*, user: User, token: str) -> bool:
     # The old address is in the token: once the change is made, the same link no longer matches (works once).
     if data.get("u") != user.pk or data.get("old") != user.email:
         return False
-    _email_free(data["new"], except_user=user)
+    if User.objects.filter(email__iexact=data["new"]).exclude(pk=user.pk).exists():
+        return False  # taken by someone else since the link was sent
     user.email = data["new"]
     user.save(update_fields=["email"])
     return True
@@ -352,6 +379,7 @@ def operator_access_issue(*, account: PersonalAccount, login: str, actor: User) 
     """Seed 000: the organisation gives a login and a temporary password, printed on a slip; the subscriber
     must set a new password at the first login."""
     login = (login or "").strip() or account.number
+    _username_allowed(login, field="login")
     if User.objects.filter(username__iexact=login).exists():
         raise ValidationError({"login": USERNAME_IN_USE})
     if not account.is_open:

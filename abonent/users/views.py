@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,51 +50,34 @@ def _home_for(user: User) -> str:
     return "/admin/" if user.is_staff else reverse("users:cabinet")
 
 
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes: the answer to a login that is locked after 5 failures."""
-    return render(request, "users/locked_out.html", {"minutes": 15}, status=429)
-
-
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     if request.method == "GET" and request.user.is_authenticated:
         return redirect(_home_for(request.user))
     saved = request.COOKIES.get(SAVED_LOGIN_COOKIE, "")
-    form = forms.LoginForm(request.POST or None, initial={"username": saved, "save_login": bool(saved)})
+    # The form checks the password under users.login_guard (captcha after failures, per user and per IP).
+    form = forms.LoginForm(request, request.POST or None, initial={"username": saved, "save_login": bool(saved)})
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if request.method == "POST" and form.is_valid():
-        ip = ratelimit.client_ip(request)
-        if ratelimit.exceeded("login-ip", ip, ratelimit.LOGIN_FAILURES_PER_IP):
-            form.add_error(None, _("Слишком много неудачных попыток входа с вашего адреса. Попробуйте через 15 минут."))
+        user = form.user_cache
+        _login(request, user, remember=form.cleaned_data["remember"])
+        safe = url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        response = redirect(next_url if next_url and safe else _home_for(user))
+        if form.cleaned_data["save_login"]:
+            response.set_cookie(
+                SAVED_LOGIN_COOKIE,
+                form.cleaned_data["username"],
+                max_age=SAVED_LOGIN_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=not settings.DEBUG,
+            )
         else:
-            user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
-            if user is None:
-                ratelimit.hit("login-ip", ip, ratelimit.LOGIN_FAILURES_PER_IP)
-                form.add_error(
-                    None,
-                    _(
-                        "Неверный логин или пароль. Если вы регистрировались по логину, подтвердите e-mail по ссылке из письма."
-                    ),
-                )
-            else:
-                _login(request, user, remember=form.cleaned_data["remember"])
-                safe = url_has_allowed_host_and_scheme(
-                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-                )
-                response = redirect(next_url if next_url and safe else _home_for(user))
-                if form.cleaned_data["save_login"]:
-                    response.set_cookie(
-                        SAVED_LOGIN_COOKIE,
-                        form.cleaned_data["username"],
-                        max_age=SAVED_LOGIN_AGE,
-                        httponly=True,
-                        samesite="Lax",
-                        secure=not settings.DEBUG,
-                    )
-                else:
-                    response.delete_cookie(SAVED_LOGIN_COOKIE)
-                return response
+            response.delete_cookie(SAVED_LOGIN_COOKIE)
+        return response
     return render(request, "users/login.html", {"form": form, "next": next_url})
 
 
@@ -170,7 +153,7 @@ def password_set(request, uidb64, token):
     user = _user_from_uid(uidb64)
     if user is None or not user.is_active or not password_token.check_token(user, token):
         return render(request, "users/link_invalid.html", status=400)
-    form = SetPasswordForm(user, request.POST or None)
+    form = forms.NewPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.user_password_set(user=user, password=form.cleaned_data["new_password1"])
         _login(request, user)
@@ -205,7 +188,7 @@ def password_change_forced(request):
     """Seed 000: the first login with an operator-issued password ends here until a new one is set."""
     if not request.user.must_change_password:
         return redirect(reverse("users:profile"))
-    form = SetPasswordForm(request.user, request.POST or None)
+    form = forms.NewPasswordForm(request.user, request.POST or None)  # refuses the temporary password
     if request.method == "POST" and form.is_valid():
         services.user_password_set(user=request.user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)
@@ -284,7 +267,10 @@ def profile_email(request):
     if form.is_valid():
         try:
             services.user_email_change_request(
-                user=request.user, new_email=form.cleaned_data["email"], base_url=_base_url(request)
+                user=request.user,
+                new_email=form.cleaned_data["email"],
+                base_url=_base_url(request),
+                ip=ratelimit.client_ip(request),
             )
         except ValidationError as exc:
             _apply_error(form, exc)

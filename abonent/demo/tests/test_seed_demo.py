@@ -162,7 +162,7 @@ def test_open_period_is_the_current_month_of_each_organisation(demo):
 
 def test_demo_logins_work_and_are_scoped(demo):
     for login in DEMO_LOGINS:
-        # Through the real backends (django-axes wants the request of a login form).
+        # Through the real backends, with a request as a login form passes one.
         user = authenticate(RequestFactory().post("/admin/login/"), username=login.username, password=login.password)
         assert user is not None, login.username
         assert not user.check_password(login.password + "x")

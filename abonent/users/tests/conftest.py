@@ -59,3 +59,27 @@ def later(**delta) -> float:
     import datetime as dt
 
     return time.time() + dt.timedelta(**delta).total_seconds()
+
+
+@pytest.fixture(autouse=True)
+def _no_login_pause(settings):
+    """The pause after repeated failed logins is tested on its own (test_login_guard); elsewhere it only slows."""
+    settings.LOGIN_SLOWDOWN_SECONDS = 0
+
+
+@pytest.fixture
+def real_captcha(settings, monkeypatch):
+    """The captcha checked for real: solved by reading the answer the server stored (CaptchaStore)."""
+    from captcha.conf import settings as captcha_settings
+
+    settings.CAPTCHA_TEST_MODE = False
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", False)
+
+
+def captcha_answer(page_html: str) -> dict:
+    """The captcha fields of a rendered form, filled in with the stored answer."""
+    from captcha.models import CaptchaStore
+
+    match = re.search(r'name="captcha_0" value="([0-9a-f]+)"', page_html)
+    assert match, "the page asks for no captcha"
+    return {"captcha_0": match.group(1), "captcha_1": CaptchaStore.objects.get(hashkey=match.group(1)).response}

@@ -127,3 +127,27 @@ def test_forgot_password(live_server, page, inbox, account):
     page.fill("#id_new_password2", NEW_PASSWORD)
     page.click("button:has-text('Сохранить пароль')")
     _cabinet_shows(page, account)
+
+
+def test_login_asks_for_a_captcha_after_failures_and_lets_the_owner_in(live_server, page, account, real_captcha):
+    from captcha.models import CaptchaStore
+
+    user = UserFactory(username="victim1", email="victim1@example.ru")
+    user.account_links.create(account=account, method="code")
+    page.goto(live_server.url + "/login/")
+    for _ in range(3):
+        page.fill("#id_username", account.number)
+        page.fill("#id_password", "wrong-password")
+        page.click("button:has-text('Войти')")
+        assert "Неверный логин или пароль" in page.inner_text("main")
+    # The right password is not enough now; the page shows a captcha drawn by the server.
+    page.wait_for_selector("img.captcha", state="visible")
+    page.fill("#id_username", "VICTIM1")
+    page.fill("#id_password", "pass-2026-word")
+    page.click("button:has-text('Войти')")
+    assert "код с картинки" in page.inner_text("main")
+    hashkey = page.get_attribute("#id_captcha_0", "value")
+    page.fill("#id_password", "pass-2026-word")
+    page.fill("#id_captcha_1", CaptchaStore.objects.get(hashkey=hashkey).response)
+    page.click("button:has-text('Войти')")
+    _cabinet_shows(page, account)

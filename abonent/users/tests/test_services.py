@@ -318,7 +318,7 @@ def test_reset_mails_only_when_login_and_email_match(subscriber, django_capture_
 
 def test_email_change_works_once_through_the_signed_link(subscriber, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
-        services.user_email_change_request(user=subscriber, new_email="new@example.ru", base_url=BASE)
+        services.user_email_change_request(user=subscriber, new_email="new@example.ru", base_url=BASE, ip="1.2.3.4")
     assert mailoutbox[0].to == ["new@example.ru"]
     subscriber.refresh_from_db()
     assert subscriber.email == "ivanov@example.ru"  # not before the link
@@ -328,10 +328,15 @@ def test_email_change_works_once_through_the_signed_link(subscriber, django_capt
     assert not services.user_email_change_confirm(user=subscriber, token=token)
 
 
-def test_email_change_refuses_an_address_in_use(subscriber):
+def test_email_change_to_an_address_in_use_tells_only_its_owner(
+    subscriber, django_capture_on_commit_callbacks, mailoutbox
+):
     UserFactory(email="taken@example.ru")
-    with pytest.raises(ValidationError):
-        services.user_email_change_request(user=subscriber, new_email="taken@example.ru", base_url=BASE)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_email_change_request(user=subscriber, new_email="taken@example.ru", base_url=BASE, ip="1.2.3.4")
+    # No error for the requester; the owner gets a notice without a link and without the requester's login.
+    assert [m.to for m in mailoutbox] == [["taken@example.ru"]]
+    assert "/profile/email/confirm/" not in mailoutbox[0].body and "ivanov" not in mailoutbox[0].body
 
 
 def test_delete_user_erases_personal_data_and_keeps_the_account(subscriber, account):
