@@ -117,18 +117,18 @@ def _money(text: str, layout: Layout) -> Decimal:
     return value
 
 
-def _named_period(parts: list[str], layout: Layout) -> dt.date | None:
+def _named_period(parts: list[str], layout: Layout, periods: dict) -> dt.date | None:
     text = _column(parts, layout, "period")
     try:
-        return period(text, layout)
+        return periods[text] if text in periods else periods.setdefault(text, period(text, layout))
     except ValueError:
         shown = " или ".join(name.replace("MM", "ММ").replace("YYYY", "ГГГГ") for name in layout.period_formats)
         raise LineError(f"неверный период «{text}» (нужны месяц и год: {shown})") from None
 
 
-def parse_line(number: int, raw: str, layout: Layout, dates: dict[str, dt.date]) -> Line:
-    """One line, or LineError. `dates` caches parsed dates: a registry has a handful of distinct ones and strptime
-    is the slow part of parsing."""
+def parse_line(number: int, raw: str, layout: Layout, dates: dict, periods: dict) -> Line:
+    """One line, or LineError. `dates` and `periods` cache the parsed values by their text: a registry has a
+    handful of distinct ones and strptime is the slow part of parsing."""
     parts, cols = raw.split(layout.separator), layout.columns
     try:
         paid_on_text, amount_text = parts[cols["paid_on"]], parts[cols["amount"]]
@@ -142,7 +142,7 @@ def parse_line(number: int, raw: str, layout: Layout, dates: dict[str, dt.date])
     value = _money(amount_text, layout)
     if not payment_id or not account:
         raise LineError("нет идентификатора платежа или лицевого счёта")
-    named = _named_period(parts, layout)
+    named = _named_period(parts, layout, periods)
     readings = _readings(_column(parts, layout, "readings"))
     payer = _column(parts, layout, "payer")[:200]
     return Line(number, paid_on, payment_id, account, payer, value, readings, raw, named)
@@ -173,10 +173,10 @@ def parse(data: bytes, layout: Layout) -> list[Line]:
     rows = [r for r in decode(data, layout).splitlines() if r.strip()]
     if not rows or not rows[-1].startswith(layout.summary_prefix):
         raise RegistryError("В реестре нет итоговой строки (количество и сумма платежей).")
-    lines, errors, dates = [], [], {}
+    lines, errors, dates, periods = [], [], {}, {}
     for number, raw in enumerate(rows[:-1], start=1):
         try:
-            lines.append(parse_line(number, raw, layout, dates))
+            lines.append(parse_line(number, raw, layout, dates, periods))
         except LineError as exc:
             errors.append(f"строка {number}: {exc}")
     if errors:
