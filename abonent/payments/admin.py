@@ -17,6 +17,7 @@ from abonent.orgs.models import Organisation
 from . import services
 from .models import Payment, PaymentEvent, PayPoint, Registry, UnmatchedLine
 from .registry import LAYOUTS, RegistryError, registry_import
+from .registry_layouts import layout_choices
 
 register_org_path("payments.Payment", "organisation")
 register_org_path("payments.Registry", "organisation")
@@ -28,6 +29,12 @@ def _accounts(request):
     qs = PersonalAccount.objects.all()
     org_id = user_organisation_id(request)
     return qs if org_id is None else qs.filter(organisation_id=org_id)
+
+
+@admin.display(description=_("период плательщика"), ordering="named_period")
+def named_month(obj) -> str:
+    """The month a payer named in a bank registry, as the registry writes it (ММ.ГГГГ)."""
+    return f"{obj.named_period:%m.%Y}" if obj.named_period else "—"
 
 
 class AmountField(forms.CharField):
@@ -61,7 +68,8 @@ class CancelForm(forms.Form):
 
 class RegistryForm(forms.Form):
     file = forms.FileField(label=_("Файл реестра"))
-    layout = forms.ChoiceField(label=_("Формат"), choices=[(k, k) for k in sorted(LAYOUTS)])
+    # The presets by bank, encoding and decimal separator: the file's encoding is checked against the choice.
+    layout = forms.ChoiceField(label=_("Формат"), choices=layout_choices)
     organisation = forms.ModelChoiceField(Organisation.objects.all(), label=_("Организация"), required=False)
 
 
@@ -81,7 +89,7 @@ class PaymentEventInline(admin.TabularInline):
 
 @admin.register(Payment)
 class PaymentAdmin(OrgScopedAdmin):
-    list_display = ("created_at", "paid_on", "account", "amount", "channel", "status", "payer_name")
+    list_display = ("created_at", "paid_on", "account", "amount", "channel", "status", "payer_name", named_month)
     list_filter = ("status", "channel", "paid_on")
     search_fields = ("account__number", "external_id", "provider_payment_id", "payer_name")
     list_select_related = ("account",)
@@ -235,7 +243,7 @@ class RegistryAdmin(OrgScopedAdmin):
 
 @admin.register(UnmatchedLine)
 class UnmatchedLineAdmin(OrgScopedAdmin):
-    list_display = ("paid_on", "account_number", "payer_name", "amount", "registry", "resolved")
+    list_display = ("paid_on", "account_number", "payer_name", "amount", named_month, "registry", "resolved")
     list_filter = (("payment", admin.EmptyFieldListFilter),)
     search_fields = ("account_number", "payer_name")
     readonly_fields = [f.name for f in UnmatchedLine._meta.fields]

@@ -55,6 +55,9 @@ class Payment(models.Model):
     external_id = models.CharField(_("внешний идентификатор"), max_length=100)
     paid_on = models.DateField(_("дата оплаты"))
     payer_name = models.CharField(_("плательщик"), max_length=200, blank=True)
+    # The month the payer named as paid for (first day), read from a bank registry's period column; to be used
+    # when payments are allocated to months. Empty when the payer named none.
+    named_period = models.DateField(_("период, указанный плательщиком"), null=True, blank=True)
     registry = models.ForeignKey(
         "payments.Registry",
         models.PROTECT,
@@ -175,6 +178,7 @@ class UnmatchedLine(models.Model):
     payer_name = models.CharField(_("плательщик"), max_length=200, blank=True)
     amount = models.DecimalField(_("сумма"), **MONEY)
     paid_on = models.DateField(_("дата оплаты"))
+    named_period = models.DateField(_("период, указанный плательщиком"), null=True, blank=True)
     raw = models.TextField(_("строка"), blank=True)
     payment = models.OneToOneField(
         Payment, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("платёж")

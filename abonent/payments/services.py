@@ -309,6 +309,7 @@ def unmatched_resolve(*, line, account, actor) -> Payment:
             external_id=line.external_id,
             paid_on=line.paid_on,
             payer_name=line.payer_name,
+            named_period=line.named_period,
             registry_id=line.registry_id,
             created_by=actor,
         )

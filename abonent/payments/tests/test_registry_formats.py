@@ -1,0 +1,166 @@
+"""Registry formats: the file's encoding checked against the layout, amounts with a decimal comma, the period the
+payer names read and stored."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from abonent.payments import registry, registry_encoding, services
+from abonent.payments.models import Payment, UnmatchedLine
+from abonent.testing import factories as f
+
+from .conftest import debt, indebted_account
+from .test_registry import snapshot
+
+pytestmark = pytest.mark.django_db
+
+# No «И» on purpose: its UTF-8 bytes hold 0x98, the one byte cp1251 does not define, and a UTF-8 file without it
+# decodes as cp1251 without an error (that is how mojibake got in).
+PAYER = "Петров П.П."
+
+
+def row(account, amount, pid, *, period="102026", payer=PAYER):
+    return f"05/11/2026;10-15-00;8588;0001;{pid};{account};{payer};ул. Гончарова, 1;{period};{amount};0.00;"
+
+
+def build(rows, total, encoding="cp1251"):
+    return ("\r\n".join([*rows, f"={len(rows)};{total};0.00"]) + "\r\n").encode(encoding)
+
+
+def test_utf8_file_under_the_cp1251_layout_refused_naming_both_encodings():
+    account = indebted_account()
+    data = build([row(account.number, "100.00", "U1")], "100.00", encoding="utf-8")
+    data.decode("cp1251")  # the trap: it reads as cp1251 without an error
+    before = snapshot()
+    with pytest.raises(registry.RegistryError) as exc:
+        registry.registry_import(organisation=account.organisation, data=data, file_name="r.txt")
+    message = str(exc.value)
+    assert "ожидает файл в кодировке cp1251 (Windows-1251), а файл — в кодировке utf-8" in message
+    assert snapshot() == before
+    assert debt(account) == D("1500.00")
+
+
+def test_cp1251_file_under_the_utf8_layout_names_the_detected_encoding():
+    account = indebted_account()
+    data = build([row(account.number, "100.00", "U2")], "100.00")
+    before = snapshot()
+    with pytest.raises(registry.RegistryError, match="в кодировке utf-8, а файл — в кодировке cp1251"):
+        registry.registry_import(
+            organisation=account.organisation, data=data, file_name="r.txt", layout=registry.LAYOUTS["sber-utf8"]
+        )
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("layout", ["sber", "sber-comma"])
+def test_cp1251_file_under_a_cp1251_layout_imported_with_the_payer_readable(layout):
+    account = indebted_account()
+    data = build([row(account.number, "100.00", "C1", payer="Ёлкина Щ.Ю. №5")], "100.00")
+    registry.registry_import(
+        organisation=account.organisation, data=data, file_name="r.txt", layout=registry.LAYOUTS[layout]
+    )
+    assert Payment.objects.get().payer_name == "Ёлкина Щ.Ю. №5"
+
+
+def test_utf8_file_under_the_utf8_layout_imported_with_the_payer_readable():
+    account = indebted_account()
+    data = "\ufeff".encode() + build([row(account.number, "100.00", "C2")], "100.00", encoding="utf-8")
+    registry.registry_import(
+        organisation=account.organisation, data=data, file_name="r.txt", layout=registry.LAYOUTS["sber-utf8"]
+    )
+    assert Payment.objects.get().payer_name == PAYER
+
+
+def test_detect_names_the_code_page():
+    text = "05/11/2026;1;Петров П.П.;ул. Ленина;100.00\r\n"
+    assert registry_encoding.detect(text.encode("utf-8")) == "utf-8"
+    assert registry_encoding.detect(text.encode("cp1251")) == "cp1251"
+    assert registry_encoding.detect(text.encode("cp866")) == "cp866"
+    assert registry_encoding.detect(text.upper().encode("cp1251")) == "cp1251"
+    assert registry_encoding.detect(b"05/11/2026;1;100.00") is None
+
+
+@pytest.mark.parametrize(
+    "layout, encoding, amount, total",
+    [
+        ("sber-comma", "cp1251", "1 234,56", "1 234,56"),
+        ("sber-comma", "cp1251", "1\u00a0234,56", "1234,56"),
+        ("sber-utf8-comma", "utf-8", "1 234,56", "1234,56"),
+        ("sber-comma", "cp1251", "1234.56", "1234.56"),
+    ],
+)
+def test_decimal_comma_presets(layout, encoding, amount, total):
+    account = indebted_account()
+    data = build([row(account.number, amount, "K1")], total, encoding=encoding)
+    result = registry.registry_import(
+        organisation=account.organisation, data=data, file_name="r.txt", layout=registry.LAYOUTS[layout]
+    )
+    assert result.created == 1
+    assert Payment.objects.get().amount == D("1234.56")
+    assert debt(account) == D("265.44")
+
+
+def test_decimal_comma_under_the_dot_preset_refused_with_a_hint():
+    account = indebted_account()
+    data = build([row(account.number, "99,90", "K2")], "99.90")
+    with pytest.raises(registry.RegistryError, match="строка 1: неверная сумма «99,90» .*с запятой"):
+        registry.registry_import(organisation=account.organisation, data=data, file_name="r.txt")
+    assert not Payment.objects.exists()
+
+
+def test_named_period_stored_on_payments_and_unmatched_lines():
+    account = indebted_account()
+    rows = [
+        row(account.number, "10.00", "N1", period="102026"),
+        row(account.number, "20.00", "N2", period="09.2026"),
+        row(account.number, "30.00", "N3", period=""),
+        row("404404", "40.00", "N4", period="112026"),
+    ]
+    registry.registry_import(organisation=account.organisation, data=build(rows, "100.00"), file_name="r.txt")
+    periods = dict(Payment.objects.values_list("amount", "named_period"))
+    assert periods == {D("10.00"): dt.date(2026, 10, 1), D("20.00"): dt.date(2026, 9, 1), D("30.00"): None}
+    assert UnmatchedLine.objects.get().named_period == dt.date(2026, 11, 1)
+
+
+@pytest.mark.parametrize("period", ["132026", "002026", "10-2026", "1026", "окт2026", "10.26"])
+def test_bad_period_refuses_the_file_in_russian(period):
+    account = indebted_account()
+    rows = [row(account.number, "10.00", "B1"), row(account.number, "20.00", "B2", period=period)]
+    before = snapshot()
+    with pytest.raises(registry.RegistryError) as exc:
+        registry.registry_import(organisation=account.organisation, data=build(rows, "30.00"), file_name="r.txt")
+    assert f"строка 2: неверный период «{period}» (нужны месяц и год: ММГГГГ или ММ.ГГГГ)" in str(exc.value)
+    assert snapshot() == before
+
+
+def test_admin_upload_offers_the_presets_and_shows_the_named_period(client):
+    account = indebted_account()
+    client.force_login(f.OperatorFactory(organisation=account.organisation))
+    page = client.get(reverse("admin:payments_registry_upload")).content.decode()
+    assert "Сбербанк: Windows-1251, сумма с запятой (1 234,56)" in page
+    data = build([row(account.number, "1 234,56", "A1", period="10.2026")], "1234,56")
+    upload = {"file": SimpleUploadedFile("r.txt", data), "layout": "sber-comma"}
+    assert client.post(reverse("admin:payments_registry_upload"), upload).status_code == 302
+    assert Payment.objects.get().amount == D("1234.56")
+    assert "10.2026" in client.get(reverse("admin:payments_payment_changelist")).content.decode()
+
+
+def test_admin_upload_of_a_utf8_file_as_cp1251_refused_on_the_form(client):
+    account = indebted_account()
+    client.force_login(f.OperatorFactory(organisation=account.organisation))
+    data = build([row(account.number, "10.00", "A2")], "10.00", encoding="utf-8")
+    upload = {"file": SimpleUploadedFile("r.txt", data), "layout": "sber"}
+    r = client.post(reverse("admin:payments_registry_upload"), upload)
+    assert r.status_code == 200 and "а файл — в кодировке utf-8" in r.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_a_line_matched_by_hand_keeps_the_named_period():
+    account = indebted_account()
+    rows = [row("404404", "40.00", "N4", period="112026")]
+    registry.registry_import(organisation=account.organisation, data=build(rows, "40.00"), file_name="r.txt")
+    operator = f.OperatorFactory(organisation=account.organisation)
+    payment = services.unmatched_resolve(line=UnmatchedLine.objects.get(), account=account, actor=operator)
+    assert payment.named_period == dt.date(2026, 11, 1)
