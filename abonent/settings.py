@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "abonent.users.admin_apps.TOTPConfig",  # django_otp.plugins.otp_totp
+    "abonent.lib",  # shared helpers; an app for its template library (ru_format)
     "abonent.orgs",
     "abonent.housing",
     "abonent.users",
@@ -175,7 +176,7 @@ TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
 # Off: with it every {{ id }} in a form field name or URL becomes "24 016" once ids pass 999. Amounts get
-# their thousands spaces from the portal's ru_format filters (money, ru_decimal), which is where they belong.
+# their thousands spaces from the ru_format filters (lib.numbers: money, ru_decimal), which is where they belong.
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from abonent.lib.dates import ru_date as fmt_date  # numbers and dates in messages: the pages' rules
+from abonent.lib.numbers import format_decimal as fmt
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
 
@@ -79,16 +81,6 @@ def meters_of_organisation_q(organisation_id: int, prefix: str = "") -> Q:
     return Q(**{f"{prefix}premises__building__organisation_id": organisation_id}) | Q(
         **{f"{prefix}building__organisation_id": organisation_id}
     )
-
-
-def fmt(value: Decimal, places: int = 3) -> str:
-    """ "12 345,678" for messages (templates use the ru_format filters)."""
-    text = f"{value:,.{places}f}".replace(",", "\u00a0").replace(".", ",")
-    return text
-
-
-def fmt_date(day: dt.date) -> str:
-    return day.strftime("%d.%m.%Y")
 
 
 # --- parsing -------------------------------------------------------------------------------------------

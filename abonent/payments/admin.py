@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
+from abonent.lib.numbers import money
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
@@ -119,7 +120,7 @@ class PaymentAdmin(OrgScopedAdmin):
                 actor=request.user,
                 payer_name=data["payer_name"],
             )
-            self.message_user(request, f"Платёж {payment.amount} ₽ на л/с {payment.account} зачислен.")
+            self.message_user(request, f"Платёж {money(payment.amount)} на л/с {payment.account} зачислен.")
             return redirect("admin:payments_payment_changelist")
         context = {**self.admin_site.each_context(request), "form": form, "title": "Платёж в кассе", "opts": self.opts}
         return render(request, "payments/admin/form.html", context)
@@ -271,7 +272,7 @@ class UnmatchedLineAdmin(OrgScopedAdmin):
                 form.add_error("account", "Лицевой счёт не найден.")
             else:
                 services.unmatched_resolve(line=line, account=account, actor=request.user)
-                self.message_user(request, f"Платёж {line.amount} ₽ зачислен на л/с {account.number}.")
+                self.message_user(request, f"Платёж {money(line.amount)} зачислен на л/с {account.number}.")
                 return redirect(reverse("admin:payments_unmatchedline_changelist"))
         context = {
             **self.admin_site.each_context(request),

@@ -9,11 +9,11 @@ import pytest
 
 from abonent.billing import cycle, figures, ledger, recalculations
 from abonent.billing.tests.test_statements import _ledger_debt, _setup
+from abonent.lib.numbers import money
 from abonent.orgs.dates import add_months
 from abonent.payments import registry
 from abonent.payments import services as payments
 from abonent.payments.tests.test_registry import build, line
-from abonent.portal.templatetags.ru_format import money
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db
