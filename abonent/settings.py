@@ -202,7 +202,7 @@ if env("REDIS_URL", default=""):
     # Not with local memory, where a logout in one worker would leave the session alive in the others' copies.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # A cache every process shares (Redis) keeps what must change everywhere at once: the logged-in user
-# (users.backends), and the home and the account card cached whole per user (portal.page_cache). With local
+# (users.backends), and the home and the account card cached whole per user (lib.page_cache). With local
 # memory a change in one gunicorn worker would not reach the others.
 SHARED_CACHE = bool(env("REDIS_URL", default=""))
 SUBSCRIBER_PAGE_CACHE = env.bool("SUBSCRIBER_PAGE_CACHE", default=SHARED_CACHE)

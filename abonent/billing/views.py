@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from abonent.lib import page_cache
 from abonent.metering.selectors import account_for_user
 from abonent.orgs.dates import add_months
-from abonent.portal import page_cache
 
 from . import exports, statements
 from .exports import Table

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True, params=[False, True], ids=["figures-cache", "page-cache"])
 def whole_pages_cached(request, settings):
-    """Every event below must also renew the whole pages cached per user (portal.page_cache)."""
+    """Every event below must also renew the whole pages cached per user (lib.page_cache)."""
     settings.SUBSCRIBER_PAGE_CACHE = request.param
 
 
