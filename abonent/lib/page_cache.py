@@ -48,7 +48,7 @@ class Source:
 _source: Source | None = None
 
 
-def register_source(source: Source) -> None:
+def register_source(source: Source | None) -> None:
     global _source
     _source = source
 

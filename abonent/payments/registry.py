@@ -16,10 +16,11 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.utils import timezone
 
-from abonent.billing import bulk, ledger
 from abonent.billing import figures as billing_figures
+from abonent.billing import ledger
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
 from abonent.housing.models import PersonalAccount
+from abonent.lib import bulk
 from abonent.orgs.dates import month_start
 
 from .models import Payment, PaymentEvent, Registry, UnmatchedLine
@@ -225,30 +226,6 @@ def _existing(model, column: str, values: list, *, also: str | None = None, **eq
     return found
 
 
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _write(model, columns: tuple[str, ...], rows: list[tuple], free_text: tuple[int, ...]) -> None:
-    """COPY with the rows formatted here as one text block (psycopg formats value by value in Python, which was a
-    third of the import's time); elsewhere billing's insert_rows. `free_text`: the positions of values that came
-    from the file and may hold COPY's special characters; every other value is a number, date or our own text."""
-    if connection.vendor != "postgresql" or not rows:
-        bulk.insert_rows(model, columns, rows)
-        return
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    table = connection.ops.quote_name(model._meta.db_table)
-
-    def text(row):
-        row = list(row)
-        for i in free_text:
-            row[i] = row[i].translate(COPY_ESCAPES)
-        return "\t".join(map(str, row)) + "\n"
-
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for start in range(0, len(rows), CHUNK):
-            copy.write("".join(map(text, rows[start : start + CHUNK])))
-
-
 def registry_import(*, organisation, data: bytes, file_name: str, layout: Layout = SBER, actor=None) -> Result:
     """Import a registry file. Refused whole (RegistryError, nothing written) unless every line parses and the
     summary adds up. Lines already imported are counted as duplicates and skipped."""
@@ -303,8 +280,8 @@ def registry_import(*, organisation, data: bytes, file_name: str, layout: Layout
                 (account_id, periods[month_start(line.paid_on)].pk, LedgerEntry.Kind.PAYMENT, line.amount)
                 + (line.paid_on, SOURCE, eid, f"payment:{SOURCE}:{eid}", now)
             )
-        _write(Payment, PAYMENT_COLUMNS, payment_rows, free_text=(8, 10))
-        _write(LedgerEntry, LEDGER_COLUMNS, ledger_rows, free_text=(6, 7))
+        bulk.insert_rows(Payment, PAYMENT_COLUMNS, payment_rows, free_text=(8, 10))
+        bulk.insert_rows(LedgerEntry, LEDGER_COLUMNS, ledger_rows, free_text=(6, 7))
         UnmatchedLine.objects.bulk_create(unmatched, batch_size=CHUNK)
         _rebuild_balances(org_id, months[0] if months else None)
         if ledger_rows:  # the debts of the accounts paid change, whether or not a balance row did
