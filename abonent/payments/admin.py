@@ -1,17 +1,16 @@
 """Back office: payments (cash desk, cancel with a reason, XLSX export), registry upload, unmatched lines, other
 ways to pay. Everything through services; every view scoped to the operator's organisation."""
 
-import io
-
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
+from abonent.lib import tables
 from abonent.lib.numbers import money
+from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
@@ -148,30 +147,20 @@ class PaymentAdmin(OrgScopedAdmin):
 
     @admin.action(description=_("Выгрузить в XLSX"))
     def export_xlsx(self, request, queryset):
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Платежи")
-        ws.append(["Дата оплаты", "Лицевой счёт", "Сумма", "Способ", "Состояние", "Плательщик", "Идентификатор"])
-        for p in queryset.select_related("account").order_by("paid_on", "id").iterator(chunk_size=2000):
-            ws.append(
-                [
-                    p.paid_on,
-                    p.account.number,
-                    p.amount,
-                    p.get_channel_display(),
-                    p.get_status_display(),
-                    p.payer_name,
-                    p.external_id,
-                ]
-            )
-        out = io.BytesIO()
-        wb.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        headers = ["Дата оплаты", "Лицевой счёт", "Сумма", "Способ", "Состояние", "Плательщик", "Идентификатор"]
+        rows = (
+            [
+                p.paid_on,
+                p.account.number,
+                p.amount,
+                p.get_channel_display(),
+                p.get_status_display(),
+                p.payer_name,
+                p.external_id,
+            ]
+            for p in queryset.select_related("account").order_by("paid_on", "id").iterator(chunk_size=2000)
         )
-        response["Content-Disposition"] = 'attachment; filename="payments.xlsx"'
-        return response
+        return tables.response(Table("payments", "Платежи", headers, rows), "xlsx")
 
 
 @admin.register(Registry)
