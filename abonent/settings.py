@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "abonent.users.admin_apps.TOTPConfig",  # django_otp.plugins.otp_totp
+    "abonent.lib",  # shared helpers; an app for its template library (ru_format)
     "abonent.orgs",
     "abonent.housing",
     "abonent.users",
@@ -166,7 +167,7 @@ TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
 # Off: with it every {{ id }} in a form field name or URL becomes "24 016" once ids pass 999. Amounts get
-# their thousands spaces from the portal's ru_format filters (money, ru_decimal), which is where they belong.
+# their thousands spaces from the ru_format filters (lib.numbers: money, ru_decimal), which is where they belong.
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
@@ -192,7 +193,7 @@ if env("REDIS_URL", default=""):
     # Not with local memory, where a logout in one worker would leave the session alive in the others' copies.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # A cache every process shares (Redis) keeps what must change everywhere at once: the logged-in user
-# (users.backends), and the home and the account card cached whole per user (portal.page_cache). With local
+# (users.backends), and the home and the account card cached whole per user (lib.page_cache). With local
 # memory a change in one gunicorn worker would not reach the others.
 SHARED_CACHE = bool(env("REDIS_URL", default=""))
 SUBSCRIBER_PAGE_CACHE = env.bool("SUBSCRIBER_PAGE_CACHE", default=SHARED_CACHE)

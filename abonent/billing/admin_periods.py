@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.numbers import money
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path
 
 from . import cycle, errors, recalculations
@@ -95,7 +96,7 @@ class BillingPeriodAdmin(OrgScopedAdmin):
         charges = Charge.objects.filter(period=obj).aggregate(
             n=Count("id"), s=Sum("amount"), a=Count("account", distinct=True)
         )
-        return f"Начислений: {charges['n']} на {charges['a']} л/с, сумма {charges['s'] or 0} ₽"
+        return f"Начислений: {charges['n']} на {charges['a']} л/с, сумма {money(charges['s'] or 0)}"
 
 
 @admin.register(PenaltyRate)

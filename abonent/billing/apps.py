@@ -8,4 +8,9 @@ class BillingConfig(AppConfig):
     verbose_name = _("Услуги, тарифы и расчёты")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (register edits renew the cached figures)
+        from abonent.lib import page_cache
+
+        from . import figures, receivers  # noqa: F401  (register edits renew the cached figures)
+
+        # Whole pages cached per user are stale when their accounts' figures are: billing knows when.
+        page_cache.register_source(page_cache.Source(figures.page_key, figures.page_versions, figures.timeout))

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-KOPECK = Decimal("0.01")
+from abonent.lib.numbers import KOPECK, round_money  # noqa: F401  (the one rounding rule, shown as it is computed)
+
 VOLUME_PLACES = Decimal("0.000001")
 ZERO = Decimal("0")
 
@@ -20,10 +21,6 @@ ZERO = Decimal("0")
 MAX_ESTIMATED_PERIODS = 3
 AVERAGE_MONTHS = 6
 AVERAGE_MIN_MONTHS = 3
-
-
-def round_money(value: Decimal) -> Decimal:
-    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
 def round_volume(value: Decimal) -> Decimal:

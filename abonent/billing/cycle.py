@@ -23,12 +23,12 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 from django.db.models import Q
 from django.utils import timezone
 
+from abonent.lib.bulk import BATCH, insert_rows
 from abonent.metering.models import Reading
 from abonent.orgs.dates import month_label, month_start
 from abonent.orgs.models import Organisation
 
 from . import figures, signals, sql_close
-from .bulk import BATCH, insert_rows
 from .engine import CHARGE_COLUMNS, Engine, Progress
 from .errors import BillingError
 from .ledger import balances_rebuild, ledger_post_period

@@ -20,12 +20,12 @@ from django.db import connection
 from django.db.models import Q
 
 from abonent.housing.models import Building, PersonalAccount
+from abonent.lib.bulk import BATCH
 from abonent.metering.models import Meter, Reading, Resource
 from abonent.orgs.dates import add_months, month_end, month_label, month_start
 from abonent.orgs.models import Organisation
 
 from . import calculations as calc
-from .bulk import BATCH
 from .in_force import in_force, services_off
 from .models import BillingPeriod, Charge, Norm, Recalculation, Service, Tariff
 

@@ -79,6 +79,17 @@ def versions_of(accounts: list[tuple[int, int]]) -> dict[int, str]:
     }
 
 
+def page_key(account) -> tuple[int, int]:
+    """What a page cached whole (lib.page_cache) keeps of an account it shows."""
+    return (account.pk, account.organisation_id)
+
+
+def page_versions(keys: list[tuple[int, int]]) -> str:
+    """The figures versions of a cached page's accounts, as one text: a page is stale when it differs."""
+    found = versions_of(keys)
+    return ",".join(found[account_id] for account_id, _org in keys)
+
+
 def account_figures_version(account) -> str:
     return versions([account])[account.pk]
 

@@ -17,11 +17,11 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from abonent.housing.models import PersonalAccount
+from abonent.lib.bulk import BATCH, insert_checked, insert_rows
 from abonent.orgs.dates import month_end, month_start
 
 from . import calculations as calc
 from . import figures
-from .bulk import BATCH, insert_checked, insert_rows
 from .errors import BillingError
 from .models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation
 

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from abonent.lib.bulk import BATCH
 from abonent.orgs.dates import add_months, month_end
 from abonent.orgs.models import Organisation
 
-from .bulk import BATCH
 from .calculations import round_money
 from .ledger import account_sums
 from .models import AccountBalance, BillingPeriod, LedgerEntry, Penalty, PenaltyRate

@@ -26,10 +26,10 @@ from decimal import Decimal
 
 from django.db import connection
 
+from abonent.lib.bulk import insert_checked
 from abonent.metering.models import Meter
 from abonent.orgs.dates import add_months, month_end
 
-from .bulk import insert_checked
 from .engine import AccountRow, Engine
 from .in_force import in_force, services_off
 from .models import BillingPeriod, Norm, Recalculation, Service, Tariff

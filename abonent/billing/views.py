@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from abonent.lib import page_cache, tables
+from abonent.lib.tables import Table
 from abonent.metering.selectors import account_for_user
 from abonent.orgs.dates import add_months
-from abonent.portal import page_cache
 
-from . import exports, statements
-from .exports import Table
+from . import statements
 
 FORMAT_ERROR = "Формат выгрузки указан неверно: можно csv или xlsx."
 
@@ -23,11 +23,11 @@ def _page(request, template: str, context: dict, table: Table | None = None, sta
     query.pop("format", None)
     context["query"] = query.urlencode()
     if fmt and fmt != "html":
-        if fmt not in exports.FORMATS:
+        if fmt not in tables.FORMATS:
             context["error"] = FORMAT_ERROR
             return render(request, template, context, status=400)
         if table is not None:
-            return exports.response(table, fmt)
+            return tables.response(table, fmt)
     return render(request, template, context, status=status)
 
 

@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,12 +18,14 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import Building, PersonalAccount
+from abonent.lib import tables
+from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, scope_queryset, user_organisation_id
 from abonent.orgs.dates import month_label, month_start, parse_month
 from abonent.orgs.models import Organisation
 
 from .forms import ImportForm, OperatorReadingForm
-from .importing import FileError, export_records, read_rows, to_csv, to_xlsx
+from .importing import EXPORT_HEADER, FileError, export_records, read_rows
 from .models import Meter, Reading
 from .services import ReadingError, reading_reject, reading_submit, readings_import
 
@@ -217,14 +218,7 @@ class ReadingAdmin(OrgScopedAdmin):
         readings = queryset.select_related("meter__premises__building", "meter__building")[:EXPORT_LIMIT]
         records = export_records(readings.iterator(chunk_size=5000), tz)
         stamp = timezone.now().astimezone(tz).strftime("%Y%m%d-%H%M")
-        if kind == "csv":
-            response = HttpResponse(to_csv(records), content_type="text/csv; charset=utf-8")
-        else:
-            response = HttpResponse(
-                to_xlsx(records), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        response["Content-Disposition"] = f'attachment; filename="readings-{stamp}.{kind}"'
-        return response
+        return tables.response(Table(f"readings-{stamp}", "Показания", EXPORT_HEADER, records), kind)
 
     # --- extra pages ---
     def get_urls(self):

@@ -152,25 +152,3 @@ def export_records(readings, tz) -> Iterator[list]:
             "да" if r.flagged else "",
             r.reject_reason,
         ]
-
-
-def to_csv(records: Iterable[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(EXPORT_HEADER)
-    for record in records:
-        writer.writerow([str(c).replace(".", ",") if not isinstance(c, str) else c for c in record])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read it as UTF-8
-
-
-def to_xlsx(records: Iterable[list]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Показания")
-    sheet.append(EXPORT_HEADER)
-    for record in records:
-        sheet.append(record)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -5,15 +5,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from abonent.portal.selectors import organisation_list
-from abonent.portal.views import _choose  # the same ?org=<code> choice as the other public pages
+from abonent.orgs.selectors import chosen_organisation, organisation_list  # as the other public pages choose
 
 from . import selectors
 
 
 @require_safe
 def news_list(request):
-    organisations, chosen = _choose(request, None)
+    organisations, chosen = chosen_organisation(request, None)
     items = selectors.published([chosen] if chosen else organisations)
     page = Paginator(items, 20).get_page(request.GET.get("page"))
     context = {

@@ -1,16 +1,16 @@
 """Back office: payments (cash desk, cancel with a reason, XLSX export), registry upload, unmatched lines, other
 ways to pay. Everything through services; every view scoped to the operator's organisation."""
 
-import io
-
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
+from abonent.lib import tables
+from abonent.lib.numbers import money
+from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
@@ -127,7 +127,7 @@ class PaymentAdmin(OrgScopedAdmin):
                 actor=request.user,
                 payer_name=data["payer_name"],
             )
-            self.message_user(request, f"Платёж {payment.amount} ₽ на л/с {payment.account} зачислен.")
+            self.message_user(request, f"Платёж {money(payment.amount)} на л/с {payment.account} зачислен.")
             return redirect("admin:payments_payment_changelist")
         context = {**self.admin_site.each_context(request), "form": form, "title": "Платёж в кассе", "opts": self.opts}
         return render(request, "payments/admin/form.html", context)
@@ -155,30 +155,20 @@ class PaymentAdmin(OrgScopedAdmin):
 
     @admin.action(description=_("Выгрузить в XLSX"))
     def export_xlsx(self, request, queryset):
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Платежи")
-        ws.append(["Дата оплаты", "Лицевой счёт", "Сумма", "Способ", "Состояние", "Плательщик", "Идентификатор"])
-        for p in queryset.select_related("account").order_by("paid_on", "id").iterator(chunk_size=2000):
-            ws.append(
-                [
-                    p.paid_on,
-                    p.account.number,
-                    p.amount,
-                    p.get_channel_display(),
-                    p.get_status_display(),
-                    p.payer_name,
-                    p.external_id,
-                ]
-            )
-        out = io.BytesIO()
-        wb.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        headers = ["Дата оплаты", "Лицевой счёт", "Сумма", "Способ", "Состояние", "Плательщик", "Идентификатор"]
+        rows = (
+            [
+                p.paid_on,
+                p.account.number,
+                p.amount,
+                p.get_channel_display(),
+                p.get_status_display(),
+                p.payer_name,
+                p.external_id,
+            ]
+            for p in queryset.select_related("account").order_by("paid_on", "id").iterator(chunk_size=2000)
         )
-        response["Content-Disposition"] = 'attachment; filename="payments.xlsx"'
-        return response
+        return tables.response(Table("payments", "Платежи", headers, rows), "xlsx")
 
 
 @admin.register(Registry)
@@ -279,7 +269,7 @@ class UnmatchedLineAdmin(OrgScopedAdmin):
                 form.add_error("account", "Лицевой счёт не найден.")
             else:
                 services.unmatched_resolve(line=line, account=account, actor=request.user)
-                self.message_user(request, f"Платёж {line.amount} ₽ зачислен на л/с {account.number}.")
+                self.message_user(request, f"Платёж {money(line.amount)} зачислен на л/с {account.number}.")
                 return redirect(reverse("admin:payments_unmatchedline_changelist"))
         context = {
             **self.admin_site.each_context(request),

@@ -8,13 +8,13 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from abonent.portal.templatetags.ru_format import money
+from abonent.lib.numbers import money, round_money
 
 
 def max_amount(debt: Decimal) -> Decimal:
     multiple = Decimal(settings.PAYMENTS_MAX_DEBT_MULTIPLE)
     floor = Decimal(settings.PAYMENTS_MAX_AMOUNT_FLOOR)
-    return max(max(debt, Decimal("0")) * multiple, floor).quantize(Decimal("0.01"))
+    return round_money(max(max(debt, Decimal("0")) * multiple, floor))
 
 
 def refusal(*, number: str, amount: Decimal, debt: Decimal) -> str | None:

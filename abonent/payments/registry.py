@@ -20,13 +20,14 @@ from abonent.billing import figures as billing_figures
 from abonent.billing import ledger
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
 from abonent.housing.models import PersonalAccount
+from abonent.lib import bulk
 from abonent.metering.models import Meter, Reading
 from abonent.metering.services import ReadingError, reading_submit
 from abonent.orgs.dates import month_start
 
 from .matching import Matches, match
 from .models import Payment, PaymentEvent, Registry, UnmatchedLine
-from .registry_bulk import CHUNK, write
+from .registry_bulk import CHUNK
 from .registry_layouts import LAYOUTS, SBER, Layout
 from .registry_parse import Line, RegistryError, parse
 
@@ -120,8 +121,8 @@ def _write_lines(registry: Registry, matches: Matches, actor, result: Result) ->
             (account_id, periods[month_start(line.paid_on)], LedgerEntry.Kind.PAYMENT, line.amount)
             + (line.paid_on, SOURCE, eid, f"payment:{SOURCE}:{eid}", now)
         )
-    write(Payment, PAYMENT_COLUMNS, payment_rows, free_text=(8, 10))
-    write(LedgerEntry, LEDGER_COLUMNS, ledger_rows, free_text=(6, 7))
+    bulk.insert_rows(Payment, PAYMENT_COLUMNS, payment_rows, free_text=(8, 10))
+    bulk.insert_rows(LedgerEntry, LEDGER_COLUMNS, ledger_rows, free_text=(6, 7))
     unmatched = [_unmatched(registry, eid, line) for eid, line in matches.unmatched()]
     UnmatchedLine.objects.bulk_create(unmatched, batch_size=CHUNK)
     _rebuild_balances(org_id, months[0] if months else None)

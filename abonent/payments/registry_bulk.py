@@ -1,13 +1,9 @@
-"""Set-based database access for a registry import: which of many values already exist (one query), and many rows
-written at once (COPY on PostgreSQL). A 100 000-line registry is imported in a handful of queries."""
+"""Set-based lookups for a registry import: which of many values already exist, in one query; the rows are
+written by lib.bulk (COPY on PostgreSQL). A 100 000-line registry is imported in a handful of queries."""
 
 from django.db import connection
 
-from abonent.billing import bulk
-
 CHUNK = 5000
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-COPY_NULL = "\\N"
 
 
 def chunks(items: list, size: int = CHUNK):
@@ -36,25 +32,3 @@ def existing(model, column: str, values: list, *, also: str | None = None, **equ
         qs = model.objects.filter(**{f"{column}__in": chunk}, **equal)
         found.update(qs.values_list(column, also) if also else qs.values_list(column, flat=True))
     return found
-
-
-def write(model, columns: tuple[str, ...], rows: list[tuple], free_text: tuple[int, ...]) -> None:
-    """COPY with the rows formatted here as one text block (psycopg formats value by value in Python, which was a
-    third of the import's time); elsewhere billing's insert_rows. `free_text`: the positions of values that came
-    from the file and may hold COPY's special characters; every other value is a number, date, None or our own
-    text."""
-    if connection.vendor != "postgresql" or not rows:
-        bulk.insert_rows(model, columns, rows)
-        return
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    table = connection.ops.quote_name(model._meta.db_table)
-
-    def text(row):
-        row = list(row)
-        for i in free_text:
-            row[i] = row[i].translate(COPY_ESCAPES)
-        return "\t".join(COPY_NULL if value is None else str(value) for value in row) + "\n"
-
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for start in range(0, len(rows), CHUNK):
-            copy.write("".join(map(text, rows[start : start + CHUNK])))

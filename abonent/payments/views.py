@@ -12,10 +12,11 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from abonent.lib.numbers import typed
+
 from . import selectors, services
 from .models import SandboxCharge
 from .providers import NotificationRejected, ProviderDisabled, is_test_mode, provider_name, sandbox, sandbox_allowed
-from .templatetags_helpers import money_text
 
 
 @login_required
@@ -25,7 +26,7 @@ def pay(request):
         {"link": link, "due": selectors.amount_due(link.closing), "amount_text": "", "checked": False} for link in links
     ]
     for row in rows:
-        row["amount_text"] = money_text(row["due"])
+        row["amount_text"] = typed(row["due"])
         row["checked"] = row["due"] > 0 or len(rows) == 1
     errors = []
     if request.method == "POST":

@@ -9,11 +9,6 @@ from abonent.billing.models import Norm, Service, Tariff
 from abonent.orgs.models import Organisation
 
 
-def organisation_list() -> list[Organisation]:
-    """Every organisation the portal serves, as the selector on the public pages lists them."""
-    return list(Organisation.objects.order_by("short_name", "pk"))
-
-
 def organisations_with_notice() -> list[Organisation]:
     return list(Organisation.objects.exclude(notice="").order_by("short_name", "pk"))
 

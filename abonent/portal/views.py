@@ -1,34 +1,18 @@
 """Public pages: start, tariffs, contacts, requisites. Open to everyone, no JavaScript needed."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from abonent.orgs.models import Organisation
+from abonent.orgs.selectors import chosen_organisation
 from abonent.users.views import SAVED_LOGIN_COOKIE
 
 from . import selectors
 
 
-def _choose(request: HttpRequest, code: str | None) -> tuple[list[Organisation], Organisation | None]:
-    """All organisations and the one the page is about: from the URL (/o/<code>/...) or ?org=<code>.
-
-    None means "show them all". An unknown code is a 404, not a silent fall-back to every organisation.
-    """
-    organisations = selectors.organisation_list()
-    code = code if code is not None else request.GET.get("org", "").strip()
-    if not code:
-        return organisations, None
-    chosen = next((org for org in organisations if org.code == code), None)
-    if chosen is None:
-        raise Http404(_("Организация не найдена"))
-    return organisations, chosen
-
-
 def _org_page(request: HttpRequest, template: str, code: str | None, page_name: str, **extra) -> HttpResponse:
-    organisations, chosen = _choose(request, code)
+    organisations, chosen = chosen_organisation(request, code)
     shown = [chosen] if chosen else organisations
     context = {
         "organisations": organisations,

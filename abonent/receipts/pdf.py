@@ -16,7 +16,8 @@ from fpdf import FPDF
 from fpdf.enums import PDFResourceType
 from fpdf.util import escape_parens
 
-from abonent.portal.templatetags.ru_format import format_decimal, ru_date, ru_decimal
+from abonent.lib.dates import ru_date
+from abonent.lib.numbers import format_decimal, ru_decimal, volume
 
 from . import qr
 from .selectors import Receipt
@@ -70,7 +71,7 @@ def _m(value: Decimal | None) -> str:
 
 
 def _v(value: Decimal | None) -> str:
-    return "" if value is None else ru_decimal(value, 3)
+    return "" if value is None else volume(value)
 
 
 class ReceiptPDF(FPDF):

@@ -11,9 +11,9 @@ from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Ledger
 from abonent.billing.penalties import due_date
 from abonent.billing.selectors import PUBLISHED
 from abonent.housing.models import PersonalAccount
+from abonent.lib.numbers import format_decimal
 from abonent.orgs.dates import add_months, month_end, month_label
 from abonent.orgs.models import Organisation
-from abonent.portal.templatetags.ru_format import format_decimal
 
 from . import qr
 

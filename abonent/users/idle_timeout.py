@@ -3,7 +3,7 @@ did not tick «Запомнить меня», after settings.STAFF_SESSION_IDLE_
 they ticked. A subscriber's remembered session is left alone (it lasts its 30 days).
 
 The time of the last activity is kept in the session and checked before any view runs, so a page served whole
-from the cache (portal.page_cache) is refused as well. The next request after the timeout logs out and goes to
+from the cache (lib.page_cache) is refused as well. The next request after the timeout logs out and goes to
 the login page with a message.
 """
 

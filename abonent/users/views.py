@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from abonent.portal import page_cache
+from abonent.lib import page_cache
 
 from . import forms, ratelimit, selectors, services
 from .models import AccountLink, User

@@ -9,11 +9,11 @@ import pytest
 
 from abonent.billing import cycle, figures, ledger, recalculations
 from abonent.billing.tests.test_statements import _ledger_debt, _setup
+from abonent.lib.numbers import money
 from abonent.orgs.dates import add_months
 from abonent.payments import registry
 from abonent.payments import services as payments
 from abonent.payments.tests.test_registry import build, line
-from abonent.portal.templatetags.ru_format import money
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True, params=[False, True], ids=["figures-cache", "page-cache"])
 def whole_pages_cached(request, settings):
-    """Every event below must also renew the whole pages cached per user (portal.page_cache)."""
+    """Every event below must also renew the whole pages cached per user (lib.page_cache)."""
     settings.SUBSCRIBER_PAGE_CACHE = request.param
 
 

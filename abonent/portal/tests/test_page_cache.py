@@ -1,4 +1,4 @@
-"""Whole pages cached per user (portal.page_cache): a warm home and card read nothing but the session and the
+"""Whole pages cached per user (lib.page_cache): a warm home and card read nothing but the session and the
 user; what they show changes at once when the user, the links or the register change; the CSRF token is each
 response's own; pages with a message, a query string or of another user are never served from it. The events
 that change figures (payments, publish, recalculations, registries) are billing/tests/test_figures_cache.py's,

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from abonent.demo.logins import DEMO_LOGINS, DEMO_SUBSCRIBER
 from abonent.demo.register import UK, VODOKANAL
 from abonent.housing.models import PersonalAccount
+from abonent.lib.numbers import typed
 from abonent.payments.models import Payment
 from abonent.users.models import AccountLink
 from abonent.users.selectors import last_payment_of
@@ -43,11 +44,6 @@ def demo_proofs() -> Proofs:
     return Proofs(by_code, by_payment, last_payment_of(by_payment) if by_payment else None)
 
 
-def money_typed(amount: Decimal) -> str:
-    """As a subscriber types it: 1234,50."""
-    return f"{amount:.2f}".replace(".", ",")
-
-
 def print_proofs(write) -> None:
     proofs = demo_proofs()
     if proofs.by_code is None and proofs.by_payment is None:
@@ -65,7 +61,7 @@ def print_proofs(write) -> None:
         write(
             f"  «Добавить лицевой счёт» (войдите как {DEMO_SUBSCRIBER.username}): {a.organisation.short_name}, "
             f"{a.premises.address}, лицевой счёт {a.number}, последний платёж {paid_on:%d.%m.%Y} "
-            f"на сумму {money_typed(amount)}"
+            f"на сумму {typed(amount)}"
         )
 
 

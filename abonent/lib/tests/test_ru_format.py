@@ -7,16 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import Context, Template
 
-from abonent.portal.templatetags.ru_format import (
-    money,
-    month_name,
-    phone_href,
-    rate,
-    ru_date,
-    ru_datetime,
-    ru_decimal,
-    ru_number,
-)
+from abonent.lib.dates import month_name, ru_date, ru_datetime
+from abonent.lib.numbers import money, rate, ru_decimal, ru_number
+from abonent.lib.templatetags.ru_format import phone_href
 
 NB = "\u00a0"
 

@@ -1,9 +1,9 @@
-"""Whole subscriber pages cached per user (issue 6, DESIGN.md "Scale"): the home and the account card are read
-many times a month and change only when their figures do, so a page rendered once is served again from the
-cache until one of these changes:
+"""Whole subscriber pages cached per user: the home and the account card are read many times a month and change
+only when their figures do, so a page rendered once is served again from the cache until one of these changes:
 
-- the figures of an account it shows (billing.figures' organisation and account versions: a publish, a payment,
-  a recalculation, an edit of the register);
+- the figures of an account it shows: their versions come from the source the app that owns the figures registers
+  (billing's ready(): billing.figures' organisation and account versions, bumped by a publish, a payment,
+  a recalculation, an edit of the register). Without a registered source nothing is cached;
 - the user (a login name, staff rights) or the user's linked accounts: the user's own page version, bumped by
   the receivers in portal.signals; a link removed makes the card miss, so the access check runs again;
 - the day (pages say "today" in places), or the timeout.
@@ -14,7 +14,7 @@ than GET are never cached. The CSRF token differs per response: the stored page 
 filled in when served.
 
 Only with a cache shared by every process (Redis, settings.SUBSCRIBER_PAGE_CACHE): with local memory a bump
-would reach one gunicorn worker only.
+would reach one gunicorn worker only. Which views are cached is the views' own choice (@per_user).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 import re
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,15 +31,30 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
-from abonent.billing import figures
-
-PREFIX = "portal:page"
+PREFIX = "portal:page"  # kept from when this lived in portal: a deploy keeps the warm pages
 CSRF_MARKER = "__abonent_csrf_token__"
 CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where a page's figures get their versions: lib knows nothing of accounts, the owner of the figures does."""
+
+    key: Callable[[object], tuple]  # an object a page shows → what the entry keeps of it (picklable)
+    versions: Callable[[list[tuple]], str]  # those keys → a text that changes whenever their figures do
+    timeout: Callable[[], int]  # seconds an entry may be kept
+
+
+_source: Source | None = None
+
+
+def register_source(source: Source | None) -> None:
+    global _source
+    _source = source
+
+
 def enabled() -> bool:
-    return bool(getattr(settings, "SUBSCRIBER_PAGE_CACHE", False))
+    return _source is not None and bool(getattr(settings, "SUBSCRIBER_PAGE_CACHE", False))
 
 
 def _user_key(user_id: int) -> str:
@@ -49,9 +66,10 @@ def user_pages_bump(user_id: int) -> None:
     cache.set(_user_key(user_id), uuid.uuid4().hex[:12], None)
 
 
-def depends_on(request: HttpRequest, accounts) -> None:
-    """Called by a cached view: the page shows these accounts' figures (PersonalAccount objects)."""
-    request.page_accounts = [(a.pk, a.organisation_id) for a in accounts]
+def depends_on(request: HttpRequest, shown: Iterable) -> None:
+    """Called by a cached view once its access check passed: the page shows these objects' figures (accounts)."""
+    if _source is not None:
+        request.page_accounts = [_source.key(obj) for obj in shown]
 
 
 def per_user(view):
@@ -94,7 +112,7 @@ def _store(request: HttpRequest, response: HttpResponse, key: str, user_version:
         "body": CSRF_VALUE.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()),
         "content_type": response["Content-Type"],
     }
-    cache.set(key, entry, figures.timeout())
+    cache.set(key, entry, _source.timeout())
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -108,9 +126,8 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _versions(accounts: list[tuple[int, int]]) -> str:
-    found = figures.versions_of(accounts)
-    return ",".join(found[account_id] for account_id, _org in accounts)
+def _versions(keys: list[tuple]) -> str:
+    return _source.versions(keys)
 
 
 def _served(request: HttpRequest, entry: dict) -> HttpResponse:
