@@ -120,6 +120,11 @@ class PenaltyRateAdmin(admin.ModelAdmin):
     list_display = ("valid_from", "valid_to", "rate", "moratorium", "note")
     fields = (("valid_from", "valid_to"), ("rate", "moratorium"), "note")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "rate":  # operators write 9,5
+            kwargs.setdefault("localize", True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
             warn_rate_table(request)
@@ -144,15 +149,19 @@ class CalendarDayAdmin(OrgScopedAdmin):
             return queryset
         return queryset.filter(Q(organisation_id=org_id) | Q(organisation__isnull=True))
 
+    def _is_common(self, request, obj) -> bool:
+        # Read from the database: the operator's form sets the organisation on the instance it is given.
+        return (
+            obj is not None
+            and not request.user.is_superuser
+            and CalendarDay.objects.filter(pk=obj.pk, organisation__isnull=True).exists()
+        )
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.organisation_id is None and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return not self._is_common(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.organisation_id is None and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
+        return not self._is_common(request, obj) and super().has_delete_permission(request, obj)
 
     @admin.display(description=_("для кого"))
     def scope(self, obj):
