@@ -25,6 +25,28 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _penalty_rates_after_flush():
+    """A transactional test (live_server) empties every table when it ends, the penalty rates seeded by a migration
+    included, and the tests after it would find no rate (a close that needs one stops). The flush sends
+    post_migrate: the seeded rates are put back then."""
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_reseed_penalty_rates, dispatch_uid="tests.reseed_penalty_rates")
+
+
+def _reseed_penalty_rates(sender, using, **kwargs):
+    if sender.label != "billing":
+        return
+    import importlib
+
+    from django.apps import apps
+
+    seeded = importlib.import_module("abonent.billing.migrations.0004_penalty_rates")
+    if not apps.get_model("billing", "PenaltyRate").objects.using(using).exists():
+        seeded.seed(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids come back after a rollback, and with them cached figures."""

@@ -1,4 +1,5 @@
-"""Back office for the monthly cycle: periods with their state and runs, the penalty rates, recalculations.
+"""Back office for the monthly cycle: periods with their state and runs, the penalty rates and the production
+calendar's exceptions, recalculations.
 
 Steps run inline from an admin action (a close of a city takes about a minute on PostgreSQL, see
 docs/BENCHMARKS.md); each run is recorded in PeriodRun so the page shows what ran, how far it got and why it failed.
@@ -6,13 +7,15 @@ docs/BENCHMARKS.md); each run is recorded in PeriodRun so the page shows what ra
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from abonent.lib.numbers import money
-from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path
+from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 
-from . import cycle, errors, recalculations
-from .models import BillingPeriod, Charge, PenaltyRate, PeriodRun, Recalculation
+from . import cycle, errors, penalties, recalculations
+from .models import BillingPeriod, CalendarDay, Charge, PenaltyRate, PeriodRun, Recalculation
 
 register_org_path("billing.PeriodRun", "period__organisation")
 register_org_path("billing.Recalculation", "account__organisation")
@@ -35,6 +38,13 @@ class PeriodRunInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def warn_rate_table(request) -> None:
+    """A month before the penalty rate table ends, the pages of the close say so (a close past it would stop)."""
+    warning = penalties.rate_table_warning(timezone.localdate())
+    if warning:
+        messages.warning(request, warning)
 
 
 def _step_action(step: str | None, label: str):
@@ -79,6 +89,11 @@ class BillingPeriodAdmin(OrgScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a period carries charges and ledger entries
 
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            warn_rate_table(request)
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description=_("последний запуск"))
     def last_run(self, obj):
         run = obj.runs.first()
@@ -105,6 +120,53 @@ class PenaltyRateAdmin(admin.ModelAdmin):
 
     list_display = ("valid_from", "valid_to", "rate", "moratorium", "note")
     fields = (("valid_from", "valid_to"), ("rate", "moratorium"), "note")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "rate":  # operators write 9,5
+            kwargs.setdefault("localize", True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            warn_rate_table(request)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(OrgScopedAdmin):
+    """Exceptions to the production calendar. A row for all organisations (a federal decree the library does not
+    know yet) is the superuser's; an operator adds the days of their own organisation (a regional non-working day)
+    and sees the rows for all, read-only."""
+
+    list_display = ("day", "is_working", "note", "scope")
+    list_filter = ("is_working",)
+    fields = ("organisation", "day", "is_working", "note")
+    org_list_filter = "organisation"
+
+    def get_queryset(self, request):
+        queryset = super(OrgScopedAdmin, self).get_queryset(request)
+        org_id = user_organisation_id(request)
+        if org_id is None:
+            return queryset
+        return queryset.filter(Q(organisation_id=org_id) | Q(organisation__isnull=True))
+
+    def _is_common(self, request, obj) -> bool:
+        # Read from the database: the operator's form sets the organisation on the instance it is given.
+        return (
+            obj is not None
+            and not request.user.is_superuser
+            and CalendarDay.objects.filter(pk=obj.pk, organisation__isnull=True).exists()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not self._is_common(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_common(request, obj) and super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("для кого"))
+    def scope(self, obj):
+        return obj.organisation or _("все организации")
 
 
 class RecalculationForm(forms.ModelForm):

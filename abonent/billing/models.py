@@ -408,13 +408,19 @@ class Recalculation(models.Model):
 
 
 class PenaltyRate(models.Model):
-    """The rate penalties are computed at, dated (ЖК РФ ст.155 ч.14 and the decrees that fix it). Editable."""
+    """The rate penalties are computed at, dated (ЖК РФ ст.155 ч.14 and the decrees that fix it). Editable.
+
+    Rows never overlap (the database enforces it: see migration 0007) and a rate is positive; a moratorium row's
+    days accrue nothing, and its rate (zero if unknown) is the one for a payment made during the moratorium.
+    """
 
     valid_from = models.DateField(_("действует с"))
     valid_to = models.DateField(_("действует по"), null=True, blank=True, help_text=_("Пусто — бессрочно"))
     rate = models.DecimalField(_("ставка, % годовых"), max_digits=6, decimal_places=3, default=Decimal("0"))
     moratorium = models.BooleanField(_("мораторий: пени не начисляются"), default=False)
     note = models.CharField(_("основание"), max_length=300, blank=True)
+
+    overlap_message = _("Период действия ставки пересекается с другой ставкой.")
 
     class Meta:
         verbose_name = _("ставка для пеней")
@@ -426,6 +432,11 @@ class PenaltyRate(models.Model):
                 name="penalty_rate_dates_ordered",
                 violation_error_message=_("Дата окончания раньше даты начала."),
             ),
+            models.CheckConstraint(
+                condition=Q(rate__gt=0) | Q(moratorium=True, rate=0),
+                name="penalty_rate_positive",
+                violation_error_message=_("Ставка должна быть больше нуля (ноль — только для моратория)."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -436,6 +447,58 @@ class PenaltyRate(models.Model):
     def clean(self) -> None:
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Дата окончания раньше даты начала.")})
+        if self.rate is not None and (self.rate < 0 or (self.rate == 0 and not self.moratorium)):
+            raise ValidationError({"rate": _("Ставка должна быть больше нуля (ноль — только для моратория).")})
+        if not self.valid_from:
+            return
+        overlapping = PenaltyRate.objects.filter(valid_from__lte=self.valid_to or FAR_FUTURE).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from)
+        )
+        clash = overlapping.exclude(pk=self.pk).first() if self.pk else overlapping.first()
+        if clash:
+            raise ValidationError(
+                _("%(msg)s Уже действует: %(clash)s.") % {"msg": self.overlap_message, "clash": clash}
+            )
+
+
+class CalendarDay(models.Model):
+    """A day the production calendar gets wrong for an organisation: a decreed transfer of a day off the library
+    does not know yet, or a regional non-working day (a subject's law). With no organisation it applies to all."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_days",
+        verbose_name=_("организация"),
+        help_text=_("Пусто — для всех организаций (федеральный перенос)"),
+    )
+    day = models.DateField(_("дата"))
+    is_working = models.BooleanField(_("рабочий день"), help_text=_("Отметьте для рабочего дня, снимите для выходного"))
+    note = models.CharField(_("основание"), max_length=300, help_text=_("Постановление, закон субъекта"))
+
+    class Meta:
+        verbose_name = _("день производственного календаря")
+        verbose_name_plural = _("производственный календарь: исключения")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day"],
+                name="calendar_day_unique_in_org",
+                violation_error_message=_("Этот день в календаре организации уже указан."),
+            ),
+            models.UniqueConstraint(
+                fields=["day"],
+                condition=Q(organisation__isnull=True),
+                name="calendar_day_unique_for_all",
+                violation_error_message=_("Этот день в общем календаре уже указан."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = "рабочий" if self.is_working else "нерабочий"
+        return f"{self.day:%d.%m.%Y} — {kind} день"
 
 
 class Penalty(models.Model):

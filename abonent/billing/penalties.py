@@ -1,8 +1,11 @@
 """Пени (ЖК РФ ст.155 ч.14): when a charge falls due, which debt accrues, and the arithmetic.
 
 A period's charges fall due in the following month (the 10th before March 2026, then the organisation's day,
-the 15th by default). From the 31st day of delay the debt accrues 1/300 of the key rate a day, from the 91st day
-1/130; a moratorium stops the accrual for its days. Payments settle the oldest debt first. Each period charges
+the 15th by default), moved to the next working day when that is a day off (ГК РФ ст.193, billing/workdays.py).
+From the 31st day of delay the debt accrues 1/300 of the rate a day, from the 91st day 1/130, at the rate in force
+on the day of payment (for a debt still unpaid, on the day of calculation) for every day; the days of a moratorium
+accrue nothing. A rate the table does not have stops the close (MissingRate), never a silent zero. Payments settle
+the oldest debt first. Each period charges
 what accrued up to its last day less what was charged before, so a late-posted payment corrects itself. The
 rules, with worked examples, are in docs/BILLING.md.
 """
@@ -16,12 +19,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from abonent.lib.bulk import BATCH
+from abonent.lib.numbers import money
 from abonent.orgs.dates import add_months, month_end
 from abonent.orgs.models import Organisation
 
 from .calculations import round_money
+from .errors import BillingError
 from .ledger import account_sums
 from .models import AccountBalance, BillingPeriod, LedgerEntry, Penalty, PenaltyRate
+from .workdays import WorkCalendar, work_calendar
 
 ZERO = Decimal("0")
 # The day a period's charges fell due until the law changed (ЖК РФ ст.155 ч.1 as amended from 01.03.2026).
@@ -29,12 +35,14 @@ DUE_DAY_BEFORE_2026_03 = 10
 DUE_DAY_CHANGED = dt.date(2026, 3, 1)
 
 
-def due_date(organisation: Organisation, period_month: dt.date) -> dt.date:
-    """The day a period's charges are due: in the following month (ЖК РФ ст.155 ч.1)."""
+def due_date(organisation: Organisation, period_month: dt.date, calendar: WorkCalendar | None = None) -> dt.date:
+    """The day a period's charges are due: in the following month (ЖК РФ ст.155 ч.1), on a non-working day moved
+    to the next working day (ГК РФ ст.193). Pass the organisation's `calendar` when asking for many months."""
     following = month_end(period_month) + dt.timedelta(days=1)
     # Before March 2026 the law said the 10th; the organisation's setting applies from then on.
     day = DUE_DAY_BEFORE_2026_03 if following < DUE_DAY_CHANGED else organisation.payment_due_day
-    return following.replace(day=min(day, month_end(following).day))
+    nominal = following.replace(day=min(day, month_end(following).day))
+    return (calendar or work_calendar(organisation)).next_working_day(nominal)
 
 
 # --- the arithmetic: values in, values out ---
@@ -51,26 +59,54 @@ class Rate:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
+class MissingRate(Exception):
+    """The rate table has no rate for a day a penalty needs one (the day of payment or of calculation)."""
+
+    def __init__(self, *days: dt.date):
+        super().__init__("Нет ставки для пеней на " + ", ".join(f"{d:%d.%m.%Y}" for d in sorted(days)) + ".")
+        self.days = set(days)
+
+
 def rate_on(day: dt.date, rates: Iterable[Rate]) -> Decimal:
-    """The rate in force on `day`; zero during a moratorium or where the table has no rate."""
+    """The rate in force on `day` (% a year). A moratorium row's rate is the one for a payment made during it (zero:
+    not known). Raises MissingRate where the table has none: a silent zero would lose the subscriber's penalty
+    for the organisation, or the organisation's for the subscriber."""
     for rate in rates:
         if rate.covers(day):
-            return ZERO if rate.moratorium else rate.rate
-    return ZERO
+            if rate.rate > 0:
+                return rate.rate
+            break
+    raise MissingRate(day)
+
+
+def days_accruing(first: dt.date, last: dt.date, rates: Iterable[Rate]) -> int:
+    """The days from `first` to `last` (inclusive) outside every moratorium (rows never overlap)."""
+    if last < first:
+        return 0
+    days = (last - first).days + 1
+    for rate in rates:
+        if rate.moratorium:
+            start, end = max(first, rate.valid_from), min(last, rate.valid_to or last)
+            if start <= end:
+                days -= (end - start).days + 1
+    return days
 
 
 def penalty_unrounded(debt: Decimal, due_date: dt.date, paid_on: dt.date, rates: Sequence[Rate]) -> Decimal:
     """Penalty on `debt` due on `due_date` and paid on `paid_on` (the payment day counts): day t from the day after
-    the due date; days 31–90 at rate/300 a day, from day 91 at rate/130. The rate is taken day by day from the
-    table, so a moratorium stops the accrual for its days."""
-    if debt <= 0:
-        return ZERO
+    the due date; days 31–90 at rate/300 a day, from day 91 at rate/130. Every day is at the rate in force on
+    `paid_on` (ЖК РФ ст.155 ч.14; for a debt still unpaid `paid_on` is the day of calculation); the days of a
+    moratorium accrue nothing. Raises MissingRate when a day accrues and the table has no rate for `paid_on`."""
     days = (paid_on - due_date).days
-    total = ZERO
-    for t in range(31, days + 1):
-        rate = rate_on(due_date + dt.timedelta(days=t), rates) / 100
-        total += debt * rate / (300 if t <= 90 else 130)
-    return total
+    if debt <= 0 or days < 31:
+        return ZERO
+    on = lambda t: due_date + dt.timedelta(days=t)  # noqa: E731 — day t of the delay
+    at_300 = days_accruing(on(31), on(min(days, 90)), rates)
+    at_130 = days_accruing(on(91), on(days), rates)
+    if not (at_300 or at_130):
+        return ZERO
+    rate = rate_on(paid_on, rates) / 100
+    return debt * rate / 300 * at_300 + debt * rate / 130 * at_130
 
 
 def penalty_amount(debt: Decimal, due_date: dt.date, paid_on: dt.date, rates: Sequence[Rate]) -> Decimal:
@@ -122,16 +158,23 @@ def penalties_accrued(
     settled = allocate_payment(debts, [(day, amount) for day, amount in payments if day <= as_of])
     total = ZERO
     lines: list[str] = []
+    missing: set[dt.date] = set()
     for part in settled:
         until = part.paid_on or as_of
-        value = penalty_unrounded(part.amount, part.due_date, until, rates)
+        try:
+            value = penalty_unrounded(part.amount, part.due_date, until, rates)
+        except MissingRate as exc:
+            missing |= exc.days
+            continue
         if value:
             total += value
             days = (until - part.due_date).days
             lines.append(
-                f"{part.amount} ₽, срок оплаты {part.due_date:%d.%m.%Y}, {days} дн. "
-                f"по {until:%d.%m.%Y}: {round_money(value)} ₽"
+                f"{money(part.amount)}, срок оплаты {part.due_date:%d.%m.%Y}, {days} дн. "
+                f"по {until:%d.%m.%Y}: {money(round_money(value))}"
             )
+    if missing:
+        raise MissingRate(*missing)
     return round_money(total), lines
 
 
@@ -151,10 +194,64 @@ def period_penalties(period: BillingPeriod, earlier: BillingPeriod | None) -> li
     if not debtors:
         return []
     table = rates()
+    due = _due_dates(period.organisation)
     penalties: list[Penalty] = []
+    missing: set[dt.date] = set()
     for start in range(0, len(debtors), BATCH):
-        penalties += _chunk_penalties(period, debtors[start : start + BATCH], table)
+        penalties += _chunk_penalties(period, debtors[start : start + BATCH], table, due, missing)
+    if missing:
+        raise BillingError(missing_rates_message(missing, table))
     return penalties
+
+
+def missing_rates_message(missing: set[dt.date], table: Sequence[Rate]) -> str:
+    """What the operator reads when the close stops for want of a rate: the days, and where the table ends."""
+    days = sorted(missing)
+    named = ", ".join(f"{d:%d.%m.%Y}" for d in days[:5]) + (f" и ещё {len(days) - 5}" if len(days) > 5 else "")
+    ends = table_end(table)
+    end = f" Таблица ставок заканчивается {ends:%d.%m.%Y}." if ends else ""
+    return (
+        f"Нет ставки для пеней на {named}: пени на эти дни не рассчитать.{end} Добавьте ставку в «Ставки для "
+        f"пеней» и повторите расчёт; период не рассчитан."
+    )
+
+
+def table_end(table: Sequence[Rate]) -> dt.date | None:
+    """The last day the table has a rate for; None if a row is open-ended or the table is empty."""
+    if not table or any(r.valid_to is None for r in table):
+        return None
+    return max(r.valid_to for r in table)
+
+
+def rate_table_warning(today: dt.date) -> str | None:
+    """What the back office says when the rate table ends within a month of `today` (or has ended): a close that
+    needs a later rate would stop, so operators add it before then."""
+    ends = table_end(rates())
+    if ends is None or add_months(today, 1) <= ends:
+        return None
+    following = ends + dt.timedelta(days=1)
+    if ends < today:
+        return (
+            f"Таблица ставок для пеней закончилась {ends:%d.%m.%Y}: расчёт периода, которому нужна ставка с "
+            f"{following:%d.%m.%Y}, остановится. Добавьте ставку в «Ставки для пеней»."
+        )
+    return (
+        f"Таблица ставок для пеней заканчивается {ends:%d.%m.%Y}: добавьте ставку с {following:%d.%m.%Y}, иначе "
+        f"расчёт периода, которому она нужна, остановится."
+    )
+
+
+def _due_dates(organisation: Organisation):
+    """due_date for many months of one organisation: the calendar read once, each month computed once."""
+    calendar = work_calendar(organisation)
+    known: dict[dt.date, dt.date] = {}
+
+    def due(month: dt.date) -> dt.date:
+        if month not in known:
+            known[month] = due_date(organisation, month, calendar)
+        return known[month]
+
+    return due
 
 
 def _debtors(period: BillingPeriod, earlier: BillingPeriod) -> list[int]:
@@ -181,16 +278,20 @@ def _debtors(period: BillingPeriod, earlier: BillingPeriod) -> list[int]:
     return sorted(set(debtors) | set(cancelled))
 
 
-def _chunk_penalties(period: BillingPeriod, chunk: list[int], table: list[Rate]) -> list[Penalty]:
+def _chunk_penalties(period: BillingPeriod, chunk: list[int], table: list[Rate], due, missing: set) -> list[Penalty]:
     as_of = month_end(period.month)
-    debts, credits = _debts_and_credits(period, chunk)
+    debts, credits = _debts_and_credits(period, chunk, due)
     payments = _payments(chunk, as_of)
     charged_before = account_sums(Penalty.objects.filter(account_id__in=chunk, period__month__lt=period.month))
     penalties = []
     for account_id in chunk:
-        total, lines = penalties_accrued(
-            debts.get(account_id, []), credits.get(account_id, []) + payments.get(account_id, []), as_of, table
-        )
+        try:
+            total, lines = penalties_accrued(
+                debts.get(account_id, []), credits.get(account_id, []) + payments.get(account_id, []), as_of, table
+            )
+        except MissingRate as exc:  # every account is looked at, so the message names every day that lacks one
+            missing |= exc.days
+            continue
         amount = total - (charged_before.get(account_id) or ZERO)
         if amount:
             basis = "\n".join([*lines, f"Начислено ранее: {charged_before.get(account_id) or ZERO} ₽"])
@@ -201,7 +302,7 @@ def _chunk_penalties(period: BillingPeriod, chunk: list[int], table: list[Rate])
 Dated = dict[int, list[tuple[dt.date, Decimal]]]
 
 
-def _debts_and_credits(period: BillingPeriod, chunk: list[int]) -> tuple[dict[int, list[Debt]], Dated]:
+def _debts_and_credits(period: BillingPeriod, chunk: list[int], due) -> tuple[dict[int, list[Debt]], Dated]:
     """Each account's charges of earlier periods (with recalculations) as debts due on their due date, and what
     was negative (a recalculation in the subscriber's favour, an advance brought in) as credits of its month."""
     org = period.organisation
@@ -219,12 +320,12 @@ def _debts_and_credits(period: BillingPeriod, chunk: list[int]) -> tuple[dict[in
             # A balance brought in from before the engine's history: due as if it were the month before.
             if row["opening"] > 0:
                 before = add_months(p_month, -1)
-                debts[account_id].append(Debt(before, due_date(org, before), row["opening"]))
+                debts[account_id].append(Debt(before, due(before), row["opening"]))
             elif row["opening"] < 0:
                 credits[account_id].append((p_month, -row["opening"]))
         amount = row["charged"] + row["recalculated"]
         if amount > 0:
-            debts[account_id].append(Debt(p_month, due_date(org, p_month), amount))
+            debts[account_id].append(Debt(p_month, due(p_month), amount))
         elif amount < 0:
             credits[account_id].append((p_month, -amount))
     return debts, credits

@@ -19,10 +19,10 @@ from decimal import Decimal
 from django.db.models import Q
 
 from abonent.billing import cycle
-from abonent.billing.models import AccountBalance
-from abonent.billing.penalties import due_date
+from abonent.billing.models import AccountBalance, PenaltyRate
+from abonent.billing.penalties import due_date, rates, table_end
 from abonent.metering.models import Meter, Reading, Resource
-from abonent.orgs.dates import add_months, month_start
+from abonent.orgs.dates import add_months, month_end, month_start
 from abonent.payments.services import payment_cash_create
 
 from .register import DEMO_CODES, STEPS, DemoContext, Step
@@ -57,6 +57,8 @@ def _history(ctx: DemoContext, code: str) -> None:
     values = {m.pk: m.initial_value for m in meters}
     accounts = ctx.accounts.get(code) or []
     months = MONTHS if ctx.history_months is None else ctx.history_months
+    if months:
+        _demo_rate_until(month_end(add_months(current, -1)))
     for back in range(months, 0, -1):
         month = add_months(current, -back)
         first, last = org.readings_window(month)
@@ -81,6 +83,22 @@ def _history(ctx: DemoContext, code: str) -> None:
         cycle.period_close(organisation=org, month=month)
         _payments(org, month, accounts, today, rng)
     ctx.write(f"    {org.short_name}: месяцев начислений и оплат — {months}")
+
+
+def _demo_rate_until(last_day: dt.date) -> None:
+    """A close past the end of the rate table stops (no rate, no penalty): the demo, run in a year the table does not
+    cover yet, carries the last rate on up to its last closed month, in a row that says it is the demo's own and
+    not the law's (the back office then warns that the table ends, as it would in real work)."""
+    ends = table_end(rates())
+    if ends is None or ends >= last_day:
+        return
+    last = PenaltyRate.objects.get(valid_to=ends)
+    PenaltyRate.objects.create(
+        valid_from=ends + dt.timedelta(days=1),
+        valid_to=last_day,
+        rate=last.rate,
+        note="Демонстрационные данные: ставка продлена для истории демо, это не ставка закона",
+    )
 
 
 def _reading(meter, month, value, first: dt.date, last: dt.date, rng) -> Reading:

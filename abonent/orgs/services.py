@@ -5,7 +5,7 @@ OPERATORS_GROUP = "Операторы"
 OPERATOR_MODELS = {
     "orgs": ["organisation"],
     "housing": ["building", "premises", "personalaccount"],
-    "billing": ["service", "tariff", "norm", "billingperiod", "accountserviceoff"],
+    "billing": ["service", "tariff", "norm", "billingperiod", "accountserviceoff", "calendarday"],
     "metering": ["meter", "reading"],
 }
 

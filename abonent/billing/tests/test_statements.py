@@ -73,10 +73,11 @@ def test_mask_payer():
 
 def test_figures_equal_the_ledger():
     org, account, user, last = _setup(3)
-    # 3 × (1 092,70 + 150) − 30,55 + пени 4,70 (742,70 ₽ overdue from 11.02.2024, 50 days to 31.03 at 9,5 %:
-    # 20 days beyond the 30 free ones × 742,70 × 0,095 / 300 = 4,70) − 500 − 100
-    penalty = (D("742.70") * 20 * D("0.095") / 300).quantize(D("0.01"))
-    assert penalty == D("4.70")
+    # 3 × (1 092,70 + 150) − 30,55 + пени 4,23 (742,70 ₽ due 10.02.2024, a Saturday, so due Monday 12.02.2024
+    # (ГК РФ ст.193); 48 days to 31.03 at 9,5 %: 18 days beyond the 30 free ones × 742,70 × 0,095 / 300 = 4,23)
+    # − 500 − 100
+    penalty = (D("742.70") * 18 * D("0.095") / 300).quantize(D("0.01"))
+    assert penalty == D("4.23")
     assert statements.debt_of(account) == D("3728.10") - D("30.55") + penalty - D("600") == _ledger_debt(account)
     month = statements.last_month(account)
     assert month.period == last
@@ -85,8 +86,8 @@ def test_figures_equal_the_ledger():
         ("Вывоз ТКО", D("150.00"), D("-30.55")),
     ]
     balance = AccountBalance.objects.get(account=account, period=last)
-    assert month.penalty == D("4.70")
-    assert month.total == balance.charged + balance.recalculated + balance.penalties == D("1216.85")
+    assert month.penalty == D("4.23")
+    assert month.total == balance.charged + balance.recalculated + balance.penalties == D("1216.38")
     entries = LedgerEntry.objects.filter(account=account, period=last).exclude(kind="payment")
     assert month.total == entries.aggregate(s=Sum("amount"))["s"]
     parts = statements.debt_parts(account, month, statements.debt_of(account))
@@ -104,7 +105,7 @@ def test_unpublished_period_is_not_shown():
 def test_history_and_movement():
     org, account, user, last = _setup(3)
     h = statements.history(account, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
-    assert h.charged == D("3702.25")
+    assert h.charged == D("3701.78")  # 3 × 1 242,70 − 30,55 + пени 4,23 (see test_figures_equal_the_ledger)
     assert h.paid == D("600.00")
     assert h.last_payment.amount == D("100.00")
     assert [line.kind for line in h.lines][:3] == ["month", "service", "service"]
@@ -113,7 +114,7 @@ def test_history_and_movement():
     assert payment_days == [dt.date(2024, 2, 15), dt.date(2024, 4, 5)]
     m = statements.movement(account, dt.date(2024, 1, 1), dt.date(2024, 3, 1))
     assert m.opening == D("0.00")
-    assert m.closing == m.opening + m.charged + m.recalculated + m.penalties - m.paid == D("3202.25")
+    assert m.closing == m.opening + m.charged + m.recalculated + m.penalties - m.paid == D("3201.78")
     with pytest.raises(statements.StatementError):
         statements.history(account, dt.date(2024, 2, 1), dt.date(2024, 1, 1))
 
