@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Russian pages for empty 4xx answers; a number beyond the database's range is a 400, not a 500.
+    "abonent.portal.errors.RussianErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -61,6 +63,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "abonent.urls"
+CSRF_FAILURE_VIEW = "abonent.portal.errors.csrf_failure"
 WSGI_APPLICATION = "abonent.wsgi.application"
 
 TEMPLATES = [

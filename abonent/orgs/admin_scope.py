@@ -14,11 +14,16 @@ appears. Apps that add models to the register add their road with `register_org_
 """
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+from abonent.portal.inputs import parse_id
 
 from .models import Organisation
 
@@ -106,6 +111,18 @@ class OrgScopedFormMixin:
         return exclude
 
 
+class SentIdsAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks the submitted value up again to show it (pk__in=[value]) even when the
+    form has refused it, so "abc" or a 20-digit id in a refused form became a ValueError/OverflowError instead of
+    the form's own "Выберите корректный вариант". Values that cannot be an id are simply not shown."""
+
+    def optgroups(self, name, value, attr=None):
+        pk = self.field.remote_field.model._meta.pk
+        if isinstance(pk, models.AutoField | models.BigAutoField | models.IntegerField):
+            value = [v for v in value if v in (None, "") or parse_id(v) is not None]
+        return super().optgroups(name, value, attr)
+
+
 class OrgScopedFieldsMixin:
     """What forms and inlines share: foreign-key and many-to-many choices limited to the operator's organisation."""
 
@@ -116,6 +133,8 @@ class OrgScopedFieldsMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SentIdsAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if formfield is not None and hasattr(formfield, "queryset"):
             formfield.queryset = scope_queryset(formfield.queryset, request)
@@ -143,6 +162,24 @@ class OrgScopedFieldsMixin:
         return not self._is_unassigned_staff(request) and super().has_delete_permission(request, obj)
 
 
+class InRangeChangeList(ChangeList):
+    """Django reads ?paid_on__year=… with datetime(int(year), …) and turns only ValueError into "bad lookup";
+    a 20-digit year is an OverflowError there (and in the database for any huge number), i.e. a 500. Here both are
+    a bad lookup: the change list answers with Django's own "?e=1" page."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_results(self, request):
+        try:
+            return super().get_results(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
 class OrgScopedAdmin(OrgScopedFieldsMixin, admin.ModelAdmin):
     org_path: str | tuple[str, ...] = "organisation"
     # The list filter by organisation a superuser gets (operators have one organisation): a lookup or None.
@@ -157,6 +194,9 @@ class OrgScopedAdmin(OrgScopedFieldsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request, self.get_org_paths())
+
+    def get_changelist(self, request, **kwargs):
+        return InRangeChangeList
 
     def get_object(self, request, object_id, from_field=None):
         # Another organisation's object is not there for an operator: 404, never a hint that it exists.

@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
 from abonent.orgs.models import Organisation
+from abonent.portal.inputs import is_ascii_digits, parse_money
 
 from . import emails, ratelimit, selectors
 from .models import AccountLink, AuditEvent, LoginEvent, User
@@ -36,7 +37,7 @@ EMAIL_IN_USE = _("Этот e-mail уже используется другим �
 USERNAME_IN_USE = _("Этот логин уже занят.")
 EMAIL_CHANGE_SALT = "abonent.users.email-change"
 LINK_MAX_AGE = 24 * 60 * 60
-CODE_RE = re.compile(r"^\d{4}-\d{4}-\d{4}$")
+CODE_RE = re.compile(r"^\d{4}-\d{4}-\d{4}$", re.ASCII)
 
 
 # --- values people type ------------------------------------------------------------------------------------
@@ -45,8 +46,8 @@ CODE_RE = re.compile(r"^\d{4}-\d{4}-\d{4}$")
 def phone_normalize(value: str) -> str:
     """+7XXXXXXXXXX from 8XXXXXXXXXX or +7XXXXXXXXXX, with spaces, brackets and dashes; anything else is refused."""
     raw = (value or "").strip()
-    digits = re.sub(r"\D", "", raw)
-    shape_ok = re.fullmatch(r"\+?[\d\s()\-]+", raw) and len(digits) == 11
+    digits = re.sub(r"\D", "", raw, flags=re.ASCII)  # 0-9 only: «８９１７…» in full width is no phone number
+    shape_ok = re.fullmatch(r"\+?[\d\s()\-]+", raw, flags=re.ASCII) and len(digits) == 11
     if shape_ok and (digits[0] == "7" or (digits[0] == "8" and not raw.startswith("+"))):
         return "+7" + digits[1:]
     raise ValidationError(_("Телефон: 11 цифр, например +7 917 555-55-55 или 8 (917) 555-55-55."), code="phone")
@@ -55,21 +56,14 @@ def phone_normalize(value: str) -> str:
 def activation_code_normalize(value: str) -> str:
     """ "1234 1234 1234", "123412341234" and "1234-1234-1234" are the same code."""
     digits = re.sub(r"[\s\-]", "", value or "")
-    if len(digits) == 12 and digits.isdigit():
+    if len(digits) == 12 and is_ascii_digits(digits):
         return f"{digits[:4]}-{digits[4:8]}-{digits[8:]}"
     return (value or "").strip()
 
 
 def amount_parse(value: str) -> Decimal | None:
-    """ "123,45" and "123.45" both mean 123 roubles 45 kopecks."""
-    text = (value or "").strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
-        return None
-    return amount.quantize(Decimal("0.01"))
+    """ "123,45" and "123.45" both mean 123 roubles 45 kopecks; «１２３» or "1e999" are no amount."""
+    return parse_money(value)
 
 
 def _codes_match(stored: str, typed: str) -> bool:
