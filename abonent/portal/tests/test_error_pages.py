@@ -56,12 +56,12 @@ def test_a_permission_refusal_is_russian(client):
 
 
 @pytest.mark.parametrize("value", ["abc", HUGE, "-1", "%FF%FE"])
-@pytest.mark.parametrize("page", ["housing/premises", "housing/personalaccount", "metering/meter", "support/appeal"])
-def test_the_house_filter_takes_any_value(client, page, value):
+changelist"/premises", "housing/personalaccount", "metering/meter", "support/appeal"])
+def test_the_house_filter_takes_any_value(client, changelist, value):
     operator = f.OperatorFactory()
     f.PremisesFactory(building__organisation=operator.organisation)
     client.force_login(operator)
-    response = client.get(f"/admin/{page}/?building={value}")
+    response = client.get(f"/admin/{changelist}/?building={value}")
     assert response.status_code == 200
 
 
