@@ -56,7 +56,9 @@ def test_a_permission_refusal_is_russian(client):
 
 
 @pytest.mark.parametrize("value", ["abc", HUGE, "-1", "%FF%FE"])
-changelist"/premises", "housing/personalaccount", "metering/meter", "support/appeal"])
+@pytest.mark.parametrize(
+    "changelist", ["housing/premises", "housing/personalaccount", "metering/meter", "support/appeal"]
+)
 def test_the_house_filter_takes_any_value(client, changelist, value):
     operator = f.OperatorFactory()
     f.PremisesFactory(building__organisation=operator.organisation)
