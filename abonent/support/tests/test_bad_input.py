@@ -59,7 +59,11 @@ def test_text_that_was_not_utf8_is_refused_not_stored_as_replacement_characters(
 
 
 def test_full_width_or_huge_account_ids_are_no_account(subscriber, account):
-    for account_id in ("５８", str(account.pk).translate(str.maketrans("0123456789", "０１２３４５６７８９")), "9" * 20):
+    for account_id in (
+        "５８",
+        str(account.pk).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        "9" * 20,
+    ):
         with pytest.raises(ValidationError) as exc:
             services.appeal_create(user=subscriber, account_id=account_id, topic="other", text="Т", contact="+7917")
         assert "account" in exc.value.message_dict
