@@ -87,9 +87,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'abonent.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server, commands and tests share the file.
+    # WAL and a busy timeout let the dev server, commands and tests share the file. IMMEDIATE: a transaction takes
+    # the write lock when it begins, so a second writer waits out the timeout; a DEFERRED one that read first and
+    # then wanted to write got "database is locked" at once (the busy timeout does not apply to that upgrade).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Each worker keeps its connection: opening one per request (PostgreSQL starts a backend process for it) cost
