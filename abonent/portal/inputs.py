@@ -91,6 +91,17 @@ def clean_text(text, max_length: int, *, field: str | None = None) -> str:
     return text
 
 
+def check_column(model, name: str, value, *, key: str | None = None):
+    """`value` as the model's column `name` takes it, or ValidationError {key: Django's Russian messages}.
+
+    The field's own checks (max_length, e-mail shape, the username's characters): what a ModelForm would say, for
+    services that are an entry point of their own (a command, another service, a test) and get no form."""
+    try:
+        return model._meta.get_field(name).clean(value, None)
+    except ValidationError as exc:
+        raise ValidationError({key or name: exc.messages}) from exc
+
+
 def latest_future_date(today: dt.date, *, years: int = 2) -> dt.date:
     """The last date a planned date (a visit, a desired date) may be: `years` ahead of today."""
     try:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
 from abonent.orgs.models import Organisation
-from abonent.portal.inputs import is_ascii_digits, parse_money
+from abonent.portal.inputs import check_column, is_ascii_digits, parse_money
 
 from . import emails, ratelimit, selectors
 from .models import AccountLink, AuditEvent, LoginEvent, User
@@ -157,6 +157,7 @@ def user_register_by_receipt(
         raise ValidationError(ACCOUNT_CLOSED, code="closed")
     if User.objects.filter(username__iexact=account_number).exists():
         raise ValidationError(ACCOUNT_ALREADY_REGISTERED, code="registered")
+    email = check_column(User, "email", email)
     _email_free(email)
     user = User(username=account_number, email=email, phone=phone_normalize(phone), consent_at=timezone.now())
     user.set_unusable_password()  # never a password by e-mail: the subscriber sets it through the link
@@ -169,6 +170,7 @@ def user_register_by_receipt(
 @transaction.atomic
 def user_register_by_username(*, username: str, email: str, password: str, base_url: str) -> User:
     """Seed 004: the user is inactive until the link sent to the e-mail confirms the address."""
+    username, email = check_column(User, "username", username), check_column(User, "email", email)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": USERNAME_IN_USE})
     _email_free(email)
@@ -284,7 +286,7 @@ def account_link_remove(*, link: AccountLink) -> None:
 
 def user_email_change_request(*, user: User, new_email: str, base_url: str) -> None:
     """The new address is used only after the link sent to it is followed (within 24 hours, once)."""
-    new_email = new_email.strip()
+    new_email = check_column(User, "email", new_email.strip())
     _email_free(new_email, except_user=user)
     token = signing.dumps({"u": user.pk, "old": user.email, "new": new_email}, salt=EMAIL_CHANGE_SALT)
     path = reverse("users:email_confirm", kwargs={"token": token})
@@ -345,7 +347,7 @@ def temporary_password() -> str:
 def operator_access_issue(*, account: PersonalAccount, login: str, actor: User) -> tuple[User, str]:
     """Seed 000: the organisation gives a login and a temporary password, printed on a slip; the subscriber
     must set a new password at the first login."""
-    login = (login or "").strip() or account.number
+    login = check_column(User, "username", (login or "").strip() or account.number, key="login")
     if User.objects.filter(username__iexact=login).exists():
         raise ValidationError({"login": USERNAME_IN_USE})
     if not account.is_open:
