@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from abonent.portal.inputs import parse_id
+from abonent.portal.inputs import AsciiDecimalField, AsciiIntegerField, parse_id
 
 from .models import Organisation
 
@@ -130,6 +130,9 @@ class OrgScopedFieldsMixin:
         # Russian operators write 45,27: money, areas and volumes are read and shown with the decimal comma.
         if isinstance(db_field, models.DecimalField):
             kwargs.setdefault("localize", True)
+            kwargs.setdefault("form_class", AsciiDecimalField)  # «４５,２７» is no price
+        elif isinstance(db_field, models.IntegerField) and not db_field.choices:
+            kwargs.setdefault("form_class", AsciiIntegerField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -117,3 +118,20 @@ def check_date_bounds(value: dt.date, *, earliest: dt.date, latest: dt.date, fie
             "b": latest.strftime("%d.%m.%Y"),
         }
         raise ValidationError({field: message} if field else message, code="date_bounds")
+
+
+class AsciiDigitsMixin:
+    """Django's IntegerField and DecimalField read «４５» as 45 (int() and Decimal() do): refuse it first."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            refuse_non_ascii_digits(value)
+        return super().to_python(value)
+
+
+class AsciiIntegerField(AsciiDigitsMixin, forms.IntegerField):
+    pass
+
+
+class AsciiDecimalField(AsciiDigitsMixin, forms.DecimalField):
+    pass

@@ -111,3 +111,33 @@ def test_parse_id_refuses_what_cannot_be_an_id(value):
 def test_parse_id_takes_ids():
     assert parse_id("42") == 42
     assert parse_id(2**63 - 1) == 2**63 - 1
+
+
+def test_the_back_office_refuses_full_width_digits_in_numbers(client):
+    from abonent.billing.models import Tariff
+    from abonent.orgs.tests.test_admin_scope import form_data, url
+
+    operator = f.OperatorFactory()
+    tariff = f.TariffFactory(service__organisation=operator.organisation)
+    client.force_login(operator)
+    data = form_data(client.get(url(Tariff, "change", tariff.pk)))
+    data["price"] = "５０"
+    response = client.post(url(Tariff, "change", tariff.pk), data)
+    assert "цифрами 0–9" in response.content.decode()
+    tariff.refresh_from_db()
+    assert tariff.price == Decimal("45.2700")
+
+
+def test_the_back_office_refuses_full_width_digits_in_whole_numbers(client):
+    from abonent.housing.models import Premises
+    from abonent.orgs.tests.test_admin_scope import form_data, url
+
+    operator = f.OperatorFactory()
+    premises = f.PremisesFactory(building__organisation=operator.organisation, residents=2)
+    client.force_login(operator)
+    data = form_data(client.get(url(Premises, "change", premises.pk)))
+    data["residents"] = "５"
+    response = client.post(url(Premises, "change", premises.pk), data)
+    assert "цифрами 0–9" in response.content.decode()
+    premises.refresh_from_db()
+    assert premises.residents == 2
