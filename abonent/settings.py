@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Russian pages for empty 4xx answers; a number beyond the database's range is a 400, not a 500.
     "abonent.portal.errors.RussianErrorsMiddleware",
+    # Form bodies that are not UTF-8 are refused (Django would turn their bytes into U+FFFD and forms save that).
+    "abonent.portal.utf8_forms.Utf8FormsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

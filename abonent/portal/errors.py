@@ -36,7 +36,7 @@ class RussianErrorsMiddleware:
             heading, text = _empty_page_texts(response.status_code)
             page = render(
                 request,
-                "errors/empty_4xx.html",
+                "errors/client_error.html",
                 {"status": response.status_code, "heading": heading, "text": text},
                 status=response.status_code,
             )

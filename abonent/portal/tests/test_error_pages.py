@@ -141,3 +141,28 @@ def test_the_back_office_refuses_full_width_digits_in_whole_numbers(client):
     assert "цифрами 0–9" in response.content.decode()
     premises.refresh_from_db()
     assert premises.residents == 2
+
+
+def test_a_form_body_that_is_not_utf8_is_refused_in_russian(client):
+    response = client.generic(
+        "POST", "/password/reset/", b"login=%FF%FEivanov&email=a%40example.ru", "application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "не в кодировке UTF-8" in russian(response)
+
+
+def test_a_multipart_text_field_that_was_not_utf8_is_refused(client):
+    boundary = "BoUnDaRy"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="login"\r\n\r\n'.encode()
+        + b"\xff\xfeivanov\r\n"
+        + f"--{boundary}--\r\n".encode()
+    )
+    response = client.generic("POST", "/password/reset/", body, f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400
+    assert "не в кодировке UTF-8" in russian(response)
+
+
+def test_utf8_forms_pass(client):
+    response = client.post("/password/reset/", {"login": "иванов", "email": "a@example.ru"})
+    assert response.status_code != 400
