@@ -20,6 +20,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.forms.models import _get_foreign_key
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -276,7 +277,22 @@ class OrgScopedInline(OrgScopedFieldsMixin):
         fields = super().get_fields(request, obj)
         return _without(fields, "organisation") if self._hides_organisation(request) else fields
 
+    # A bound formset builds as many forms as its TOTAL_FORMS says, up to absolute_max (Django's default: 2 000):
+    # a forged TOTAL_FORMS=99999999999999999999 made one request build 2 000 forms (≈ 10 s). The rows there are,
+    # plus this many new ones at a time, is all a page can send; more is the formset's own "не больше N форм".
+    NEW_ROWS_MAX = 100
+
+    def _rows_limit(self, obj) -> int:
+        if obj is None or obj.pk is None:
+            return self.NEW_ROWS_MAX
+        fk = _get_foreign_key(self.parent_model, self.model, fk_name=self.fk_name)
+        return self.model._default_manager.filter(**{fk.name: obj}).count() + self.NEW_ROWS_MAX
+
     def get_formset(self, request, obj=None, **kwargs):
+        limit = self._rows_limit(obj)
+        max_num = self.get_max_num(request, obj, **kwargs)
+        kwargs.setdefault("max_num", limit if max_num is None else min(max_num, limit))
+        kwargs.setdefault("absolute_max", limit)
         formset = super().get_formset(request, obj, **kwargs)
         org_id = user_organisation_id(request)
         if org_id is not None:
