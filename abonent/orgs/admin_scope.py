@@ -13,11 +13,14 @@ any of them (a Premises in a Meter form, a Service in a Tariff form...) is limit
 appears. Apps that add models to the register add their road with `register_org_path`.
 """
 
+import datetime as dt
+
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.forms.models import _get_foreign_key
@@ -28,6 +31,8 @@ from abonent.portal.inputs import AsciiDecimalField, AsciiIntegerField, parse_id
 
 from .models import Organisation
 
+# The dates the register may hold: accounts opened last century, meters verified decades ahead, nothing beyond.
+ADMIN_DATES = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 NO_ORGANISATION = -1  # staff without an organisation match no row rather than every row
 
 # model label → the lookups (without the trailing "_id") from that model to its organisation.
@@ -134,7 +139,11 @@ class OrgScopedFieldsMixin:
             kwargs.setdefault("form_class", AsciiDecimalField)  # «４５,２７» is no price
         elif isinstance(db_field, models.IntegerField) and not db_field.choices:
             kwargs.setdefault("form_class", AsciiIntegerField)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if type(db_field) is models.DateField and formfield is not None:
+            # 31.12.9999 or 01.01.0001 is a slip of the keyboard, not a tariff's end or a meter's installation.
+            formfield.validators += [MinValueValidator(ADMIN_DATES[0]), MaxValueValidator(ADMIN_DATES[1])]
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

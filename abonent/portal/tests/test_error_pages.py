@@ -166,3 +166,18 @@ def test_a_multipart_text_field_that_was_not_utf8_is_refused(client):
 def test_utf8_forms_pass(client):
     response = client.post("/password/reset/", {"login": "иванов", "email": "a@example.ru"})
     assert response.status_code != 400
+
+
+def test_the_back_office_refuses_a_date_in_the_year_9999(client):
+    from abonent.billing.models import Tariff
+    from abonent.orgs.tests.test_admin_scope import form_data, url
+
+    operator = f.OperatorFactory()
+    tariff = f.TariffFactory(service__organisation=operator.organisation)
+    client.force_login(operator)
+    data = form_data(client.get(url(Tariff, "change", tariff.pk)))
+    data["valid_to"] = "31.12.9999"
+    response = client.post(url(Tariff, "change", tariff.pk), data)
+    assert "меньше либо равно" in response.content.decode()
+    tariff.refresh_from_db()
+    assert tariff.valid_to.year == 2026
