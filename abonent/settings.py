@@ -58,6 +58,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Russian pages for empty 4xx answers; a number beyond the database's range is a 400, not a 500.
+    "abonent.portal.errors.RussianErrorsMiddleware",
+    # Form bodies that are not UTF-8 are refused (Django would turn their bytes into U+FFFD and forms save that).
+    "abonent.portal.utf8_forms.Utf8FormsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -73,6 +77,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "abonent.urls"
+CSRF_FAILURE_VIEW = "abonent.portal.errors.csrf_failure"
 WSGI_APPLICATION = "abonent.wsgi.application"
 
 TEMPLATES = [
@@ -96,9 +101,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'abonent.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server, commands and tests share the file.
+    # WAL and a busy timeout let the dev server, commands and tests share the file. IMMEDIATE: a transaction takes
+    # the write lock when it begins, so a second writer waits out the timeout; a DEFERRED one that read first and
+    # then wanted to write got "database is locked" at once (the busy timeout does not apply to that upgrade).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Each worker keeps its connection: opening one per request (PostgreSQL starts a backend process for it) cost

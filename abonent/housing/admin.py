@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from abonent.billing.admin import AccountServiceOffInline
 from abonent.metering.models import Meter
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, scope_queryset
+from abonent.portal.inputs import parse_id
 from abonent.users.admin import reset_registration
 
 from .models import Building, PersonalAccount, Premises
@@ -28,9 +29,16 @@ class BuildingFilter(admin.SimpleListFilter):
             return []
         return [(str(pk), address) for pk, address in rows]
 
+    def building_id(self) -> int | None:
+        """The house asked for; a value that is no id (letters, 20 digits) matches no house rather than a 500."""
+        return parse_id(self.value())
+
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(**{f"{self.building_path}_id": self.value()})
+            building_id = self.building_id()
+            if building_id is None:
+                return queryset.none()
+            return queryset.filter(**{f"{self.building_path}_id": building_id})
         return queryset
 
 

@@ -34,7 +34,10 @@ class VerificationFilter(admin.SimpleListFilter):
 class MeterBuildingFilter(BuildingFilter):
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(Q(premises__building_id=self.value()) | Q(building_id=self.value()))
+            building_id = self.building_id()
+            if building_id is None:
+                return queryset.none()
+            return queryset.filter(Q(premises__building_id=building_id) | Q(building_id=building_id))
         return queryset
 
 

@@ -23,6 +23,7 @@ from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, scope_queryset, user_organisation_id
 from abonent.orgs.dates import month_label, month_start, parse_month
 from abonent.orgs.models import Organisation
+from abonent.portal.inputs import parse_id
 
 from .forms import ImportForm, OperatorReadingForm
 from .importing import EXPORT_HEADER, FileError, export_records, read_rows
@@ -54,7 +55,10 @@ class ReadingBuildingFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(Q(meter__premises__building_id=self.value()) | Q(meter__building_id=self.value()))
+            building_id = parse_id(self.value())  # letters or 20 digits match no house rather than a 500
+            if building_id is None:
+                return queryset.none()
+            return queryset.filter(Q(meter__premises__building_id=building_id) | Q(meter__building_id=building_id))
         return queryset
 
 

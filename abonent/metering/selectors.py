@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from abonent.housing.models import PersonalAccount
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
+from abonent.portal.inputs import parse_id
 
 from .models import Meter, Reading
 from .services import closed_meter_message, next_window
@@ -38,6 +39,8 @@ def organisation_and_premises(user, account_id: int) -> tuple[Organisation, int]
     """The organisation (its window fields only; any other is read when asked for) and the premises of an
     account `user` is linked to; 404 otherwise, as account_for_user. One small raw query: the confirmed readings
     form is the busiest write of the month and needs no more of the account."""
+    if parse_id(account_id) is None:  # 20 digits in the URL: no such account, not an OverflowError in the query
+        raise Http404
     columns = ", ".join(f"o.{name}" for name in WINDOW_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -24,6 +24,7 @@ from abonent.lib.dates import ru_date as fmt_date  # numbers and dates in messag
 from abonent.lib.numbers import format_decimal as fmt
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
+from abonent.portal.inputs import has_non_ascii_digits, parse_id
 
 from .models import Meter, Reading, Resource
 from .rows import ModelColumns, converted
@@ -49,7 +50,8 @@ EARLIER_FIELDS = [Reading._meta.get_field("period"), Reading._meta.get_field("va
 # Channels that bring readings after the fact (a bank's registry, an operator's file): a reading dated after
 # the window counts for the next period instead of being refused (RULES.md).
 LATE_CHANNELS = {Reading.Channel.IMPORT, Reading.Channel.BANK, Reading.Channel.OPERATOR}
-NUMBER = re.compile(r"^(\d+)(?:[.,](\d+))?$")
+# 0-9 only (re.ASCII): without it \d takes «５８» and Decimal() reads it as 58.
+NUMBER = re.compile(r"^(\d+)(?:[.,](\d+))?$", re.ASCII)
 
 
 class ReadingError(ValidationError):
@@ -95,6 +97,8 @@ def parse_value(text, *, digits_before: int, digits_after: int) -> Decimal:
         raise ReadingError(_("Введите показание."), code="empty")
     if cleaned.startswith("-"):
         raise ReadingError(_("Показание не может быть отрицательным."), code="negative")
+    if has_non_ascii_digits(cleaned):
+        raise ReadingError(_("Введите показание цифрами 0–9, например 123,45."), code="non_ascii_digits")
     match = NUMBER.match(cleaned)
     if not match:
         raise ReadingError(
@@ -529,7 +533,9 @@ def _locked_meters(
     second round trip to the database, would cost more than the query. Earlier periods' readings are read from the
     statement's snapshot, taken before the lock is granted: what a concurrent submission writes is the current
     period's, which this does not read."""
-    ids = sorted(set(meter_ids))
+    # An id beyond the column's range is no meter (a file or a form may send anything); the raw query would
+    # fail with OverflowError on it. Left out here, it is reported as an unknown meter like any other.
+    ids = sorted({meter_id for meter_id in meter_ids if parse_id(meter_id) is not None})
     if not ids:
         return {}, False, {}
     from abonent.billing.models import BillingPeriod  # billing reads metering, not the other way round at import

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from abonent.portal.inputs import parse_id
+
 from . import selectors
 from .forms import ReadingsForm
 from .models import Reading, ReminderPreference
@@ -67,11 +69,12 @@ def _submissions(data) -> list[Submission]:
     found = []
     for key, text in data.items():
         meter_id = key.removeprefix("value_")
-        if meter_id == key or not meter_id.isdigit() or not text.strip():
+        # parse_id, not isdigit(): "value_５８" is not meter 58, and 20 digits are no meter at all.
+        if meter_id == key or parse_id(meter_id) is None or not text.strip():
             continue
         found.append(
             Submission(
-                meter_id=int(meter_id),
+                meter_id=parse_id(meter_id),
                 text=text.strip()[:40],
                 confirm_rollover=data.get(f"rollover_{meter_id}") == "1",
                 confirm_high=data.get(f"high_{meter_id}") == "1",

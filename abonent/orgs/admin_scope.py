@@ -13,15 +13,26 @@ any of them (a Premises in a Meter form, a Service in a Tariff form...) is limit
 appears. Apps that add models to the register add their road with `register_org_path`.
 """
 
+import datetime as dt
+
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.forms.models import _get_foreign_key
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from abonent.portal.inputs import AsciiDecimalField, AsciiIntegerField, parse_id
+
 from .models import Organisation
 
+# The dates the register may hold: accounts opened last century, meters verified decades ahead, nothing beyond.
+ADMIN_DATES = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 NO_ORGANISATION = -1  # staff without an organisation match no row rather than every row
 
 # model label → the lookups (without the trailing "_id") from that model to its organisation.
@@ -106,6 +117,18 @@ class OrgScopedFormMixin:
         return exclude
 
 
+class SentIdsAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks the submitted value up again to show it (pk__in=[value]) even when the
+    form has refused it, so "abc" or a 20-digit id in a refused form became a ValueError/OverflowError instead of
+    the form's own "Выберите корректный вариант". Values that cannot be an id are simply not shown."""
+
+    def optgroups(self, name, value, attr=None):
+        pk = self.field.remote_field.model._meta.pk
+        if isinstance(pk, models.AutoField | models.BigAutoField | models.IntegerField):
+            value = [v for v in value if v in (None, "") or parse_id(v) is not None]
+        return super().optgroups(name, value, attr)
+
+
 class OrgScopedFieldsMixin:
     """What forms and inlines share: foreign-key and many-to-many choices limited to the operator's organisation."""
 
@@ -113,9 +136,18 @@ class OrgScopedFieldsMixin:
         # Russian operators write 45,27: money, areas and volumes are read and shown with the decimal comma.
         if isinstance(db_field, models.DecimalField):
             kwargs.setdefault("localize", True)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+            kwargs.setdefault("form_class", AsciiDecimalField)  # «４５,２７» is no price
+        elif isinstance(db_field, models.IntegerField) and not db_field.choices:
+            kwargs.setdefault("form_class", AsciiIntegerField)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if type(db_field) is models.DateField and formfield is not None:
+            # 31.12.9999 or 01.01.0001 is a slip of the keyboard, not a tariff's end or a meter's installation.
+            formfield.validators += [MinValueValidator(ADMIN_DATES[0]), MaxValueValidator(ADMIN_DATES[1])]
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SentIdsAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if formfield is not None and hasattr(formfield, "queryset"):
             formfield.queryset = scope_queryset(formfield.queryset, request)
@@ -143,6 +175,24 @@ class OrgScopedFieldsMixin:
         return not self._is_unassigned_staff(request) and super().has_delete_permission(request, obj)
 
 
+class InRangeChangeList(ChangeList):
+    """Django reads ?paid_on__year=… with datetime(int(year), …) and turns only ValueError into "bad lookup";
+    a 20-digit year is an OverflowError there (and in the database for any huge number), i.e. a 500. Here both are
+    a bad lookup: the change list answers with Django's own "?e=1" page."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_results(self, request):
+        try:
+            return super().get_results(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
 class OrgScopedAdmin(OrgScopedFieldsMixin, admin.ModelAdmin):
     org_path: str | tuple[str, ...] = "organisation"
     # The list filter by organisation a superuser gets (operators have one organisation): a lookup or None.
@@ -157,6 +207,9 @@ class OrgScopedAdmin(OrgScopedFieldsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request, self.get_org_paths())
+
+    def get_changelist(self, request, **kwargs):
+        return InRangeChangeList
 
     def get_object(self, request, object_id, from_field=None):
         # Another organisation's object is not there for an operator: 404, never a hint that it exists.
@@ -233,7 +286,22 @@ class OrgScopedInline(OrgScopedFieldsMixin):
         fields = super().get_fields(request, obj)
         return _without(fields, "organisation") if self._hides_organisation(request) else fields
 
+    # A bound formset builds as many forms as its TOTAL_FORMS says, up to absolute_max (Django's default: 2 000):
+    # a forged TOTAL_FORMS=99999999999999999999 made one request build 2 000 forms (≈ 10 s). The rows there are,
+    # plus this many new ones at a time, is all a page can send; more is the formset's own "не больше N форм".
+    NEW_ROWS_MAX = 100
+
+    def _rows_limit(self, obj) -> int:
+        if obj is None or obj.pk is None:
+            return self.NEW_ROWS_MAX
+        fk = _get_foreign_key(self.parent_model, self.model, fk_name=self.fk_name)
+        return self.model._default_manager.filter(**{fk.name: obj}).count() + self.NEW_ROWS_MAX
+
     def get_formset(self, request, obj=None, **kwargs):
+        limit = self._rows_limit(obj)
+        max_num = self.get_max_num(request, obj, **kwargs)
+        kwargs.setdefault("max_num", limit if max_num is None else min(max_num, limit))
+        kwargs.setdefault("absolute_max", limit)
         formset = super().get_formset(request, obj, **kwargs)
         org_id = user_organisation_id(request)
         if org_id is not None:

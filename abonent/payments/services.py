@@ -33,7 +33,7 @@ class PaymentError(Exception):
     """A refusal to show the user, in Russian."""
 
 
-AMOUNT_RE = re.compile(r"^\d{1,11}([.,]\d{1,2})?$")
+AMOUNT_RE = re.compile(r"^\d{1,11}([.,]\d{1,2})?$", re.ASCII)  # 0-9 only: \d would take «１２３»
 
 
 def parse_amount(text: str) -> Decimal:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import Building
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, scope_queryset, user_organisation_id
+from abonent.portal.inputs import parse_id
 
 from . import services
 from .models import Appeal, AppealTemplate, PaidService, PaidServiceRequest
@@ -37,7 +38,10 @@ class BuildingFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(account__premises__building_id=self.value())
+            building_id = parse_id(self.value())  # letters or 20 digits match no house rather than a 500
+            if building_id is None:
+                return queryset.none()
+            return queryset.filter(account__premises__building_id=building_id)
         return queryset
 
 

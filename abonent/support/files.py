@@ -6,6 +6,8 @@ from PIL import Image, UnidentifiedImageError
 
 MAX_FILES = 5
 MAX_SIZE = 10 * 1024 * 1024  # 10 MB
+# A phone's photo of a meter or a leak is 12–50 megapixels; beyond 60 it is no photo of ours.
+MAX_PIXELS = 60_000_000
 
 JPEG, PNG, PDF = "image/jpeg", "image/png", "application/pdf"
 
@@ -35,16 +37,33 @@ def check_file(upload) -> str:
             _("Файл «%(name)s» не является изображением JPEG или PNG или документом PDF.") % {"name": name}
         )
     if kind in (JPEG, PNG):
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-                if image.format not in ("JPEG", "PNG"):
-                    raise ValidationError(_("Файл «%(name)s» — не JPEG и не PNG.") % {"name": name})
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise ValidationError(_("Изображение «%(name)s» повреждено.") % {"name": name}) from exc
-        finally:
-            upload.seek(0)
+        _check_image(upload, name)
     return kind
+
+
+def _check_image(upload, name: str) -> None:
+    """A real JPEG or PNG of a sane size. A few kilobytes of PNG can claim 100 000 × 100 000 pixels (a
+    "decompression bomb": tens of gigabytes once decoded, for whoever opens it later); Pillow refuses those
+    beyond 2 × MAX_IMAGE_PIXELS with DecompressionBombError, and we refuse anything beyond MAX_PIXELS from the
+    header alone, before a single pixel is decoded."""
+    too_big = _("Изображение «%(name)s» слишком большое: не больше %(mp)s мегапикселей.") % {
+        "name": name,
+        "mp": MAX_PIXELS // 1_000_000,
+    }
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ValidationError(too_big)
+            image.verify()
+            if image.format not in ("JPEG", "PNG"):
+                raise ValidationError(_("Файл «%(name)s» — не JPEG и не PNG.") % {"name": name})
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(too_big) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(_("Изображение «%(name)s» повреждено.") % {"name": name}) from exc
+    finally:
+        upload.seek(0)
 
 
 def check_files(uploads) -> list[tuple[object, str]]:

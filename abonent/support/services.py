@@ -12,11 +12,15 @@ from django.utils.translation import gettext as _
 from abonent.housing.models import PersonalAccount
 from abonent.notifications.emails import send_optional
 from abonent.notifications.models import Kind as NotificationKind
+from abonent.portal.inputs import REPLACEMENT, clean_text, latest_future_date, parse_id, refuse_undecodable
 
 from .files import check_files
 from .models import Appeal, AppealMessage, Attachment, PaidService, PaidServiceRequest
 
 MAX_TEXT = 5000
+CONTACT_MAX = Appeal._meta.get_field("contact").max_length
+# A paid service is planned for the coming months, not for 9999: a year ahead at most.
+DESIRED_DATE_YEARS = 1
 
 
 def _clean_text(text: str | None, *, field: str = "text", what: str | None = None) -> str:
@@ -25,13 +29,28 @@ def _clean_text(text: str | None, *, field: str = "text", what: str | None = Non
         raise ValidationError({field: what or _("Напишите текст сообщения.")})
     if len(text) > MAX_TEXT:
         raise ValidationError({field: _("Текст длиннее %(n)s знаков.") % {"n": MAX_TEXT}})
+    refuse_undecodable(text, field=field)
     return text
 
 
+def _clean_contact(contact: str | None, errors: dict, what: str) -> str:
+    """The contact as its column allows (the service is called without the form too: the form's max_length is
+    not a check of the service)."""
+    try:
+        contact = clean_text(contact, CONTACT_MAX, field="contact")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return ""
+    if not contact:
+        errors["contact"] = [what]
+    return contact
+
+
 def _linked_account(user, account_id) -> PersonalAccount:
+    account_id = parse_id(account_id)  # not isdigit(): «５８» and 20 digits are no account id
     account = (
         PersonalAccount.objects.filter(pk=account_id, user_links__user=user).select_related("organisation").first()
-        if str(account_id or "").isdigit()
+        if account_id is not None
         else None
     )
     if account is None:
@@ -70,9 +89,7 @@ def appeal_create(*, user, account_id, topic: str, text: str, contact: str, file
         text = _clean_text(text, what=_("Напишите текст обращения."))
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    contact = (contact or "").strip()
-    if not contact:
-        errors["contact"] = [_("Укажите телефон или e-mail для ответа.")]
+    contact = _clean_contact(contact, errors, _("Укажите телефон или e-mail для ответа."))
     try:
         checked = check_files(files)
     except ValidationError as exc:
@@ -190,6 +207,15 @@ def appeal_assign(*, appeal: Appeal, operator, assignee) -> Appeal:
 # --- paid services ---
 
 
+def _desired_date_errors(desired_date: dt.date, today: dt.date) -> dict:
+    if desired_date < today:
+        return {"desired_date": [_("Желаемая дата не может быть в прошлом.")]}
+    latest = latest_future_date(today, years=DESIRED_DATE_YEARS)
+    if desired_date > latest:
+        return {"desired_date": [_("Желаемая дата — не позже %(date)s.") % {"date": latest.strftime("%d.%m.%Y")}]}
+    return {}
+
+
 def paid_request_create(
     *, user, account_id, service_id, desired_date: dt.date | None, comment: str = "", contact: str
 ) -> PaidServiceRequest:
@@ -202,7 +228,7 @@ def paid_request_create(
     service = None
     if account is not None:
         service = PaidService.objects.filter(
-            pk=service_id if str(service_id or "").isdigit() else None,
+            pk=parse_id(service_id),
             organisation_id=account.organisation_id,
             is_active=True,
         ).first()
@@ -210,14 +236,14 @@ def paid_request_create(
             errors["service"] = [_("Выберите услугу из каталога организации этого лицевого счёта.")]
     if desired_date is None:
         errors["desired_date"] = [_("Укажите желаемую дату.")]
-    elif account is not None and desired_date < account.organisation.today():
-        errors["desired_date"] = [_("Желаемая дата не может быть в прошлом.")]
-    contact = (contact or "").strip()
-    if not contact:
-        errors["contact"] = [_("Укажите телефон или e-mail для связи.")]
+    elif account is not None:
+        errors.update(_desired_date_errors(desired_date, account.organisation.today()))
+    contact = _clean_contact(contact, errors, _("Укажите телефон или e-mail для связи."))
     comment = (comment or "").strip()
     if len(comment) > MAX_TEXT:
         errors["comment"] = [_("Комментарий длиннее %(n)s знаков.") % {"n": MAX_TEXT}]
+    elif REPLACEMENT in comment:
+        errors["comment"] = [_("Текст содержит нечитаемые символы (не в кодировке UTF-8). Введите его заново.")]
     if errors:
         raise ValidationError(errors)
     return PaidServiceRequest.objects.create(

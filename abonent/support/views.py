@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from abonent.portal.inputs import parse_id
 from abonent.users.selectors import user_links
 
 from . import selectors, services
@@ -112,8 +113,9 @@ def paid_services(request):
     links = list(user_links(request.user))
     catalogue = selectors.catalogue_for(request.user)
     initial = {"contact": _contact_of(request.user)}
-    if request.GET.get("service", "").isdigit():
-        initial["service"] = int(request.GET["service"])
+    service_id = parse_id(request.GET.get("service"))  # 5 000 digits: int() refuses them with a ValueError
+    if service_id is not None:
+        initial["service"] = service_id
     form = PaidRequestForm(request.POST or None, links=links, catalogue=catalogue, initial=initial)
     status = 200
     if request.method == "POST":

@@ -261,6 +261,29 @@ class UserAdmin(DjangoUserAdmin):
     def get_list_filter(self, request):
         return self.list_filter if request.user.is_superuser else ("is_active",)
 
+    ACCOUNT_SEARCH = "account_links__account__number"
+
+    def get_search_fields(self, request):
+        # An operator's search by account number is added in get_search_results, limited to their own accounts.
+        fields = super().get_search_fields(request)
+        if user_organisation_id(request) is None:
+            return fields
+        return tuple(field for field in fields if field != self.ACCOUNT_SEARCH)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A subscriber of the operator's organisation may also hold accounts elsewhere: the plain lookup
+        (any of the user's links) would tell the operator that they hold number N in another organisation. The
+        number must match an account of the operator's own organisation, on the same link (one filter call)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        org_id = user_organisation_id(request)
+        term = search_term.strip()
+        if org_id is None or not term:
+            return found, may_have_duplicates
+        own = queryset.filter(
+            account_links__account__organisation_id=org_id, account_links__account__number__icontains=term
+        )
+        return (found | own).distinct(), True
+
     def has_module_permission(self, request):
         return request.user.is_superuser or is_back_office(request)
 

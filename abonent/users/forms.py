@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from abonent.orgs.models import Organisation
+from abonent.portal.inputs import is_ascii_digits
 
 from . import login_guard, services
 from .models import User
@@ -148,7 +149,7 @@ class ReceiptRegistrationForm(forms.Form):
 
     def clean_account_number(self):
         value = self.cleaned_data["account_number"].strip()
-        if not value.isdigit():
+        if not is_ascii_digits(value):
             raise ValidationError(_("Номер лицевого счёта — только цифры."))
         return value
 
@@ -231,6 +232,12 @@ class AddAccountForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "1234-1234-1234", "autocomplete": "off"}),
     )
     captcha = _captcha()
+
+    def clean_account_number(self):
+        value = self.cleaned_data["account_number"].strip()
+        if not is_ascii_digits(value):  # «８２００…» in full width is not the number on the receipt
+            raise ValidationError(_("Номер лицевого счёта — только цифры."))
+        return value
 
     def clean_payment_amount(self):
         value = self.cleaned_data["payment_amount"]

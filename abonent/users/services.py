@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
 from abonent.orgs.models import Organisation
+from abonent.portal.inputs import check_column, is_ascii_digits, parse_money
 
 from . import emails, ratelimit, selectors
 from .models import AccountLink, AuditEvent, LoginEvent, User
@@ -39,7 +40,7 @@ SAME_AS_TEMPORARY = _("Новый пароль должен отличаться
 EMAIL_CHANGE_TOO_MANY = _("Слишком много запросов на смену e-mail. Попробуйте ещё раз через час.")
 EMAIL_CHANGE_SALT = "abonent.users.email-change"
 LINK_MAX_AGE = 24 * 60 * 60
-CODE_RE = re.compile(r"^\d{4}-\d{4}-\d{4}$")
+CODE_RE = re.compile(r"^\d{4}-\d{4}-\d{4}$", re.ASCII)
 
 
 # --- values people type ------------------------------------------------------------------------------------
@@ -48,8 +49,8 @@ CODE_RE = re.compile(r"^\d{4}-\d{4}-\d{4}$")
 def phone_normalize(value: str) -> str:
     """+7XXXXXXXXXX from 8XXXXXXXXXX or +7XXXXXXXXXX, with spaces, brackets and dashes; anything else is refused."""
     raw = (value or "").strip()
-    digits = re.sub(r"\D", "", raw)
-    shape_ok = re.fullmatch(r"\+?[\d\s()\-]+", raw) and len(digits) == 11
+    digits = re.sub(r"\D", "", raw, flags=re.ASCII)  # 0-9 only: «８９１７…» in full width is no phone number
+    shape_ok = re.fullmatch(r"\+?[\d\s()\-]+", raw, flags=re.ASCII) and len(digits) == 11
     if shape_ok and (digits[0] == "7" or (digits[0] == "8" and not raw.startswith("+"))):
         return "+7" + digits[1:]
     raise ValidationError(_("Телефон: 11 цифр, например +7 917 555-55-55 или 8 (917) 555-55-55."), code="phone")
@@ -58,21 +59,14 @@ def phone_normalize(value: str) -> str:
 def activation_code_normalize(value: str) -> str:
     """ "1234 1234 1234", "123412341234" and "1234-1234-1234" are the same code."""
     digits = re.sub(r"[\s\-]", "", value or "")
-    if len(digits) == 12 and digits.isdigit():
+    if len(digits) == 12 and is_ascii_digits(digits):
         return f"{digits[:4]}-{digits[4:8]}-{digits[8:]}"
     return (value or "").strip()
 
 
 def amount_parse(value: str) -> Decimal | None:
-    """ "123,45" and "123.45" both mean 123 roubles 45 kopecks."""
-    text = (value or "").strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
-        return None
-    return amount.quantize(Decimal("0.01"))
+    """ "123,45" and "123.45" both mean 123 roubles 45 kopecks; «１２３» or "1e999" are no amount."""
+    return parse_money(value)
 
 
 def _codes_match(stored: str, typed: str) -> bool:
@@ -166,6 +160,7 @@ def user_register_by_receipt(
         raise ValidationError(ACCOUNT_CLOSED, code="closed")
     if User.objects.filter(username__iexact=account_number).exists():
         raise ValidationError(ACCOUNT_ALREADY_REGISTERED, code="registered")
+    email = check_column(User, "email", email)
     _email_free(email)
     user = User(username=account_number, email=email, phone=phone_normalize(phone), consent_at=timezone.now())
     user.set_unusable_password()  # never a password by e-mail: the subscriber sets it through the link
@@ -178,6 +173,7 @@ def user_register_by_receipt(
 @transaction.atomic
 def user_register_by_username(*, username: str, email: str, password: str, base_url: str) -> User:
     """Seed 004: the user is inactive until the link sent to the e-mail confirms the address."""
+    username, email = check_column(User, "username", username), check_column(User, "email", email)
     _username_allowed(username, field="username")
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": USERNAME_IN_USE})
@@ -314,7 +310,7 @@ def user_email_change_request(*, user: User, new_email: str, base_url: str, ip: 
     allowed_ip = ratelimit.hit("email-change-ip", ip, ratelimit.EMAIL_CHANGE_PER_IP)
     if not (allowed_user and allowed_ip):
         raise ValidationError(EMAIL_CHANGE_TOO_MANY, code="throttled")
-    new_email = new_email.strip()
+    new_email = check_column(User, "email", new_email.strip())
     if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
         emails.send(to=new_email, template="email_taken", context={})
         return
@@ -378,7 +374,7 @@ def temporary_password() -> str:
 def operator_access_issue(*, account: PersonalAccount, login: str, actor: User) -> tuple[User, str]:
     """Seed 000: the organisation gives a login and a temporary password, printed on a slip; the subscriber
     must set a new password at the first login."""
-    login = (login or "").strip() or account.number
+    login = check_column(User, "username", (login or "").strip() or account.number, key="login")
     _username_allowed(login, field="login")
     if User.objects.filter(username__iexact=login).exists():
         raise ValidationError({"login": USERNAME_IN_USE})

@@ -166,3 +166,19 @@ def test_duplicate_building_address_is_refused(operator, premises, client):
     response = client.post(url(Building, "add"), {**data, **empty_inlines(client, Building)})
     assert "Дом с таким адресом у организации уже есть." in response.content.decode()
     assert Building.objects.count() == count
+
+
+def test_a_forged_total_forms_builds_no_thousands_of_forms(operator, client):
+    # TOTAL_FORMS=20 digits: Django would build up to 2 000 inline forms (seconds of one request)
+    data = {
+        "address": "г. Ульяновск, ул. Гончарова, д. 99",
+        "total_area": "100",
+        "common_area": "10",
+        "premises-TOTAL_FORMS": "99999999999999999999",
+        "premises-INITIAL_FORMS": "0",
+    }
+    response = client.post(url(Building, "add"), data)
+    assert response.status_code == 200
+    forms = [len(inline.formset.forms) for inline in response.context["inline_admin_formsets"]]
+    assert forms and max(forms) <= 100
+    assert not Building.objects.filter(address=data["address"]).exists()
