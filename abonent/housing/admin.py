@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from abonent.billing.admin import AccountServiceOffInline
+from abonent.lib.inputs import parse_id
 from abonent.metering.models import Meter
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, scope_queryset
-from abonent.portal.inputs import parse_id
 from abonent.users.admin import reset_registration
 
 from .models import Building, PersonalAccount, Premises

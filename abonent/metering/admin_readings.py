@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import Building, PersonalAccount
 from abonent.lib import tables
+from abonent.lib.inputs import parse_id
 from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, scope_queryset, user_organisation_id
 from abonent.orgs.dates import month_label, month_start, parse_month
 from abonent.orgs.models import Organisation
-from abonent.portal.inputs import parse_id
 
 from .forms import ImportForm, OperatorReadingForm
 from .importing import EXPORT_HEADER, FileError, export_records, read_rows

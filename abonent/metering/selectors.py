@@ -12,9 +12,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from abonent.housing.models import PersonalAccount
+from abonent.lib.inputs import parse_id
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
-from abonent.portal.inputs import parse_id
 
 from .models import Meter, Reading
 from .services import closed_meter_message, next_window

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from abonent.lib import bulk
 from abonent.lib.dates import ru_date as fmt_date  # numbers and dates in messages: the pages' rules
+from abonent.lib.inputs import has_non_ascii_digits, parse_id
 from abonent.lib.numbers import format_decimal as fmt
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
-from abonent.portal.inputs import has_non_ascii_digits, parse_id
 
 from .models import Meter, Reading, Resource
 from .rows import ModelColumns, converted

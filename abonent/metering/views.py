@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from abonent.portal.inputs import parse_id
+from abonent.lib.inputs import parse_id
 
 from . import selectors
 from .forms import ReadingsForm

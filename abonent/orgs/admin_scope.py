@@ -27,7 +27,7 @@ from django.forms.models import _get_foreign_key
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from abonent.portal.inputs import AsciiDecimalField, AsciiIntegerField, parse_id
+from abonent.lib.inputs import AsciiDecimalField, AsciiIntegerField, parse_id
 
 from .models import Organisation
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .inputs import REPLACEMENT
+from abonent.lib.inputs import REPLACEMENT
 
 
 def _urlencoded_is_utf8(body: bytes) -> bool:

@@ -16,8 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import Building
+from abonent.lib.inputs import parse_id
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, scope_queryset, user_organisation_id
-from abonent.portal.inputs import parse_id
 
 from . import services
 from .models import Appeal, AppealTemplate, PaidService, PaidServiceRequest

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from abonent.housing.models import PersonalAccount
+from abonent.lib.inputs import REPLACEMENT, clean_text, latest_future_date, parse_id, refuse_undecodable
 from abonent.notifications.emails import send_optional
 from abonent.notifications.models import Kind as NotificationKind
-from abonent.portal.inputs import REPLACEMENT, clean_text, latest_future_date, parse_id, refuse_undecodable
 
 from .files import check_files
 from .models import Appeal, AppealMessage, Attachment, PaidService, PaidServiceRequest

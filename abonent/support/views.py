@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from abonent.portal.inputs import parse_id
+from abonent.lib.inputs import parse_id
 from abonent.users.selectors import user_links
 
 from . import selectors, services

@@ -8,8 +8,8 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.inputs import is_ascii_digits
 from abonent.orgs.models import Organisation
-from abonent.portal.inputs import is_ascii_digits
 
 from . import login_guard, services
 from .models import User

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from abonent.housing.models import PersonalAccount
+from abonent.lib.inputs import is_ascii_digits
 from abonent.payments.models import Payment
 
 from .models import AccountLink, LoginEvent, User
@@ -27,7 +28,7 @@ def users_for_login(login: str) -> list[User]:
     if "@" in login:
         by_email = list(User.objects.filter(email__iexact=login)[:2])
         return by_email if len(by_email) == 1 else []
-    if login.isdigit():
+    if is_ascii_digits(login):
         by_account = list(User.objects.filter(account_links__account__number=login).distinct()[:2])
         return by_account if len(by_account) == 1 else []
     return []

@@ -14,8 +14,8 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
+from abonent.lib.inputs import check_column, is_ascii_digits, parse_money
 from abonent.orgs.models import Organisation
-from abonent.portal.inputs import check_column, is_ascii_digits, parse_money
 
 from . import emails, ratelimit, selectors
 from .models import AccountLink, AuditEvent, LoginEvent, User

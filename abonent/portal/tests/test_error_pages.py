@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from abonent.lib.inputs import parse_id, parse_money
 from abonent.payments.services import PaymentError, parse_amount
-from abonent.portal.inputs import parse_id, parse_money
 from abonent.testing import factories as f
 from abonent.users import services as user_services
 

@@ -119,6 +119,9 @@ def production_get(env, *, https: bool) -> dict[str, str]:
         if https
         else '{"HTTP_HOST": "lk.example.ru"}'
     )
+    # The Russian error pages link the stylesheet; the manifest collectstatic writes in a deployment is not built
+    # for a test, so the plain storage serves the name.
+    env = {**env, "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     done = python(REQUEST.replace("{extra}", extra), env)
     assert done.returncode == 0, done.stderr
     return dict(line.split(" ", 1) if " " in line else (line, "") for line in done.stdout.splitlines())

@@ -56,6 +56,15 @@ def test_failures_for_victim1_count_for_every_way_of_typing_it(victim, typed):
     assert _login(client, typed, **CAPTCHA).status_code == 302
 
 
+def test_an_account_number_in_full_width_digits_is_no_login(victim):
+    # "８２００００７７７" is not the account number 820000777: only ASCII digits are numbers.
+    client = _client()
+    _login(client, "８２００００７７７")
+    assert not _logged_in(client)
+    _login(client, "820000777")
+    assert _logged_in(client)
+
+
 def test_failures_typed_in_different_ways_add_up(victim):
     client = _client()
     for typed in ("VICTIM1", " victim1", "victim1@example.ru"):
