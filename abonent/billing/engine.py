@@ -467,7 +467,7 @@ class Engine:
                 if charge is None or charge.basis == Charge.Basis.METER:
                     continue
                 delta = share - charge.volume
-                amount = calc.round_money(delta * charge.price)
+                amount = self._recalc_amount(account, service, charge, delta)
                 if not amount and not delta:
                     continue
                 label = f"{service.name}, прибор № {meter['serial_number']}: за {month_label(corrected)}"
@@ -480,9 +480,8 @@ class Engine:
                     continue
                 for sewer in sewerage.get((account.id, corrected), []):
                     reason = f"{sewer.service.name} вслед за водой: {label} объём {delta.normalize():+f} {service.unit}"
-                    self._recalc(
-                        account, sewer.service, meter, sewer, delta, calc.round_money(delta * sewer.price), reason
-                    )
+                    amount = self._recalc_amount(account, sewer.service, sewer, delta)
+                    self._recalc(account, sewer.service, meter, sewer, delta, amount, reason)
 
     def _estimated_charges(self) -> tuple[dict, dict]:
         """The earlier charges the gaps correct: the meters' lines by (account, service, meter, month), and the
@@ -502,6 +501,18 @@ class Engine:
         ):
             sewerage[(charge.account_id, charge.period.month)].append(charge)
         return earlier, sewerage
+
+    def _recalc_amount(self, account: AccountRow, service: Service, charge: Charge, delta: Decimal) -> Decimal:
+        """A volume difference of an earlier month valued as that month's line was: split by days at each tariff
+        of the days it was charged for."""
+        cache = self.__dict__.setdefault("_days_cache", {})
+        month = charge.period.month
+        if month not in cache:
+            cache[month] = month_days(self.org, month, self.services)
+        served = cache[month].of(account.id, service.pk)
+        if served is None or not served.days:
+            return calc.round_money(delta * charge.price)
+        return calc.round_money(delta * served.rate / served.days)
 
     def _recalc(self, account, service, meter, charge: Charge, delta: Decimal, amount: Decimal, reason: str) -> None:
         self.recalcs.append(

@@ -8,8 +8,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from abonent.billing import cycle
-from abonent.billing.models import Charge, Norm, Recalculation, Service
+from abonent.billing import cycle, recalculations
+from abonent.billing.models import BillingPeriod, Charge, Norm, Recalculation, Service
 from abonent.metering.models import Reading, Resource
 from abonent.testing import factories as f
 
@@ -241,3 +241,27 @@ def test_sewerage_follows_the_water_after_a_gap_through_the_norm(house):
     # sewerage billed 5 + 5 + 5 + 9.7 + 2 = 26.7 m³, recalculated −16.7: 10 m³, the water's 10 m³
     assert sewerage_over(account, months, "sewer") == (D("26.7"), D("-16.7"))
     assert sewerage_over(account, months, "cold") == (D("26.7"), D("-16.7"))
+
+
+def test_operator_recalculation_of_water_takes_the_sewerage_with_it_at_the_month_tariffs(house):
+    # given July charged with cold water at 45.00 until 14 July and 48.10 from 15 July, and sewerage at 30.00
+    org, building = house
+    account = account_in(org, building)
+    cold = service(org, "cold", M.METER, resource=Resource.COLD_WATER, norm="4.85")
+    f.TariffFactory(service=cold, valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 7, 14), price=D("45.00"))
+    f.TariffFactory(service=cold, valid_from=dt.date(2026, 7, 15), valid_to=None, price=D("48.10"))
+    service(org, "sewer", M.SEWERAGE, "30.00", multiplying_factor_applies=False)
+    july = cycle.period_close(organisation=org, month=JULY)
+    august = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 8, 1))
+
+    # when an operator takes 2 m³ of cold water off July
+    water = recalculations.recalculation_create(
+        account=account, corrected_period=july, service=cold, volume=D("-2"), reason="Утечка, акт №5", period=august
+    )
+
+    # then the water is valued by days: −2 × (45.00 × 14 + 48.10 × 17) / 31 = −2 × 1 447.70 / 31 = −93.4000 →
+    # −93.40 (not −2 × 48.10 = −96.20), and the sewerage follows: −2 × 30.00 = −60.00, with its reason
+    assert water.amount == D("-93.40")
+    sewer = Recalculation.objects.get(account=account, service__code="sewer")
+    assert (sewer.period, sewer.corrected_period, sewer.volume, sewer.amount) == (august, july, D("-2"), D("-60.00"))
+    assert "Утечка, акт №5" in sewer.reason
