@@ -4,7 +4,8 @@ The engine loads what the month needs in a few queries (accounts, buildings, met
 нормативы in force) and applies the rules of calculations.py to each account: by area, a fixed sum, норматив
 (× the multiplying factor without a meter), by meter (current − previous, the average then the норматив when there
 is no reading, a reading after a gap shared over the gap and the estimated months recalculated), sewerage = cold +
-hot, common-house needs. On SQLite it computes everything; on PostgreSQL the SQL close (sql_close) leaves it only
+hot, common-house needs; each for the days in force of the month (in_force.month_days: the account open, the
+service received, a tariff in force; the volume split by days at each tariff). On SQLite it computes everything; on PostgreSQL the SQL close (sql_close) leaves it only
 the meters read again after a gap. The rules are described in docs/BILLING.md.
 """
 

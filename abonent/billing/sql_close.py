@@ -5,7 +5,8 @@ readings for at most 3 months without one and the норматив after, нор
 factor without a meter, where the service allows it), area × tariff, a fixed sum per account, sewerage = cold + hot,
 common-house needs by the house meter or the норматив — are computed by a few INSERT … SELECT over readings,
 meters, tariffs and нормативы; the services an account does not receive this month (in_force.services_off, the
-set the Python engine uses too) are a temporary table every statement leaves out. Only a meter read again after a
+set the Python engine uses too) are a temporary table every statement leaves out, and the pairs served part of
+the month (in_force.month_days.part: proration by days) another one each statement joins. Only a meter read again after a
 gap stays in Python (engine.Engine): its volume is shared over the gap and the estimated months are
 recalculated, with the reasons written out. The balances and publish's ledger entries are one INSERT … SELECT
 each too (in ledger). SQLite keeps the Python engine for everything; the tests run on both, and test_sql_close
