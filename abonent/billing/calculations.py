@@ -110,6 +110,27 @@ def charge_line(volume: Decimal, price: Decimal, factor: Decimal | None = None) 
     return Line(billed_volume, amount, amount - plain)
 
 
+def charge_line_by_days(volume: Decimal, rate: Decimal, days: int, factor: Decimal | None = None) -> Line:
+    """A line whose tariff changed within the days it covers: volume × Σ(price_i × days_i) / days, that is the
+    volume split by days at each tariff, rounded to kopecks once. `rate` is Σ price_i × days_i over the `days`
+    (one tariff over all of them: rate / days is the price and this is charge_line). The products are exact and
+    the one division keeps 28 digits, so the rounding is the exact value's (the SQL close divides the same way).
+    """
+    plain = round_money(volume * rate / days)
+    if factor is None or factor == 1:
+        return Line(round_volume(volume), plain)
+    amount = round_money(volume * factor * rate / days)
+    return Line(round_volume(volume * factor), amount, amount - plain)
+
+
+def prorated_volume(volume: Decimal, days: int, month_days: int) -> Decimal:
+    """A month's volume not measured by the account's own meter (норматив, average, ОДН) for the `days` of the
+    month the service was provided (ПП РФ №354, п.42: payment for the period the service was provided)."""
+    if days == month_days:
+        return volume
+    return round_volume(volume * days / month_days)
+
+
 def sewerage_volume(cold: Decimal, hot: Decimal) -> Decimal:
     """водоотведение = cold + hot water volume."""
     return cold + hot
@@ -145,9 +166,8 @@ def service_off_in_month(since: dt.date, until: dt.date | None, month: dt.date, 
     """Whether a «услуга не оказывается» row (since … until, both inclusive; until None: still off) takes the
     service off the account for the month `month` … `month_last`.
 
-    Any day of the month within the row takes the whole month off: no proration by days. A row ending on the 15th
-    leaves that month uncharged and the next one charged; a part of a month that was in fact served is an
-    operator's recalculation, as any other correction.
+    The days of the month within the row are not charged (in_force.month_days prorates the rest); a month all of
+    whose days are within it has no line at all.
     """
     return since <= month_last and (until is None or until >= month)
 

@@ -4,7 +4,8 @@ The engine loads what the month needs in a few queries (accounts, buildings, met
 нормативы in force) and applies the rules of calculations.py to each account: by area, a fixed sum, норматив
 (× the multiplying factor without a meter), by meter (current − previous, the average then the норматив when there
 is no reading, a reading after a gap shared over the gap and the estimated months recalculated), sewerage = cold +
-hot, common-house needs. On SQLite it computes everything; on PostgreSQL the SQL close (sql_close) leaves it only
+hot, common-house needs; each for the days in force of the month (in_force.month_days: the account open, the
+service received, a tariff in force; the volume split by days at each tariff). On SQLite it computes everything; on PostgreSQL the SQL close (sql_close) leaves it only
 the meters read again after a gap. The rules are described in docs/BILLING.md.
 """
 
@@ -26,7 +27,7 @@ from abonent.orgs.dates import add_months, month_end, month_label, month_start
 from abonent.orgs.models import Organisation
 
 from . import calculations as calc
-from .in_force import in_force, services_off
+from .in_force import Served, in_force, month_days
 from .models import BillingPeriod, Charge, Norm, Recalculation, Service, Tariff
 
 ZERO = Decimal("0")
@@ -76,7 +77,8 @@ class Engine:
         self.services = list(Service.objects.filter(organisation=self.org, is_active=True))
         self.tariffs = in_force(Tariff, self.services, month)
         self.norms = in_force(Norm, self.services, month)
-        self.off = services_off(self.org, month, self.services)
+        self.days = month_days(self.org, month, self.services)
+        self.off = self.days.off
         self.accounts = [
             AccountRow(a["id"], a["premises_id"], a["premises__building_id"], a["premises__total_area"], a[rp])
             for rp in ["premises__residents"]
@@ -272,51 +274,69 @@ class Engine:
             )
         )
 
-    def _charge_individual(self, account: AccountRow, service: Service) -> None:
-        tariff = self.tariffs.get(service.pk)
-        if tariff is None:
+    def _served(self, account: AccountRow, service: Service) -> Served | None:
+        """The days of the month the account is charged the service for (in_force.month_days); None: no tariff."""
+        if self.tariffs.get(service.pk) is None:
             self.skipped[f"нет тарифа: {service.name}"] += 1
+            return None
+        return self.days.of(account.id, service.pk)
+
+    def _prorated(self, volume: Decimal, served: Served) -> Decimal:
+        return calc.prorated_volume(volume, served.days, self.days.total)
+
+    def _charge_individual(self, account: AccountRow, service: Service) -> None:
+        served = self._served(account, service)
+        if served is None:
             return
-        price = tariff.price
+        price, total = served.price, self.days.total
         method = service.method
         if method == Service.Method.AREA:
-            self._add(account, service, Charge.Basis.AREA, calc.charge_line(account.area, price), price)
+            line = calc.charge_line_by_days(account.area, served.rate, total)
+            self._add(account, service, Charge.Basis.AREA, line, price)
         elif method == Service.Method.FIXED:
-            self._add(account, service, Charge.Basis.FIXED, calc.charge_line(Decimal(1), price), price)
+            line = calc.charge_line_by_days(Decimal(1), served.rate, total)
+            self._add(account, service, Charge.Basis.FIXED, line, price)
         elif method == Service.Method.NORM:
             volume = self._norm_volume(service, account)
             if volume is None:
                 self.skipped[f"нет норматива: {service.name}"] += 1
                 return
-            self._add(account, service, Charge.Basis.NORM, calc.charge_line(volume, price), price)
+            volume = self._prorated(volume, served)
+            line = calc.charge_line_by_days(volume, served.rate, served.days)
+            self._add(account, service, Charge.Basis.NORM, line, price)
             self._remember(account, service, volume, Charge.Basis.NORM)
         elif method == Service.Method.METER:
             meters = self.premises_meters.get((account.premises_id, service.resource), [])
             if not meters:
-                self._charge_without_meter(account, service, price)
+                self._charge_without_meter(account, service, served)
             for meter in meters:
-                self._charge_meter(account, service, meter, price)
+                self._charge_meter(account, service, meter, served)
 
     def _remember(self, account: AccountRow, service: Service, volume: Decimal, basis: str) -> None:
         if service.resource:
             self.volumes[(account.id, service.resource)] += volume
             self.bases[(account.id, service.resource)].add(basis)
 
-    def _charge_without_meter(self, account: AccountRow, service: Service, price: Decimal) -> None:
+    def _charge_without_meter(self, account: AccountRow, service: Service, served: Served) -> None:
         volume = self._norm_volume(service, account)
         if volume is None:
             self.skipped[f"нет норматива: {service.name}"] += 1
             return
+        volume, price = self._prorated(volume, served), served.price
         factor = self.org.multiplying_factor
         if calc.factor_applies(service_allows=service.multiplying_factor_applies, has_meter=False) and factor != 1:
-            line = calc.charge_line(volume, price, factor)
+            line = calc.charge_line_by_days(volume, served.rate, served.days, factor)
             self._add(account, service, Charge.Basis.NORM_FACTOR, line, price, factor=factor)
             self._remember(account, service, volume, Charge.Basis.NORM_FACTOR)
         else:
-            self._add(account, service, Charge.Basis.NORM, calc.charge_line(volume, price), price)
+            line = calc.charge_line_by_days(volume, served.rate, served.days)
+            self._add(account, service, Charge.Basis.NORM, line, price)
             self._remember(account, service, volume, Charge.Basis.NORM)
 
-    def _charge_meter(self, account: AccountRow, service: Service, meter: dict, price: Decimal) -> None:
+    def _charge_meter(self, account: AccountRow, service: Service, meter: dict, served: Served) -> None:
+        """A meter's line: the measured volume (split by days at each tariff), or the estimate for the days
+        served."""
+        price = served.price
         real = self._real_readings(meter)
         capacity = Decimal(10) ** meter["digits_before"]
         current = real[-1] if real[-1][0] == self.month else None
@@ -329,7 +349,7 @@ class Engine:
             if gap > 1:
                 self.gap_checks.append((account, service, meter, parts[:-1], previous[0]))
             volume = parts[-1]
-            line = calc.charge_line(volume, price)
+            line = calc.charge_line_by_days(volume, served.rate, served.days)
             self._add(
                 account,
                 service,
@@ -359,23 +379,27 @@ class Engine:
             self.skipped[f"нет норматива: {service.name}"] += 1
             return
         basis = Charge.Basis.AVERAGE if estimate.basis == "average" else Charge.Basis.NORM
-        line = calc.charge_line(estimate.volume, price)
+        volume = self._prorated(estimate.volume, served)
+        line = calc.charge_line_by_days(volume, served.rate, served.days)
         self._add(account, service, basis, line, price, meter_id=meter["id"], previous_value=last[1])
-        self._remember(account, service, estimate.volume, basis)
+        self._remember(account, service, volume, basis)
 
     def _charge_sewerage(self, account: AccountRow, service: Service) -> None:
-        tariff = self.tariffs.get(service.pk)
-        if tariff is None:
-            self.skipped[f"нет тарифа: {service.name}"] += 1
+        served = self._served(account, service)
+        if served is None:
             return
         keys = [(account.id, r) for r in WATER]
         if not any(k in self.volumes for k in keys):
             volume = self._norm_volume(service, account)
             if volume is None:
                 return
-            self._add(account, service, Charge.Basis.NORM, calc.charge_line(volume, tariff.price), tariff.price)
+            volume = self._prorated(volume, served)
+            line = calc.charge_line_by_days(volume, served.rate, served.days)
+            self._add(account, service, Charge.Basis.NORM, line, served.price)
             return
         volume = calc.sewerage_volume(self.volumes.get(keys[0], ZERO), self.volumes.get(keys[1], ZERO))
+        # The water is already for the days the account is open; sewerage off for some of them takes its share.
+        volume = calc.prorated_volume(volume, served.days, self.days.open_days(account.id))
         bases = self.bases.get(keys[0], set()) | self.bases.get(keys[1], set())
         if bases & {Charge.Basis.NORM, Charge.Basis.NORM_FACTOR}:
             basis = Charge.Basis.NORM
@@ -383,14 +407,13 @@ class Engine:
             basis = Charge.Basis.AVERAGE
         else:
             basis = Charge.Basis.METER
-        self._add(account, service, basis, calc.charge_line(volume, tariff.price), tariff.price)
+        self._add(account, service, basis, calc.charge_line_by_days(volume, served.rate, served.days), served.price)
 
     def _charge_common(self, account: AccountRow, service: Service) -> None:
-        tariff = self.tariffs.get(service.pk)
+        served = self._served(account, service)
         norm = self.norms.get(service.pk)
         building = self.buildings[account.building_id]
-        if tariff is None:
-            self.skipped[f"нет тарифа: {service.name}"] += 1
+        if served is None:
             return
         total_area, common_area = building["total_area"], building["common_area"]
         by_norm = (
@@ -412,8 +435,9 @@ class Engine:
         else:
             self.skipped[f"нет норматива: {service.name}"] += 1
             return
-        line = calc.charge_line(volume, tariff.price)
-        self._add(account, service, Charge.Basis.COMMON_HOUSE, line, tariff.price, house_volume=common)
+        volume = self._prorated(volume, served)
+        line = calc.charge_line_by_days(volume, served.rate, served.days)
+        self._add(account, service, Charge.Basis.COMMON_HOUSE, line, served.price, house_volume=common)
 
     def _house_common_volume(self, building_id: int, resource: str) -> Decimal | None:
         """The house meter's volume of the month, when it has this month's and last month's readings."""
@@ -432,19 +456,11 @@ class Engine:
 
     def _recalculate_gaps(self) -> None:
         """A real reading after estimated months: each estimated month's charge is recalculated to its equal
-        share of the metered volume (доначисление or снятие), booked in this period with the reason."""
+        share of the metered volume (доначисление or снятие), booked in this period with the reason; the
+        sewerage of that month by the same volume difference, since sewerage = cold + hot over every span."""
         if not self.gap_checks:
             return
-        meter_ids = {meter["id"] for _, _, meter, _, _ in self.gap_checks}
-        earliest = min(since for *_, since in self.gap_checks)
-        earlier = {}
-        for charge in Charge.objects.filter(
-            meter_id__in=meter_ids,
-            period__organisation=self.org,
-            period__month__gt=earliest,
-            period__month__lt=self.month,
-        ).select_related("period"):
-            earlier[(charge.account_id, charge.service_id, charge.meter_id, charge.period.month)] = charge
+        earlier, sewerage = self._estimated_charges()
         for account, service, meter, shares, since in self.gap_checks:
             for offset, share in enumerate(shares, 1):
                 corrected = add_months(since, offset)
@@ -452,23 +468,64 @@ class Engine:
                 if charge is None or charge.basis == Charge.Basis.METER:
                     continue
                 delta = share - charge.volume
-                amount = calc.round_money(delta * charge.price)
+                amount = self._recalc_amount(account, service, charge, delta)
                 if not amount and not delta:
                     continue
-                self.recalcs.append(
-                    Recalculation(
-                        account_id=account.id,
-                        period=self.period,
-                        corrected_period_id=charge.period_id,
-                        service=service,
-                        meter_id=meter["id"],
-                        kind=Recalculation.Kind.READINGS,
-                        volume=delta,
-                        amount=amount,
-                        reason=(
-                            f"{service.name}, прибор № {meter['serial_number']}: за {month_label(corrected)} "
-                            f"начислено {charge.volume.normalize():f} {service.unit} "
-                            f"({charge.get_basis_display()}), по показаниям {share.normalize():f} {service.unit}"
-                        ),
-                    )
+                label = f"{service.name}, прибор № {meter['serial_number']}: за {month_label(corrected)}"
+                reason = (
+                    f"{label} начислено {charge.volume.normalize():f} {service.unit} "
+                    f"({charge.get_basis_display()}), по показаниям {share.normalize():f} {service.unit}"
                 )
+                self._recalc(account, service, meter, charge, delta, amount, reason)
+                if service.resource not in WATER or not delta:
+                    continue
+                for sewer in sewerage.get((account.id, corrected), []):
+                    reason = f"{sewer.service.name} вслед за водой: {label} объём {delta.normalize():+f} {service.unit}"
+                    amount = self._recalc_amount(account, sewer.service, sewer, delta)
+                    self._recalc(account, sewer.service, meter, sewer, delta, amount, reason)
+
+    def _estimated_charges(self) -> tuple[dict, dict]:
+        """The earlier charges the gaps correct: the meters' lines by (account, service, meter, month), and the
+        sewerage lines of those accounts by (account, month)."""
+        meter_ids = {meter["id"] for _, _, meter, _, _ in self.gap_checks}
+        earliest = min(since for *_, since in self.gap_checks)
+        months = Q(period__organisation=self.org, period__month__gt=earliest, period__month__lt=self.month)
+        earlier = {}
+        for charge in Charge.objects.filter(months, meter_id__in=meter_ids).select_related("period"):
+            earlier[(charge.account_id, charge.service_id, charge.meter_id, charge.period.month)] = charge
+        sewerage: dict[tuple[int, dt.date], list[Charge]] = defaultdict(list)
+        accounts = {account.id for account, *_ in self.gap_checks}
+        for charge in (
+            Charge.objects.filter(months, account_id__in=accounts, service__method=Service.Method.SEWERAGE)
+            .select_related("period", "service")
+            .order_by("service_id")
+        ):
+            sewerage[(charge.account_id, charge.period.month)].append(charge)
+        return earlier, sewerage
+
+    def _recalc_amount(self, account: AccountRow, service: Service, charge: Charge, delta: Decimal) -> Decimal:
+        """A volume difference of an earlier month valued as that month's line was: split by days at each tariff
+        of the days it was charged for."""
+        cache = self.__dict__.setdefault("_days_cache", {})
+        month = charge.period.month
+        if month not in cache:
+            cache[month] = month_days(self.org, month, self.services)
+        served = cache[month].of(account.id, service.pk)
+        if served is None or not served.days:
+            return calc.round_money(delta * charge.price)
+        return calc.round_money(delta * served.rate / served.days)
+
+    def _recalc(self, account, service, meter, charge: Charge, delta: Decimal, amount: Decimal, reason: str) -> None:
+        self.recalcs.append(
+            Recalculation(
+                account_id=account.id,
+                period=self.period,
+                corrected_period_id=charge.period_id,
+                service=service,
+                meter_id=meter["id"],
+                kind=Recalculation.Kind.READINGS,
+                volume=delta,
+                amount=amount,
+                reason=reason[:300],
+            )
+        )

@@ -198,8 +198,8 @@ class Norm(DatedValue):
 
 class AccountServiceOff(models.Model):
     """A service an account does not receive from some month: a flat without this supplier's hot water, a house
-    without sewerage, heating switched off. The close charges no line of the service to the account for a month
-    the row touches (calculations.service_off_in_month: no proration; in_force.services_off).
+    without sewerage, heating switched off. The close does not charge the service for the row's days and
+    prorates the rest of the month (in_force.month_days); a month wholly within the row has no line.
 
     Two rows of one account and service never overlap; the database enforces it as it does for tariffs (an
     exclusion constraint on PostgreSQL, triggers on SQLite: migration 0006), and clean() says so in Russian first.

@@ -5,7 +5,8 @@ readings for at most 3 months without one and the норматив after, нор
 factor without a meter, where the service allows it), area × tariff, a fixed sum per account, sewerage = cold + hot,
 common-house needs by the house meter or the норматив — are computed by a few INSERT … SELECT over readings,
 meters, tariffs and нормативы; the services an account does not receive this month (in_force.services_off, the
-set the Python engine uses too) are a temporary table every statement leaves out. Only a meter read again after a
+set the Python engine uses too) are a temporary table every statement leaves out, and the pairs served part of
+the month (in_force.month_days.part: proration by days) another one each statement joins. Only a meter read again after a
 gap stays in Python (engine.Engine): its volume is shared over the gap and the estimated months are
 recalculated, with the reasons written out. The balances and publish's ledger entries are one INSERT … SELECT
 each too (in ledger). SQLite keeps the Python engine for everything; the tests run on both, and test_sql_close
@@ -31,7 +32,7 @@ from abonent.metering.models import Meter
 from abonent.orgs.dates import add_months, month_end
 
 from .engine import AccountRow, Engine
-from .in_force import in_force, services_off
+from .in_force import in_force, month_days
 from .models import BillingPeriod, Norm, Recalculation, Service, Tariff
 
 # The base volume (before the multiplying factor) is what sewerage and common-house needs add up; it is NULL for
@@ -62,7 +63,8 @@ LINE_COLUMNS = (
 # The accounts open in the month with what their lines need.
 ACCOUNTS = """
 CREATE TEMPORARY TABLE close_account AS
-SELECT a.id AS account_id, a.premises_id, p.building_id, p.total_area AS area, p.residents
+SELECT a.id AS account_id, a.premises_id, p.building_id, p.total_area AS area, p.residents,
+       least(coalesce(a.closed_on, %(end)s), %(end)s) - greatest(a.opened_on, %(month)s) + 1 AS days
 FROM housing_personalaccount a JOIN housing_premises p ON p.id = a.premises_id
 WHERE a.organisation_id = %(org)s AND a.opened_on <= %(end)s AND (a.closed_on IS NULL OR a.closed_on >= %(month)s)
 """
@@ -72,12 +74,42 @@ OFF_TABLE = "CREATE TEMPORARY TABLE close_off (account_id bigint NOT NULL, servi
 # Every line of an account and a service is written only where this holds (a and s: its account and service).
 NOT_OFF = "NOT EXISTS (SELECT 1 FROM close_off o WHERE o.account_id = a.account_id AND o.service_id = s.service_id)"
 
+# Proration by days (in_force.month_days): the pairs served part of the month, with their days and Σ of the day's
+# tariff; every other pair has its service's (close_service.days, .rate, .price). DAYS joins them as d.
+PART_TABLE = """
+CREATE TEMPORARY TABLE close_part (
+    account_id bigint NOT NULL, service_id bigint NOT NULL, days int NOT NULL, rate numeric NOT NULL,
+    price numeric(14, 4) NOT NULL
+)
+"""
+
+
+def days_of(alias: str) -> str:
+    """d.days, d.rate, d.price of the pair of account `alias`.account_id and service s."""
+    return f"""LEFT JOIN close_part p ON p.account_id = {alias}.account_id AND p.service_id = s.service_id
+    CROSS JOIN LATERAL (SELECT coalesce(p.days, s.days) AS days, coalesce(p.rate, s.rate) AS rate,
+                               coalesce(p.price, s.price) AS price) d"""
+
+
+def by_days(volume: str) -> str:
+    """calculations.charge_line_by_days: the volume split by days at each tariff, rounded once (the divisor's
+    scale keeps 20 decimals of the quotient, as Decimal's 28 digits do)."""
+    return f"round({volume} * d.rate / d.days::numeric(30, 20), 2)"
+
+
+def prorated(volume: str, days: str = "d.days", of: str = "%(days)s") -> str:
+    """calculations.prorated_volume: the volume for `days` of `of` days."""
+    return f"CASE WHEN {days} = {of} THEN {volume} ELSE round({volume} * {days} / {of}::numeric(30, 20), 6) END"
+
+
 SERVICE_TABLE = """
 CREATE TEMPORARY TABLE close_service (
     service_id bigint NOT NULL,
     method varchar(16) NOT NULL,
     resource varchar(16) NOT NULL,
     price numeric(14, 4) NOT NULL,
+    days int NOT NULL,
+    rate numeric NOT NULL,
     norm numeric(18, 6),
     norm_per_m2 boolean NOT NULL,
     factor numeric(4, 2),
@@ -122,49 +154,55 @@ NORM_VOLUME = f"round(s.norm * {QUANTITY}, 6)"
 INDIVIDUAL = [
     # by area
     f"""INSERT INTO close_line ({LINE_COLUMNS})
-    SELECT a.account_id, s.service_id, NULL, 'area', NULL, NULL, round(a.area, 6), s.price, NULL, 0,
-           round(a.area * s.price, 2), NULL, s.resource, NULL
+    SELECT a.account_id, s.service_id, NULL, 'area', NULL, NULL, round(a.area, 6), d.price, NULL, 0,
+           round(a.area * d.rate / %(days)s::numeric(30, 20), 2), NULL, s.resource, NULL
     FROM close_account a JOIN close_service s ON s.method = 'area'
+    {days_of("a")}
     WHERE {NOT_OFF}""",
     # a fixed sum
     f"""INSERT INTO close_line ({LINE_COLUMNS})
-    SELECT a.account_id, s.service_id, NULL, 'fixed', NULL, NULL, 1, s.price, NULL, 0, round(s.price, 2), NULL,
-           s.resource, NULL
+    SELECT a.account_id, s.service_id, NULL, 'fixed', NULL, NULL, 1, d.price, NULL, 0,
+           round(d.rate / %(days)s::numeric(30, 20), 2), NULL, s.resource, NULL
     FROM close_account a JOIN close_service s ON s.method = 'fixed'
+    {days_of("a")}
     WHERE {NOT_OFF}""",
     # by норматив
     f"""INSERT INTO close_line ({LINE_COLUMNS})
-    SELECT a.account_id, s.service_id, NULL, 'norm', NULL, NULL, v.volume, s.price, NULL, 0,
-           round(v.volume * s.price, 2), NULL, s.resource, CASE WHEN s.resource <> '' THEN v.volume END
+    SELECT a.account_id, s.service_id, NULL, 'norm', NULL, NULL, v.volume, d.price, NULL, 0,
+           {by_days("v.volume")}, NULL, s.resource, CASE WHEN s.resource <> '' THEN v.volume END
     FROM close_account a JOIN close_service s ON s.method = 'norm' AND s.norm IS NOT NULL
-    CROSS JOIN LATERAL (SELECT {NORM_VOLUME} AS volume) v
+    {days_of("a")}
+    CROSS JOIN LATERAL (SELECT {prorated(NORM_VOLUME)} AS volume) v
     WHERE {NOT_OFF}""",
     # by meter, without one: the норматив, × the factor where the service allows it
     f"""INSERT INTO close_line ({LINE_COLUMNS})
     SELECT a.account_id, s.service_id, NULL,
            CASE WHEN s.factor IS NULL THEN 'norm' ELSE 'norm_factor' END, NULL, NULL,
            CASE WHEN s.factor IS NULL THEN v.volume ELSE round(v.volume * s.factor, 6) END,
-           s.price, s.factor,
+           d.price, s.factor,
            CASE WHEN s.factor IS NULL THEN 0
-                ELSE round(v.volume * s.factor * s.price, 2) - round(v.volume * s.price, 2) END,
-           round(v.volume * coalesce(s.factor, 1) * s.price, 2), NULL, s.resource, v.volume
+                ELSE {by_days("v.volume * s.factor")} - {by_days("v.volume")} END,
+           {by_days("v.volume * coalesce(s.factor, 1)")}, NULL, s.resource, v.volume
     FROM close_account a JOIN close_service s ON s.method = 'meter' AND s.norm IS NOT NULL
-    CROSS JOIN LATERAL (SELECT {NORM_VOLUME} AS volume) v
+    {days_of("a")}
+    CROSS JOIN LATERAL (SELECT {prorated(NORM_VOLUME)} AS volume) v
     WHERE NOT EXISTS (SELECT 1 FROM close_meter m WHERE m.account_id = a.account_id AND m.service_id = s.service_id)
           AND {NOT_OFF}""",
     # by meter, measured: current − previous, through zero when the counter rolled over
     f"""INSERT INTO close_line ({LINE_COLUMNS})
-    SELECT m.account_id, m.service_id, m.meter_id, 'meter', p.value, m.current_value, v.volume, s.price, NULL, 0,
-           round(v.volume * s.price, 2), NULL, s.resource, v.volume
+    SELECT m.account_id, m.service_id, m.meter_id, 'meter', r.value, m.current_value, v.volume, d.price, NULL, 0,
+           {by_days("v.volume")}, NULL, s.resource, v.volume
     FROM close_meter m JOIN close_service s USING (service_id)
-    CROSS JOIN LATERAL (SELECT {PREVIOUS} AS value) p
-    CROSS JOIN LATERAL (SELECT CASE WHEN m.current_value >= p.value THEN m.current_value - p.value
-                                    ELSE m.current_value + m.capacity - p.value END AS volume) v
+    {days_of("m")}
+    CROSS JOIN LATERAL (SELECT {PREVIOUS} AS value) r
+    CROSS JOIN LATERAL (SELECT CASE WHEN m.current_value >= r.value THEN m.current_value - r.value
+                                    ELSE m.current_value + m.capacity - r.value END AS volume) v
     WHERE {MEASURED} AND {HAS_PREVIOUS}""",
     # by meter, installed this month
     f"""INSERT INTO close_line ({LINE_COLUMNS})
-    SELECT m.account_id, m.service_id, m.meter_id, 'meter', NULL, NULL, 0, s.price, NULL, 0, 0, NULL, s.resource, NULL
+    SELECT m.account_id, m.service_id, m.meter_id, 'meter', NULL, NULL, 0, d.price, NULL, 0, 0, NULL, s.resource, NULL
     FROM close_meter m JOIN close_service s USING (service_id)
+    {days_of("m")}
     WHERE m.installed = %(month)s""",
 ]
 
@@ -229,10 +267,11 @@ FROM recent_window GROUP BY meter_id, last
 
 ESTIMATED = f"""
 INSERT INTO close_line ({LINE_COLUMNS})
-SELECT m.account_id, m.service_id, m.meter_id, e.basis, h.last_value, NULL, e.volume, s.price, NULL, 0,
-       round(e.volume * s.price, 2), NULL, s.resource, e.volume
+SELECT m.account_id, m.service_id, m.meter_id, e.basis, h.last_value, NULL, x.volume, d.price, NULL, 0,
+       {by_days("x.volume")}, NULL, s.resource, x.volume
 FROM close_meter m JOIN close_history h USING (meter_id) JOIN close_service s USING (service_id)
 JOIN close_account a USING (account_id)
+{days_of("m")}
 CROSS JOIN LATERAL (
     -- the divisor's scale keeps 20 decimals of the quotient before the rounding to 6, as Decimal would
     SELECT CASE WHEN h.span >= 3 THEN round(h.total / h.span::numeric(30, 20), 6) END AS average,
@@ -243,6 +282,7 @@ CROSS JOIN LATERAL (
     SELECT CASE WHEN v.average IS NOT NULL AND v.without BETWEEN 1 AND 3 THEN 'average' ELSE 'norm' END AS basis,
            CASE WHEN v.average IS NOT NULL AND v.without BETWEEN 1 AND 3 THEN v.average ELSE v.norm END AS volume
 ) e
+CROSS JOIN LATERAL (SELECT {prorated("e.volume")} AS volume) x
 WHERE {NOT_READ} AND e.volume IS NOT NULL
 """
 
@@ -266,10 +306,13 @@ WITH water AS MATERIALIZED (
 )
 SELECT a.account_id, s.service_id, NULL,
        CASE WHEN w.account_id IS NULL OR w.by_norm THEN 'norm' WHEN w.by_average THEN 'average' ELSE 'meter' END,
-       NULL, NULL, v.volume, s.price, NULL, 0, round(v.volume * s.price, 2), NULL, s.resource, NULL
+       NULL, NULL, v.volume, d.price, NULL, 0, {by_days("v.volume")}, NULL, s.resource, NULL
 FROM close_account a JOIN close_service s ON s.method = 'sewerage'
 LEFT JOIN water w ON w.account_id = a.account_id
-CROSS JOIN LATERAL (SELECT CASE WHEN w.account_id IS NULL THEN {NORM_VOLUME} ELSE w.volume END AS volume) v
+{days_of("a")}
+-- the water is already for the days the account is open; sewerage off for some of them takes its share
+CROSS JOIN LATERAL (SELECT CASE WHEN w.account_id IS NULL THEN {prorated(NORM_VOLUME)}
+                                ELSE {prorated("w.volume", of="a.days")} END AS volume) v
 WHERE v.volume IS NOT NULL AND {NOT_OFF}
 """
 
@@ -313,7 +356,7 @@ house AS MATERIALIZED (
     ) r
 ),
 share AS MATERIALIZED (
-    SELECT a.account_id, s.service_id, s.price, s.resource, s.capped,
+    SELECT a.account_id, s.service_id, d.price, d.rate, d.days, s.resource, s.capped,
            CASE WHEN s.norm IS NULL THEN NULL WHEN b.total_area = 0 THEN 0
                 ELSE round(s.norm * b.common_area * a.area / b.total_area, 6) END AS by_norm,
            round(s.norm * b.common_area, 6) AS norm_common,
@@ -324,18 +367,23 @@ share AS MATERIALIZED (
     JOIN building b ON b.building_id = a.building_id
     LEFT JOIN house h ON h.building_id = a.building_id AND h.resource = s.resource
     LEFT JOIN individual i ON i.building_id = a.building_id AND i.resource = s.resource
+    {days_of("a")}
     WHERE {NOT_OFF}
 ),
-line AS (
-    SELECT account_id, service_id, price, resource,
+month_line AS (
+    SELECT account_id, service_id, price, rate, days, resource,
            CASE WHEN by_meter IS NULL THEN by_norm
                 WHEN capped AND by_norm IS NOT NULL THEN least(by_meter, by_norm)
                 ELSE by_meter END AS volume,
            CASE WHEN by_meter IS NULL THEN norm_common ELSE common END AS house_volume
     FROM share
+),
+line AS (
+    SELECT account_id, service_id, price, rate, days, resource, {prorated("volume", "days")} AS volume, house_volume
+    FROM month_line
 )
-SELECT account_id, service_id, NULL, 'common_house', NULL, NULL, volume, price, NULL, 0, round(volume * price, 2),
-       house_volume, resource, NULL
+SELECT account_id, service_id, NULL, 'common_house', NULL, NULL, volume, price, NULL, 0,
+       round(volume * rate / days::numeric(30, 20), 2), house_volume, resource, NULL
 FROM line WHERE volume IS NOT NULL
 """
 
@@ -352,6 +400,7 @@ TEMPORARY = (
     "close_account",
     "close_service",
     "close_off",
+    "close_part",
     "close_reading",
     "close_meter",
     "close_history",
@@ -377,6 +426,7 @@ def calculate_charges(period: BillingPeriod, progress=None) -> Result:
         "previous": previous,
         "previous_end": month_end(previous),
         "since": add_months(month, -10),
+        "days": month_end(month).day,
     }
     engine = _engine(period, progress)
     with connection.cursor() as cursor:
@@ -417,7 +467,8 @@ def _engine(period: BillingPeriod, progress) -> Engine:
     engine.services = list(Service.objects.filter(organisation=org, is_active=True))
     engine.tariffs = in_force(Tariff, engine.services, month)
     engine.norms = in_force(Norm, engine.services, month)
-    engine.off = services_off(org, month, engine.services)
+    engine.days = month_days(org, month, engine.services)
+    engine.off = engine.days.off
     return engine
 
 
@@ -428,15 +479,19 @@ def _load(cursor, engine: Engine, params: dict) -> int:
     accounts = cursor.fetchone()[0]
     cursor.execute(SERVICE_TABLE)
     cursor.executemany(
-        "INSERT INTO close_service VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        "INSERT INTO close_service VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         _service_rows(engine, engine.org.multiplying_factor),
     )
     cursor.execute(OFF_TABLE)
     with cursor.cursor.copy("COPY close_off (account_id, service_id) FROM STDIN") as copy:
         for pair in sorted(engine.off):
             copy.write_row(pair)
+    cursor.execute(PART_TABLE)
+    with cursor.cursor.copy("COPY close_part (account_id, service_id, days, rate, price) FROM STDIN") as copy:
+        for (account_id, service_id), served in sorted(engine.days.part.items()):
+            copy.write_row((account_id, service_id, served.days, served.rate, served.price))
     cursor.execute(READINGS, params)
-    cursor.execute("ANALYZE close_account; ANALYZE close_reading; ANALYZE close_off")
+    cursor.execute("ANALYZE close_account; ANALYZE close_reading; ANALYZE close_off; ANALYZE close_part")
     cursor.execute(METERS, params)
     cursor.execute("ANALYZE close_meter")
     return accounts
@@ -469,13 +524,16 @@ def _service_rows(engine, factor: Decimal) -> list[tuple]:
         if tariff is None:
             continue
         norm = engine.norms.get(service.pk)
+        served = engine.days.standard[service.pk]
         applies = service.multiplying_factor_applies and factor != 1  # calculations.factor_applies, no meter
         rows.append(
             (
                 service.pk,
                 service.method,
                 service.resource or "",
-                tariff.price,
+                served.price,
+                served.days,
+                served.rate,
                 norm.value if norm else None,
                 bool(norm and norm.basis == Norm.Basis.PER_M2),
                 factor if applies else None,
@@ -498,7 +556,7 @@ def _python_meters(engine, cursor, left: list[tuple]) -> list[Recalculation]:
     for account_id, premises_id, building_id, area, residents, service_id, meter_id in left:
         service = services_by_id[service_id]
         account = AccountRow(account_id, premises_id, building_id, area, residents)
-        engine._charge_meter(account, service, engine.meters[meter_id], engine.tariffs[service_id].price)
+        engine._charge_meter(account, service, engine.meters[meter_id], engine.days.of(account_id, service_id))
     engine._recalculate_gaps()
     resources = {s.pk: s.resource for s in engine.services}
     with cursor.cursor.copy(f"COPY close_line ({LINE_COLUMNS}) FROM STDIN") as copy:

@@ -91,8 +91,10 @@ def test_exclusion_that_ended_last_month_charges_this_month(house):
     cycle.period_close(organisation=org, month=MARCH)
     cycle.period_close(organisation=org, month=APRIL)
 
-    # then March, touched by the row, is not charged at all (no proration), and April is charged in full
-    assert lines(flat, MARCH) == {}
+    # then March is charged for the 16 days from the 16th: 16.7 × 16 / 31 = 8.6193548… → 8.619355 m³ × 30.00 =
+    # 258.58065 → 258.58; April is charged in full
+    march = lines(flat, MARCH)["sewer"]
+    assert (march.volume, march.amount, march.price) == (D("8.619355"), D("258.58"), D("30"))
     assert (lines(flat, APRIL)["sewer"].volume, lines(flat, APRIL)["sewer"].amount) == (D("16.7"), D("501.00"))
 
 

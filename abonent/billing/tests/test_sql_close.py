@@ -3,9 +3,10 @@ random registers with every method and its corners — two meters of one resourc
 months, counter rollovers, expired verification, closed meters and accounts, months without readings (average,
 then норматив, then a recalculation by the late reading), rejected and estimated readings, house meters capped or
 not, a building without its total area, services without a норматив or a tariff, a tariff change, no residents,
-services an account does not receive (some for good, some ending or starting mid-year, so sewerage counts only the
-water charged and the ОДН of a resource the account does not receive goes) — closed month after month; every charge line the SQL wrote must be the line the Python engine computes, to the
-kopeck and the sixth decimal of the volume."""
+services an account does not receive (some for good, some ending or starting mid-month, so sewerage counts only the
+water charged and the ОДН of a resource the account does not receive goes), tariffs changed mid-month or starting
+mid-month, accounts opened and closed mid-month (proration by days) — closed month after month; every charge line
+the SQL wrote must be the line the Python engine computes, to the kopeck and the sixth decimal of the volume."""
 
 import datetime as dt
 import random
@@ -41,17 +42,24 @@ def register(seed: int):
     """A random organisation: 3 buildings, about 30 accounts, 12 services, meters and 8 months of readings."""
     rnd = random.Random(seed)
     org = f.OrganisationFactory(multiplying_factor=D(rnd.choice(["1.50", "1.00", "1.10"])))
+    # its own random source, so that the rest of the register is the same whatever the tariffs' dates
+    dates = random.Random(seed * 104729)
     cold = service(org, "cold", M.METER, None, Resource.COLD_WATER, norm="4.85")
-    f.TariffFactory(service=cold, valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2026, 3, 31), price=D("45.27"))
-    f.TariffFactory(service=cold, valid_from=dt.date(2026, 4, 1), valid_to=None, price=D("47.1135"))
+    changing(cold, dates, ["45.27", "47.1135", "48.02"])
     service(org, "hot", M.METER, "210.10", Resource.HOT_WATER, norm="3.5")
     service(org, "power", M.METER, "6.57", Resource.ELECTRICITY)  # no норматив: the average or nothing
-    service(org, "sewer", M.SEWERAGE, "30.12", norm="8.35", multiplying_factor_applies=False)
-    service(org, "heat", M.NORM, "2500.00", Resource.HEAT, norm="0.0205", basis=Norm.Basis.PER_M2)
+    changing(
+        service(org, "sewer", M.SEWERAGE, None, norm="8.35", multiplying_factor_applies=False), dates, ["30.12", "31.7"]
+    )
+    heat = service(org, "heat", M.NORM, None, Resource.HEAT, norm="0.0205", basis=Norm.Basis.PER_M2)
+    changing(heat, dates, ["2500.00", "2611.37"])
     service(org, "gas", M.NORM, "9.13", Resource.GAS, norm="11.3")
-    service(org, "upkeep", M.AREA, "28.45")
-    service(org, "intercom", M.FIXED, "55.005")
-    service(org, "odn_cold", M.COMMON_HOUSE, "45.27", Resource.COLD_WATER, norm="0.03", basis=Norm.Basis.PER_M2)
+    changing(service(org, "upkeep", M.AREA, None), dates, ["28.45", "30.01", "31.333"])
+    changing(service(org, "intercom", M.FIXED, None), dates, ["55.005", "57.50"])
+    odn_cold = service(org, "odn_cold", M.COMMON_HOUSE, None, Resource.COLD_WATER, norm="0.03", basis=Norm.Basis.PER_M2)
+    # a tariff that starts mid-month with none before it: the days before are not charged
+    start = dt.date(2026, dates.randint(1, 3), dates.randint(2, 28))
+    f.TariffFactory(service=odn_cold, valid_from=start, valid_to=None, price=D("45.27"))
     odn = {"basis": Norm.Basis.PER_M2, "common_house_capped": False}
     service(org, "odn_hot", M.COMMON_HOUSE, "210.10", Resource.HOT_WATER, norm="0.011", **odn)
     service(org, "odn_power", M.COMMON_HOUSE, "6.57", Resource.ELECTRICITY)  # neither норматив nor house meter
@@ -91,6 +99,22 @@ def register(seed: int):
     # Its own random source, so that the rest of the register is the same with or without the exclusions.
     services_off(org, random.Random(seed * 7919))
     return org
+
+
+def changing(svc, rnd, prices):
+    """Tariffs of a service changing within the months closed: the first change mid-month, a later one sometimes
+    on the 1st."""
+    since = dt.date(2025, 1, 1)
+    parts = len(prices) - 1
+    for number, price in enumerate(prices):
+        until = None
+        if number < parts:
+            month = add_months(JANUARY, rnd.randint(number * MONTHS // parts, (number + 1) * MONTHS // parts - 1))
+            days = [9, 14, 15, 20, 27] if number == 0 else [1, 9, 15, 27]
+            until = max(month.replace(day=rnd.choice(days)) - dt.timedelta(days=1), since)
+        f.TariffFactory(service=svc, valid_from=since, valid_to=until, price=D(price))
+        since = (until or since) + dt.timedelta(days=1)
+    return svc
 
 
 def services_off(org, rnd):
@@ -190,7 +214,7 @@ def test_sql_close_writes_the_lines_of_the_python_rules(seed):
     org = register(seed)
     methods = dict(Service.objects.filter(organisation=org).values_list("pk", "method"))
     bases = set()
-    kinds_off = set()
+    kinds_off, kinds_part, changed = set(), set(), set()
     for offset in range(MONTHS):
         month = add_months(JANUARY, offset)
         cycle.period_close(organisation=org, month=month, step="close_readings")
@@ -201,6 +225,8 @@ def test_sql_close_writes_the_lines_of_the_python_rules(seed):
         # what an account does not receive has no line in either engine
         assert not {(a, s) for a, s, _ in got} & engine.off
         kinds_off |= {methods[service_id] for _, service_id in engine.off}
+        kinds_part |= {methods[service_id] for _, service_id in engine.days.part}
+        changed |= {methods[sid] for sid, s in engine.days.standard.items() if s.rate != s.price * s.days}
         wrong = {
             k: (got.get(k), expected.get(k)) for k in got.keys() | expected.keys() if got.get(k) != expected.get(k)
         }
@@ -225,6 +251,9 @@ def test_sql_close_writes_the_lines_of_the_python_rules(seed):
     assert bases >= {"meter", "average", "norm", "area", "fixed", "common_house"}
     # and the exclusions reached individual services, sewerage and common-house needs
     assert kinds_off >= {M.METER, M.SEWERAGE, M.COMMON_HOUSE}
+    # and the proration by days reached every method: part of a month served, a tariff changed mid-month
+    assert kinds_part >= {M.METER, M.SEWERAGE, M.COMMON_HOUSE, M.AREA, M.FIXED, M.NORM}
+    assert changed >= {M.METER, M.SEWERAGE, M.AREA, M.FIXED, M.NORM}
     assert BillingPeriod.objects.filter(organisation=org, state="published").count() == MONTHS
 
 
