@@ -101,13 +101,13 @@ def _this(period: BillingPeriod) -> Q:
 def _totals(period, previous, ids) -> list[Comparison]:
     sums = {}
     for column in ("charged", "recalculated", "penalties"):
-        sums[column] = Sum(column, filter=_this(period))
+        sums[f"current_{column}"] = Sum(column, filter=_this(period))
         if previous:
             sums[f"previous_{column}"] = Sum(column, filter=Q(period_id=previous.pk))
     row = AccountBalance.objects.filter(period_id__in=ids).aggregate(**sums)
     names = {"charged": "Начислено по услугам", "recalculated": "Перерасчёты", "penalties": "Пени"}
     out = [
-        Comparison(name, _money(row[column]), _money(row[f"previous_{column}"]) if previous else None)
+        Comparison(name, _money(row[f"current_{column}"]), _money(row[f"previous_{column}"]) if previous else None)
         for column, name in names.items()
     ]
     total_previous = sum((c.previous for c in out), ZERO) if previous else None
