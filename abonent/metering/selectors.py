@@ -128,8 +128,8 @@ class ReadingsPage:
 
 
 def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> ReadingsPage:
-    """Everything the "Показания" page shows: four queries; `for_saving` (a confirmed save, which redirects)
-    reads only the meters."""
+    """Everything the "Показания" page shows: five queries (one asks whether billing closed the readings);
+    `for_saving` (a confirmed save, which redirects) reads only the meters."""
     organisation = account.organisation
     today = organisation.today()
     period = month_start(today)
