@@ -9,6 +9,8 @@ as it was or complete, never half) and each idempotent (rerunning it gives the s
                    resource it does not receive in common-house needs;
   publish        — charges, recalculations and penalties enter the append-only ledger; state PUBLISHED. From then
                    on the period's charges never change: corrections are recalculations booked in a later period.
+A step is not run before its local day (cycle_guard) unless an operator gives a reason, kept on its run record;
+a run cut off by a kill shows as interrupted (run_is_interrupted) and its rerun completes the step.
 On PostgreSQL the lines, balances and ledger entries are written by INSERT … SELECT (sql_close, ledger; the Python
 engine takes only a meter read again after a gap); on SQLite the Python engine (engine) computes everything.
 The rules are described in docs/BILLING.md.
