@@ -266,6 +266,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
 
+# --- the monthly close: on SQLite (no lock to look at) a "running" step silent this long was cut off ---
+BILLING_RUN_STALE_MINUTES = env.int("BILLING_RUN_STALE_MINUTES", default=30)
+
 # --- background work: Celery when a broker is configured, inline otherwise (see abonent/celery.py) ---
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

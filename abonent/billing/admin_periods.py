@@ -2,19 +2,26 @@
 calendar's exceptions, recalculations.
 
 Steps run inline from an admin action (a close of a city takes about a minute on PostgreSQL, see
-docs/BENCHMARKS.md); each run is recorded in PeriodRun so the page shows what ran, how far it got and why it failed.
+docs/BENCHMARKS.md); each run is recorded in PeriodRun so the page shows what ran, how far it got and why it failed
+(or that it was cut off: «Прервано»). A step before its day (cycle_guard) first asks for a written reason, kept on
+its run; after calculate the draft review (draft_review) compares the month with the previous one.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from abonent.lib.numbers import money
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 
-from . import cycle, errors, penalties, recalculations
+from . import cycle, cycle_guard, draft_review, errors, penalties, recalculations
 from .models import BillingPeriod, CalendarDay, Charge, PenaltyRate, PeriodRun, Recalculation
 
 register_org_path("billing.PeriodRun", "period__organisation")
@@ -29,7 +36,18 @@ class PeriodRunInline(admin.TabularInline):
     model = PeriodRun
     extra = 0
     can_delete = False
-    fields = ("step", "status", "done", "total", "started_by", "started_at", "finished_at", "message")
+    fields = (
+        "step",
+        "shown_status",
+        "done",
+        "total",
+        "started_by",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "forced_reason",
+        "message",
+    )
     readonly_fields = fields
     ordering = ("-started_at",)
 
@@ -38,6 +56,33 @@ class PeriodRunInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("состояние"))
+    def shown_status(self, obj):
+        return cycle.run_status_label(obj)
+
+
+class EarlyReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Причина досрочного запуска"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_("Кто попросил и зачем; сохраняется в журнале запусков периода."),
+    )
+
+    def clean_reason(self):
+        try:
+            return cycle_guard.clean_reason(self.cleaned_data["reason"])
+        except errors.BillingError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+def _early_refusals(periods, step: str | None) -> list[str]:
+    """The periods' steps that would run before their day: what the reason form lists."""
+    refusals = []
+    for period in periods:
+        todo = [step] if step else [s for s in cycle.STEPS if cycle.rank(period.state) < cycle.STEPS.index(s) + 1]
+        refusals += [f"{period}: {exc}" for name in todo if (exc := cycle_guard.early_step(period, name))]
+    return refusals
 
 
 def warn_rate_table(request) -> None:
@@ -49,20 +94,54 @@ def warn_rate_table(request) -> None:
 
 def _step_action(step: str | None, label: str):
     def action(modeladmin, request, queryset):
-        for period in queryset.select_related("organisation").order_by("organisation_id", "month"):
-            try:
-                result = cycle.period_close(
-                    organisation=period.organisation, month=period.month, step=step, actor=request.user
-                )
-            except errors.BillingError as exc:
-                modeladmin.message_user(request, f"{period}: {exc}", messages.ERROR)
-            else:
-                modeladmin.message_user(request, f"{period}: {result.get_state_display()}", messages.SUCCESS)
+        periods = list(queryset.select_related("organisation").order_by("organisation_id", "month"))
+        reason = None
+        refusals = _early_refusals(periods, step)
+        if refusals:
+            form = EarlyReasonForm(request.POST if "apply" in request.POST else None)
+            if not form.is_valid():  # ask for the reason first: nothing runs early without one
+                return _reason_page(modeladmin, request, periods, refusals, form, action.__name__, label)
+            reason = form.cleaned_data["reason"]
+        for period in periods:
+            _run_action_step(modeladmin, request, period, step, reason)
 
     action.__name__ = f"run_{step or 'all'}"
     action.short_description = label
     action.allowed_permissions = ("change",)
     return action
+
+
+def _run_action_step(modeladmin, request, period, step, reason) -> None:
+    try:
+        result = cycle.period_close(
+            organisation=period.organisation, month=period.month, step=step, actor=request.user, force_reason=reason
+        )
+    except errors.BillingError as exc:
+        modeladmin.message_user(request, f"{period}: {exc}", messages.ERROR)
+        return
+    if result.state == BillingPeriod.State.CALCULATED:
+        review = reverse("admin:billing_billingperiod_review", args=[result.pk])
+        text = format_html(
+            '{}: {}. <a href="{}">Проверьте черновик</a> перед публикацией.', period, result.get_state_display(), review
+        )
+        modeladmin.message_user(request, text, messages.SUCCESS)
+    else:
+        modeladmin.message_user(request, f"{period}: {result.get_state_display()}", messages.SUCCESS)
+
+
+def _reason_page(modeladmin, request, periods, refusals, form, action_name, label):
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Досрочный запуск: укажите причину"),
+        "opts": modeladmin.model._meta,
+        "periods": periods,
+        "refusals": refusals,
+        "form": form,
+        "action_name": action_name,
+        "action_label": label,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "billing/admin/early_reason.html", context)
 
 
 @admin.register(BillingPeriod)
@@ -72,8 +151,17 @@ class BillingPeriodAdmin(OrgScopedAdmin):
     org_list_filter = "organisation"
     org_list_display = "organisation"
     ordering = ("-month",)
-    fields = ("organisation", "month", "state", "readings_closed_at", "calculated_at", "published_at", "totals")
-    readonly_fields = ("state", "readings_closed_at", "calculated_at", "published_at", "totals")
+    fields = (
+        "organisation",
+        "month",
+        "state",
+        "readings_closed_at",
+        "calculated_at",
+        "published_at",
+        "totals",
+        "review_link",
+    )
+    readonly_fields = ("state", "readings_closed_at", "calculated_at", "published_at", "totals", "review_link")
     inlines = [PeriodRunInline]
     actions = [
         _step_action("close_readings", _("Закрыть приём показаний")),
@@ -100,7 +188,34 @@ class BillingPeriodAdmin(OrgScopedAdmin):
         if run is None:
             return "—"
         progress = f" {run.done}/{run.total}" if run.total else ""
-        return f"{run.step}: {run.get_status_display()}{progress}"
+        return f"{run.step}: {cycle.run_status_label(run)}{progress}"
+
+    @admin.display(description=_("черновик"))
+    def review_link(self, obj):
+        if obj.pk is None or cycle.rank(obj.state) < cycle.rank(BillingPeriod.State.CALCULATED):
+            return "—"
+        url = reverse("admin:billing_billingperiod_review", args=[obj.pk])
+        return format_html('<a href="{}">Сверка с прошлым месяцем: итоги, изменения, основания</a>', url)
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(self.review_view)
+        return [path("<path:object_id>/review/", review, name="billing_billingperiod_review"), *super().get_urls()]
+
+    def review_view(self, request, object_id):
+        """The draft review of a calculated period (draft_review): read before publishing."""
+        period = self.get_object(request, object_id)  # another organisation's period: 404
+        if not self.has_view_permission(request, period):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Черновик: %(period)s") % {"period": period},
+            "opts": self.model._meta,
+            "original": period,
+            "period": period,
+            "calculated": cycle.rank(period.state) >= cycle.rank(BillingPeriod.State.CALCULATED),
+            "review": draft_review.draft_review(period),
+        }
+        return TemplateResponse(request, "billing/admin/draft_review.html", context)
 
     @admin.display(description=_("итоги"))
     def totals(self, obj):

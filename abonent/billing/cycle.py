@@ -9,6 +9,8 @@ as it was or complete, never half) and each idempotent (rerunning it gives the s
                    resource it does not receive in common-house needs;
   publish        — charges, recalculations and penalties enter the append-only ledger; state PUBLISHED. From then
                    on the period's charges never change: corrections are recalculations booked in a later period.
+A step is not run before its local day (cycle_guard) unless an operator gives a reason, kept on its run record;
+a run cut off by a kill shows as interrupted (run_is_interrupted) and its rerun completes the step.
 On PostgreSQL the lines, balances and ledger entries are written by INSERT … SELECT (sql_close, ledger; the Python
 engine takes only a meter read again after a gap); on SQLite the Python engine (engine) computes everything.
 The rules are described in docs/BILLING.md.
@@ -16,9 +18,11 @@ The rules are described in docs/BILLING.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,7 +32,7 @@ from abonent.metering.models import Reading
 from abonent.orgs.dates import month_label, month_start
 from abonent.orgs.models import Organisation
 
-from . import figures, signals, sql_close
+from . import cycle_guard, figures, signals, sql_close
 from .engine import CHARGE_COLUMNS, Engine, Progress
 from .errors import BillingError
 from .ledger import balances_rebuild, ledger_post_period
@@ -54,8 +58,12 @@ def period_close(
     step: str | None = None,
     actor=None,
     progress: Progress | None = None,
+    force_reason: str | None = None,
 ) -> BillingPeriod:
-    """Run one step of the month's close, or (step None or "all") every step not yet done, in order."""
+    """Run one step of the month's close, or (step None or "all") every step not yet done, in order.
+
+    A step before its day (cycle_guard) is refused with EarlyStepError, and nothing runs, unless `force_reason`
+    says why it must run now: the reason is kept on the run record of each early step."""
     month = month_start(month)
     period, _ = BillingPeriod.objects.get_or_create(organisation=organisation, month=month)
     if step in (None, "all"):
@@ -64,33 +72,107 @@ def period_close(
         todo = [step]
     else:
         raise BillingError(f"Неизвестный шаг: {step}")
+    early = {name for name in todo if cycle_guard.early_step(period, name)}
+    if early and force_reason is None:
+        raise cycle_guard.early_step(period, next(n for n in todo if n in early))
+    reason = cycle_guard.clean_reason(force_reason) if early else ""
     for name in todo:
-        period = _run_step(period, name, actor=actor, progress=progress)
+        period = _run_step(period, name, actor=actor, progress=progress, reason=reason if name in early else "")
     return period
 
 
-def _run_step(period: BillingPeriod, name: str, *, actor, progress: Progress | None) -> BillingPeriod:
-    # The run record is written outside the step's transaction so a failure stays visible to operators.
-    run = PeriodRun.objects.create(period=period, step=name, started_by=actor)
-    reporter = _RunProgress(run, progress)
-    try:
-        with transaction.atomic():
-            # One close of a period at a time: a second one waits here, then finds the work done.
-            locked = BillingPeriod.objects.select_for_update().get(pk=period.pk)
-            step_function = {"close_readings": _close_readings, "calculate": _calculate, "publish": _publish}[name]
-            done = step_function(locked, run=run, progress=reporter)
-    except Exception as exc:
-        PeriodRun.objects.filter(pk=run.pk).update(
-            status=PeriodRun.Status.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
+def _run_step(period: BillingPeriod, name: str, *, actor, progress: Progress | None, reason: str) -> BillingPeriod:
+    with _period_lock(period):
+        # The run record is written outside the step's transaction so a failure stays visible to operators.
+        run = PeriodRun.objects.create(
+            period=period, step=name, started_by=actor, heartbeat_at=timezone.now(), forced_reason=reason
         )
-        raise
-    finally:
-        reporter.close()
-    PeriodRun.objects.filter(pk=run.pk).update(
-        status=PeriodRun.Status.DONE, done=done, total=done, finished_at=timezone.now()
-    )
+        reporter = _RunProgress(run, progress)
+        try:
+            with transaction.atomic():
+                _notice_dead_clients()
+                # One close of a period at a time: a second one waits here, then finds the work done.
+                locked = BillingPeriod.objects.select_for_update().get(pk=period.pk)
+                _mark_interrupted(run)
+                step_function = {"close_readings": _close_readings, "calculate": _calculate, "publish": _publish}
+                done = step_function[name](locked, run=run, progress=reporter)
+        except Exception as exc:
+            PeriodRun.objects.filter(pk=run.pk).update(
+                status=PeriodRun.Status.FAILED, message=str(exc)[:2000], finished_at=timezone.now()
+            )
+            raise
+        finally:
+            reporter.close()
+        PeriodRun.objects.filter(pk=run.pk).update(
+            status=PeriodRun.Status.DONE, done=done, total=done, finished_at=timezone.now(), heartbeat_at=timezone.now()
+        )
     period.refresh_from_db()
     return period
+
+
+# --- runs cut off: a killed step's record says "running" until someone looks at the process behind it ---
+
+# The advisory lock a running step holds (key: this and the period's id); on PostgreSQL the server drops it when
+# the step's connection is gone, so a "running" record without it was killed.
+RUN_LOCK_CLASS = 1_633_841_006
+
+
+@contextlib.contextmanager
+def _period_lock(period: BillingPeriod):
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s::int, %s::int)", [RUN_LOCK_CLASS, period.pk])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", [RUN_LOCK_CLASS, period.pk])
+        except DatabaseError:  # the connection is broken: the server has released the lock with it
+            log.warning("advisory lock of period %s not released", period.pk, exc_info=True)
+
+
+def _notice_dead_clients() -> None:
+    # A killed client's server process would otherwise finish a long INSERT … SELECT before noticing, holding the
+    # period's locks meanwhile; with this it gives up within seconds (PostgreSQL 14+).
+    if connection.vendor == "postgresql" and connection.pg_version >= 140000:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL client_connection_check_interval = '2s'")
+
+
+def _mark_interrupted(run: PeriodRun) -> None:
+    """Earlier runs of the period still "running" are dead: this step holds the period (its lock, its row)."""
+    PeriodRun.objects.filter(period_id=run.period_id, status=PeriodRun.Status.RUNNING, pk__lt=run.pk).update(
+        status=PeriodRun.Status.INTERRUPTED, message="Шаг прерван (процесс остановлен); повторный запуск выполнен."
+    )
+
+
+def run_is_interrupted(run: PeriodRun) -> bool:
+    """Whether the run was cut off: marked so, or "running" with nobody behind it — a later run of the period
+    started, or (PostgreSQL) no process holds its period's lock, or (SQLite) no sign of life for a long while."""
+    if run.status != PeriodRun.Status.RUNNING:
+        return run.status == PeriodRun.Status.INTERRUPTED
+    if PeriodRun.objects.filter(period_id=run.period_id, pk__gt=run.pk).exists():
+        return True
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+                " AND classid::bigint = %s AND objid::bigint = %s",
+                [RUN_LOCK_CLASS, run.period_id],
+            )
+            return cursor.fetchone() is None
+    seen = run.heartbeat_at or run.started_at
+    return timezone.now() - seen > dt.timedelta(minutes=settings.BILLING_RUN_STALE_MINUTES)
+
+
+def run_status_label(run: PeriodRun) -> str:
+    """The run's state as the back office shows it: «Прервано» for a killed one still recorded as running."""
+    if run.status == PeriodRun.Status.RUNNING and run_is_interrupted(run):
+        return str(PeriodRun.Status.INTERRUPTED.label)
+    return run.get_status_display()
 
 
 class _RunProgress:
@@ -114,7 +196,8 @@ class _RunProgress:
                         cursor.execute("SET lock_timeout = '200ms'")
                 with self.side.cursor() as cursor:
                     cursor.execute(
-                        "UPDATE billing_periodrun SET done = %s, total = %s WHERE id = %s", [done, total, self.run.pk]
+                        "UPDATE billing_periodrun SET done = %s, total = %s, heartbeat_at = now() WHERE id = %s",
+                        [done, total, self.run.pk],
                     )
             except DatabaseError:
                 log.warning("progress of run %s not recorded", self.run.pk, exc_info=True)

@@ -605,6 +605,8 @@ class PeriodRun(models.Model):
         RUNNING = "running", _("Выполняется")
         DONE = "done", _("Выполнено")
         FAILED = "failed", _("Ошибка")
+        # Killed or cut off (its process or transaction is gone): the period is as before the step, rerun it.
+        INTERRUPTED = "interrupted", _("Прервано")
 
     period = models.ForeignKey(BillingPeriod, models.CASCADE, related_name="runs", verbose_name=_("период"))
     step = models.CharField(_("шаг"), max_length=32)
@@ -617,6 +619,11 @@ class PeriodRun(models.Model):
     )
     started_at = models.DateTimeField(_("начат"), default=timezone.now)
     finished_at = models.DateTimeField(_("завершён"), null=True, blank=True)
+    # The last sign of life of a running step (its progress); a stale one on SQLite means it was cut off.
+    heartbeat_at = models.DateTimeField(_("последний сигнал"), null=True, blank=True)
+    forced_reason = models.TextField(
+        _("причина досрочного запуска"), blank=True, help_text=_("Шаг запущен раньше срока по этой причине.")
+    )
 
     class Meta:
         verbose_name = _("запуск шага")

@@ -1,4 +1,7 @@
-"""The schedule: what each organisation's close has due on its local today (run_schedule, the daily task)."""
+"""The schedule: what each organisation's close has due on its local today (run_schedule, the daily task).
+
+It never runs a step before its day (cycle_guard): an early step needs an operator's reason, and a schedule has
+none; a step not yet due waits for a later run (missed days catch up)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from abonent.orgs.dates import add_months, month_end, month_start
 from abonent.orgs.models import Organisation
 
 from .cycle import STEPS, period_close, rank
+from .cycle_guard import early_step
 from .engine import Progress
 from .models import BillingPeriod
 
@@ -24,12 +28,12 @@ def schedule_run(*, today: dt.date | None = None, organisations=None, progress: 
         target = "publish" if local_today.day >= org.receipt_issue_day else "calculate"
         behind = prev_period is None or rank(prev_period.state) < STEPS.index(target) + 1
         if behind and (prev_period is not None or _has_accounts(org)):
-            _run_until(org, previous, target, progress)
-            done.append(f"{org.code} {previous:%Y-%m} → {target}")
+            reached = _run_until(org, previous, target, progress, local_today)
+            done.append(f"{org.code} {previous:%Y-%m} → {reached}")
         if local_today == month_end(local_today):
             current = month_start(local_today)
-            _run_until(org, current, "calculate", progress)
-            done.append(f"{org.code} {current:%Y-%m} → calculate")
+            reached = _run_until(org, current, "calculate", progress, local_today)
+            done.append(f"{org.code} {current:%Y-%m} → {reached}")
     return done
 
 
@@ -37,6 +41,13 @@ def _has_accounts(org: Organisation) -> bool:
     return PersonalAccount.objects.filter(organisation=org).exists()
 
 
-def _run_until(org: Organisation, month: dt.date, last_step: str, progress) -> None:
+def _run_until(org: Organisation, month: dt.date, last_step: str, progress, today: dt.date) -> str:
+    """Run the steps up to `last_step` that are due; returns the last one run ("—" for none)."""
+    period, _ = BillingPeriod.objects.get_or_create(organisation=org, month=month)
+    reached = "—"
     for name in STEPS[: STEPS.index(last_step) + 1]:
-        period_close(organisation=org, month=month, step=name, progress=progress)
+        if early_step(period, name, today):
+            break  # e.g. a window that ends on the month's last day: its readings close tomorrow
+        period = period_close(organisation=org, month=month, step=name, progress=progress)
+        reached = name
+    return reached

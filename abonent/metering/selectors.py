@@ -17,7 +17,7 @@ from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
 
 from .models import Meter, Reading
-from .services import closed_meter_message, next_window
+from .services import closed_meter_message, next_window, window_is_open
 
 HISTORY_MONTHS = 24
 
@@ -131,8 +131,8 @@ class ReadingsPage:
 
 
 def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> ReadingsPage:
-    """Everything the "Показания" page shows: four queries; `for_saving` (a confirmed save, which redirects)
-    reads only the meters."""
+    """Everything the "Показания" page shows: five queries (one asks whether billing closed the readings);
+    `for_saving` (a confirmed save, which redirects) reads only the meters."""
     organisation = account.organisation
     today = organisation.today()
     period = month_start(today)
@@ -171,7 +171,7 @@ def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> Read
         today=today,
         period=period,
         window=window,
-        window_open=window[0] <= today <= window[1],
+        window_open=window_is_open(organisation, period, today),
         next_window=next_window(organisation, today if today < window[0] else window[1] + dt.timedelta(days=1)),
         rows=rows,
     )

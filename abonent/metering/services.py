@@ -369,15 +369,26 @@ def reading_check(
 
 
 def _refuse_closed_period(organisation: Organisation, period: dt.date) -> None:
+    if period_readings_closed(organisation, period):
+        raise _closed_period_error(period)
+
+
+def period_readings_closed(organisation: Organisation, period: dt.date) -> bool:
+    """Whether billing has closed the month's readings (closed, calculated or published), whatever the calendar."""
     from abonent.billing.models import BillingPeriod  # billing reads metering, not the other way round at import
 
-    closed = (
+    return (
         BillingPeriod.objects.filter(organisation=organisation, month=period)
         .exclude(state=BillingPeriod.State.OPEN)
         .exists()
     )
-    if closed:
-        raise _closed_period_error(period)
+
+
+def window_is_open(organisation: Organisation, period: dt.date, day: dt.date) -> bool:
+    """What the readings page tells: open on the window's days, unless the month's readings are already closed
+    (an early close): then a field to fill in would only lead to a refusal."""
+    first, last = organisation.readings_window(period)
+    return first <= day <= last and not period_readings_closed(organisation, period)
 
 
 def _closed_period_error(period: dt.date) -> ReadingError:

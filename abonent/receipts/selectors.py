@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from django.db.models import Max, Sum
 
+from abonent.billing import cycle_guard
 from abonent.billing.models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation
 from abonent.billing.penalties import due_date
 from abonent.billing.selectors import PUBLISHED
 from abonent.housing.models import PersonalAccount
 from abonent.lib.numbers import format_decimal
-from abonent.orgs.dates import add_months, month_end, month_label
+from abonent.orgs.dates import add_months, month_label
 from abonent.orgs.models import Organisation
 
 from . import qr
@@ -194,8 +195,9 @@ def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None)
     ):
         recalcs[r.account_id].append(r)
     penalties = dict(Penalty.objects.filter(period=period, account_id__in=ids).values_list("account_id", "amount"))
-    # A payment counts in the period of its date, so the balance includes payments up to the month's end.
-    paid_until = month_end(period.month)
+    # A payment counts in the period of its date, so the balance includes payments up to the month's end (or up to
+    # the day of an early publication: never a day still to come).
+    paid_until = cycle_guard.paid_until(period, balances[0].period.organisation)
     last_payments = dict(
         LedgerEntry.objects.filter(
             account_id__in=ids, kind=LedgerEntry.Kind.PAYMENT, amount__gt=0, occurred_on__lte=paid_until

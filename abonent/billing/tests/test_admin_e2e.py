@@ -42,3 +42,41 @@ def test_operator_logs_in_and_changes_a_tariff(live_server, page):
     tariff.refresh_from_db()
     assert tariff.price == Decimal("47.53")
     assert Tariff.objects.count() == 1
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_operator_calculates_early_with_a_reason_then_reads_the_draft(live_server, page):
+    from abonent.billing.models import BillingPeriod, PeriodRun, Service
+    from abonent.orgs.dates import add_months, month_start
+
+    # given an operator and next month's period with its readings closed: calculating it now is early, always
+    operator = f.OperatorFactory(username="operator", password="operator-2026")
+    org = operator.organisation
+    f.PersonalAccountFactory(premises=f.PremisesFactory(building=f.BuildingFactory(organisation=org)))
+    svc = f.ServiceFactory(organisation=org, name="Вывоз ТКО", method=Service.Method.FIXED, resource="")
+    f.TariffFactory(service=svc, valid_from=dt.date(2020, 1, 1), valid_to=None, price=Decimal("1234.5"))
+    period = BillingPeriod.objects.create(
+        organisation=org, month=add_months(month_start(org.today()), 1), state="readings_closed"
+    )
+
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", "operator-2026")
+    page.click("input[type=submit]")
+    # when they open the periods, select it and choose "Рассчитать"
+    page.goto(f"{live_server.url}/admin/billing/billingperiod/")
+    page.check(f"input[name=_selected_action][value='{period.pk}']")
+    page.select_option("select[name=action]", "run_calculate")
+    page.click("button[name=index]")
+    # then they are asked why, and nothing has run yet
+    assert "не раньше" in page.locator(".early-refusals").inner_text()
+    period.refresh_from_db()
+    assert period.state == "readings_closed"
+    page.fill("textarea[name=reason]", "Пробный расчёт для проверки новых тарифов")
+    page.click("input[value='Выполнить досрочно']")
+    # and after it runs the message leads to the draft review, which shows the month's figures
+    page.locator(".messagelist .success").get_by_role("link", name="Проверьте черновик").click()
+    assert "Наибольшие изменения по лицевым счетам" in page.content()
+    assert "1\xa0234,50\xa0₽" in page.locator(".review-services").inner_text()
+    assert PeriodRun.objects.get().forced_reason == "Пробный расчёт для проверки новых тарифов"

@@ -68,3 +68,34 @@ def test_penalty_rates_are_seeded_and_editable(client, setup):
     rate = PenaltyRate.objects.get(valid_from=dt.date(2025, 1, 1))
     response = client.get(reverse("admin:billing_penaltyrate_change", args=[rate.pk]))
     assert response.status_code == 200
+
+
+def test_an_early_step_asks_for_a_reason_and_keeps_it(client, setup):
+    import time_machine
+
+    from abonent.billing.models import PeriodRun
+
+    org, account, svc = setup
+    december = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 12, 1), state="readings_closed")
+    url = reverse("admin:billing_billingperiod_changelist")
+    data = {"action": "run_calculate", "_selected_action": [december.pk]}
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC), tick=False):
+        # the first click asks why, and runs nothing
+        asked = client.post(url, data).content.decode()
+        assert "Досрочный запуск: укажите причину" in asked and "не раньше 31.12.2026" in asked
+        assert 'name="reason"' in asked
+        # a reason that says nothing is refused
+        refused = client.post(url, {**data, "apply": "1", "reason": "надо"}).content.decode()
+        assert "не короче 10 символов" in refused
+        december.refresh_from_db()
+        assert december.state == "readings_closed" and not PeriodRun.objects.exists()
+        # with a reason it runs, keeps the reason on its run and points to the draft review
+        done = client.post(url, {**data, "apply": "1", "reason": "Проверка тарифов до Нового года"}, follow=True)
+    december.refresh_from_db()
+    assert december.state == "calculated"
+    run = PeriodRun.objects.get()
+    assert (run.forced_reason, run.started_by.is_superuser) == ("Проверка тарифов до Нового года", True)
+    review = reverse("admin:billing_billingperiod_review", args=[december.pk])
+    assert f'href="{review}"' in done.content.decode() and "Проверьте черновик" in done.content.decode()
+    page = client.get(reverse("admin:billing_billingperiod_change", args=[december.pk])).content.decode()
+    assert "Проверка тарифов до Нового года" in page

@@ -239,3 +239,20 @@ def test_confirmed_save_runs_a_fixed_number_of_queries(
         assert logged_in.post(url(account), data).status_code == 302
     assert Reading.objects.filter(period=NOV, is_current=True).count() == 4
     assert Reading.objects.filter(period=NOV).count() == 8
+
+
+def test_after_an_early_close_the_page_says_closed_and_offers_no_field(logged_in, account, meter, in_window):
+    # given the month's readings closed on the 20th, inside the window (7–25), by an operator with a reason
+    from abonent.billing import cycle
+
+    assert f'name="value_{meter.pk}"' in logged_in.get(url(account)).content.decode()
+    cycle.period_close(
+        organisation=account.organisation, month=NOV, step="close_readings", force_reason="Переход на новую систему"
+    )
+    # then the page no longer says the window is open, nor offers a field that could only be refused
+    text = logged_in.get(url(account)).content.decode()
+    assert "Приём показаний закрыт" in text and "открыт до" not in text
+    assert f'name="value_{meter.pk}"' not in text
+    assert "с 07.12.2026 по 25.12.2026" in text  # the next window: December's
+    logged_in.post(url(account), {f"value_{meter.pk}": "5", "action": "submit", "confirm": "1"})
+    assert Reading.objects.count() == 0

@@ -1,4 +1,5 @@
-"""python manage.py close_period --org <code> --period YYYY-MM [--step close_readings|calculate|publish|all]"""
+"""python manage.py close_period --org <code> --period YYYY-MM [--step close_readings|calculate|publish|all]
+[--reason "…"] (a step before its day runs only with a reason, kept on its run record)"""
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -16,8 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="месяц, ГГГГ-ММ")
         parser.add_argument("--step", default="all", choices=[*cycle.STEPS, "all"])
         parser.add_argument("--no-progress", action="store_true", help="без индикатора хода")
+        parser.add_argument("--reason", default=None, help="причина досрочного шага (до срока без неё — отказ)")
 
-    def handle(self, *args, org, period, step, no_progress, **options):
+    def handle(self, *args, org, period, step, no_progress, reason=None, **options):
         try:
             organisation = Organisation.objects.get(code=org)
         except Organisation.DoesNotExist as exc:
@@ -37,7 +39,9 @@ class Command(BaseCommand):
             bar.update(done - bar.n)
 
         try:
-            result = cycle.period_close(organisation=organisation, month=month, step=step, progress=progress)
+            result = cycle.period_close(
+                organisation=organisation, month=month, step=step, progress=progress, force_reason=reason
+            )
         except errors.BillingError as exc:
             raise CommandError(str(exc)) from exc
         finally:
