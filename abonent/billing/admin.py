@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from abonent.housing.admin import PersonalAccountAdmin, add_inline
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, register_org_path
 
 from .models import FAR_FUTURE, AccountServiceOff, Norm, Service, Tariff
@@ -129,6 +130,9 @@ class AccountServiceOffInline(OrgScopedInline, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("service")
+
+
+add_inline(PersonalAccountAdmin, AccountServiceOffInline)
 
 
 @admin.register(Service)
