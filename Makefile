@@ -32,6 +32,7 @@ run: demo
 test: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(MAKE) --no-print-directory test-sqlite
 	@if url=$$($(PY) scripts/postgres_url.py); then \
 	  $(MAKE) --no-print-directory test-postgres DATABASE_URL=$$url; \
@@ -46,6 +47,7 @@ test-postgres: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(PY) -m ruff check --fix .

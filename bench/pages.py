@@ -120,6 +120,11 @@ def generate(accounts: int, months: int, users: int) -> list[tuple[str, int]]:
                FROM generate_series(%s::date, %s::date, interval '1 month') m""",
             [org.pk, first, add_months(current, -1)],
         )
+        cur.execute(  # a published month's readings are closed (metering keeps that itself)
+            """INSERT INTO metering_readingmonth (organisation_id, month, closed_at)
+               SELECT %s, m::date, now() FROM generate_series(%s::date, %s::date, interval '1 month') m""",
+            [org.pk, first, add_months(current, -1)],
+        )
     print(f"  city of {accounts} accounts, {months} periods: {time.perf_counter() - step:.1f} s", flush=True)
 
     # Charges: volume varies by account and month; amount = round(volume × price, 2). The rows are consistent by

@@ -6,7 +6,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, register_org_path
+from abonent.housing.admin import PersonalAccountAdmin, add_inline
+from abonent.metering.admin_readings import ReadingBuildingFilter, add_reading_filter
+from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, register_org_path, scope_queryset
 
 from .models import FAR_FUTURE, AccountServiceOff, Norm, Service, Tariff
 
@@ -129,6 +131,31 @@ class AccountServiceOffInline(OrgScopedInline, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("service")
+
+
+add_inline(PersonalAccountAdmin, AccountServiceOffInline)
+
+
+class ServiceFilter(admin.SimpleListFilter):
+    """The readings list (metering's admin) by service: a "by meter" service names the resource its meters measure."""
+
+    title = _("услуга")
+    parameter_name = "service"
+
+    def lookups(self, request, model_admin):
+        services = scope_queryset(
+            Service.objects.filter(method__in=[Service.Method.METER, Service.Method.COMMON_HOUSE]).exclude(resource=""),
+            request,
+        )
+        return [(s.resource, s.name) for s in services.order_by("sort_order", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(meter__resource=self.value())
+        return queryset
+
+
+add_reading_filter(ServiceFilter, after=ReadingBuildingFilter)
 
 
 @admin.register(Service)

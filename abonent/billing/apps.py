@@ -9,8 +9,11 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from abonent.lib import page_cache
+        from abonent.metering.prices import register_price_source
 
         from . import figures, receivers  # noqa: F401  (register edits renew the cached figures)
+        from .selectors import service_prices
 
         # Whole pages cached per user are stale when their accounts' figures are: billing knows when.
         page_cache.register_source(page_cache.Source(figures.page_key, figures.page_versions, figures.timeout))
+        register_price_source(service_prices)  # the readings page shows the tariff of each meter's service

@@ -24,11 +24,10 @@ import logging
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from abonent.lib.bulk import BATCH, insert_rows
-from abonent.metering.models import Reading
+from abonent.metering.services import readings_close_month
 from abonent.orgs.dates import month_label, month_start
 from abonent.orgs.models import Organisation
 
@@ -212,28 +211,12 @@ class _RunProgress:
 def _close_readings(period: BillingPeriod, *, run, progress) -> int:
     if rank(period.state) >= rank(State.READINGS_CLOSED):
         return 0  # already done: a rerun changes nothing
-    accepted = _accept_readings(period)
+    # Metering accepts the month's readings and records the month closed to new ones (billing asks, never the reverse).
+    accepted = readings_close_month(organisation=period.organisation, month=period.month)
     period.state = State.READINGS_CLOSED
     period.readings_closed_at = timezone.now()
     period.save(update_fields=["state", "readings_closed_at"])
     return accepted
-
-
-def _accept_readings(period: BillingPeriod) -> int:
-    try:  # metering owns the readings' life when it offers the step
-        from abonent.metering.services import readings_accept_period
-    except ImportError:
-        readings_accept_period = None
-    if readings_accept_period is not None:
-        result = readings_accept_period(organisation=period.organisation, period=period.month)
-        return result if isinstance(result, int) else 0
-    org = period.organisation
-    return Reading.objects.filter(
-        Q(meter__premises__building__organisation=org) | Q(meter__building__organisation=org),
-        period=period.month,
-        is_current=True,
-        status=Reading.Status.PENDING,
-    ).update(status=Reading.Status.ACCEPTED)
 
 
 def _publish(period: BillingPeriod, *, run, progress) -> int:

@@ -1,13 +1,23 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from abonent.billing.admin import AccountServiceOffInline
 from abonent.lib.inputs import parse_id
-from abonent.metering.models import Meter
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, scope_queryset
-from abonent.users.admin import reset_registration
 
 from .models import Building, PersonalAccount, Premises
+
+
+# The pages of a house, a premises and an account show parts that belong to higher apps (its meters, the services
+# it does not receive, the registration reset). Housing imports none of them: the apps import downwards only, so
+# each higher app adds its part from its own admin.py, which the admin's autodiscovery imports at start-up.
+def add_inline(model_admin, inline, *, first=False):
+    """Show `inline` on `model_admin`'s pages, after the inlines it has (or before them, with `first`)."""
+    model_admin.inlines = [inline, *model_admin.inlines] if first else [*model_admin.inlines, inline]
+
+
+def add_action(model_admin, action):
+    """Offer `action` in `model_admin`'s change list."""
+    model_admin.actions = [*model_admin.actions, action]
 
 
 class BuildingFilter(admin.SimpleListFilter):
@@ -78,16 +88,6 @@ class PremisesInline(AreaMessageMixin, OrgScopedInline, admin.TabularInline):
     show_change_link = True
 
 
-class HouseMeterInline(OrgScopedInline, admin.TabularInline):
-    model = Meter
-    fk_name = "building"
-    verbose_name = _("общедомовой прибор учёта")
-    verbose_name_plural = _("общедомовые приборы учёта")
-    fields = ("resource", "serial_number", "model_name", "installed_on", "verification_due", "status")
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(Building)
 class BuildingAdmin(AreaMessageMixin, OrgScopedAdmin):
     org_path = "organisation"
@@ -97,17 +97,8 @@ class BuildingAdmin(AreaMessageMixin, OrgScopedAdmin):
     list_select_related = ("organisation",)
     search_fields = ("address",)
     fields = ("organisation", "address", "fias_guid", ("total_area", "common_area"), ("floors", "built_year"))
-    inlines = [PremisesInline, HouseMeterInline]
+    inlines = [PremisesInline]  # + the house's meters (metering's admin)
     show_full_result_count = False
-
-
-class MeterInline(OrgScopedInline, admin.TabularInline):
-    model = Meter
-    fk_name = "premises"
-    # What is checked daily; the rest (digits, seal, initial value) on the meter's own page, via its link.
-    fields = ("resource", "serial_number", "place", "installed_on", "verification_due", "status")
-    extra = 0
-    show_change_link = True
 
 
 class AccountInline(OrgScopedInline, admin.TabularInline):
@@ -137,7 +128,7 @@ class PremisesAdmin(AreaMessageMixin, OrgScopedAdmin):
     search_fields = ("building__address", "=number")
     autocomplete_fields = ("building",)
     fields = ("building", ("number", "kind"), ("total_area", "living_area"), "residents", "ownership")
-    inlines = [MeterInline, AccountInline]
+    inlines = [AccountInline]  # + the meters, first (metering's admin)
     show_full_result_count = False
 
     @admin.display(description=_("адрес"), ordering="building__address")
@@ -160,10 +151,10 @@ class PersonalAccountAdmin(OrgScopedAdmin):
     list_filter = (AccountOpenFilter, AccountBuildingFilter)
     search_fields = ("number", "premises__building__address", "payer_name")
     autocomplete_fields = ("premises",)
-    # Seed 002's "сброс регистрации" (users app): every user unlinked, a new activation code, an audit row.
-    actions = [reset_registration]
-    # Which services the close does not charge to this account (a house without sewerage, no hot water).
-    inlines = [AccountServiceOffInline]
+    # Seed 002's "сброс регистрации" is added by the users app's admin.
+    actions = []
+    # Which services the close does not charge to this account: the billing app's admin adds its inline.
+    inlines = []
     fields = (
         "organisation",
         "number",

@@ -3,8 +3,8 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from abonent.housing.admin import BuildingFilter
-from abonent.orgs.admin_scope import OrgScopedAdmin
+from abonent.housing.admin import BuildingAdmin, BuildingFilter, PremisesAdmin, add_inline
+from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline
 
 from .models import Meter
 
@@ -13,6 +13,30 @@ def operator_today(request):
     """ "Today" in the operator's organisation; a superuser, who sees every organisation, gets the server's date."""
     organisation = getattr(request.user, "organisation", None)
     return organisation.today() if organisation else timezone.localdate()
+
+
+class HouseMeterInline(OrgScopedInline, admin.TabularInline):
+    model = Meter
+    fk_name = "building"
+    verbose_name = _("общедомовой прибор учёта")
+    verbose_name_plural = _("общедомовые приборы учёта")
+    fields = ("resource", "serial_number", "model_name", "installed_on", "verification_due", "status")
+    extra = 0
+    show_change_link = True
+
+
+class MeterInline(OrgScopedInline, admin.TabularInline):
+    model = Meter
+    fk_name = "premises"
+    # What is checked daily; the rest (digits, seal, initial value) on the meter's own page, via its link.
+    fields = ("resource", "serial_number", "place", "installed_on", "verification_due", "status")
+    extra = 0
+    show_change_link = True
+
+
+# A house's page lists its common meters after its premises; a premises' page its meters before its accounts.
+add_inline(BuildingAdmin, HouseMeterInline)
+add_inline(PremisesAdmin, MeterInline, first=True)
 
 
 class VerificationFilter(admin.SimpleListFilter):

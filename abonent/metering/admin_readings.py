@@ -62,27 +62,6 @@ class ReadingBuildingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ServiceFilter(admin.SimpleListFilter):
-    """By service: a "by meter" service names the resource its meters measure."""
-
-    title = _("услуга")
-    parameter_name = "service"
-
-    def lookups(self, request, model_admin):
-        from abonent.billing.models import Service
-
-        services = scope_queryset(
-            Service.objects.filter(method__in=[Service.Method.METER, Service.Method.COMMON_HOUSE]).exclude(resource=""),
-            request,
-        )
-        return [(s.resource, s.name) for s in services.order_by("sort_order", "name")]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(meter__resource=self.value())
-        return queryset
-
-
 class PeriodFilter(admin.SimpleListFilter):
     title = _("расчётный период")
     parameter_name = "period"
@@ -132,7 +111,8 @@ class ReadingAdmin(OrgScopedAdmin):
         "submitted_at",
     )
     list_select_related = ("meter__premises__building", "meter__building")
-    list_filter = (PeriodFilter, ReadingBuildingFilter, ServiceFilter, "status", "channel", "flagged", "is_current")
+    # + by service after the house: billing adds it (services are billing's), with add_reading_filter.
+    list_filter = (PeriodFilter, ReadingBuildingFilter, "status", "channel", "flagged", "is_current")
     search_fields = ("meter__serial_number", "=meter__premises__accounts__number")
     readonly_fields = [f.name for f in Reading._meta.fields]
     actions = ["reject_selected", "export_csv", "export_xlsx"]
@@ -349,6 +329,13 @@ class ReadingAdmin(OrgScopedAdmin):
             "silent_url": reverse("admin:metering_reading_silent"),
         }
         return super().changelist_view(request, extra_context)
+
+
+def add_reading_filter(list_filter, *, after) -> None:
+    """A higher app's filter of the readings list (billing's by service: services are billing's), after `after`."""
+    filters = list(ReadingAdmin.list_filter)
+    filters.insert(filters.index(after) + 1, list_filter)
+    ReadingAdmin.list_filter = tuple(filters)
 
 
 if not admin.site.is_registered(Reading):

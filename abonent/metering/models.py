@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import Building, Premises
+from abonent.orgs.models import Organisation
 
 VOLUME = {"max_digits": 18, "decimal_places": 6}
 
@@ -237,3 +238,25 @@ class ReminderPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {'да' if self.enabled else 'нет'}"
+
+
+class ReadingMonth(models.Model):
+    """A month whose readings an organisation has closed: none is taken for it any more, from any channel.
+
+    Metering keeps this fact itself rather than asking billing's periods (billing builds on metering, not the other
+    way round): the month's close writes the row through services.readings_close_month. No row: the month is open.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="reading_months", verbose_name=_("организация")
+    )
+    month = models.DateField(_("месяц"), help_text=_("Первое число месяца"))
+    closed_at = models.DateTimeField(_("показания закрыты"))
+
+    class Meta:
+        verbose_name = _("закрытый месяц показаний")
+        verbose_name_plural = _("закрытые месяцы показаний")
+        constraints = [models.UniqueConstraint(fields=["organisation", "month"], name="reading_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.month:%m.%Y}"

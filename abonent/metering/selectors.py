@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -17,6 +16,7 @@ from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
 
 from .models import Meter, Reading
+from .prices import resource_prices
 from .services import closed_meter_message, next_window, window_is_open
 
 HISTORY_MONTHS = 24
@@ -64,30 +64,6 @@ def meter_of_account(account: PersonalAccount, meter_id: int) -> Meter:
 
 def account_meters(account: PersonalAccount):
     return list(Meter.objects.filter(premises_id=account.premises_id).order_by("status", "resource", "serial_number"))
-
-
-def service_prices(
-    organisation: Organisation, resources: set[str], day: dt.date
-) -> dict[str, tuple[str, Decimal | None]]:
-    """resource → (the service's name, its tariff on `day` or None), for the "by meter" services."""
-    from abonent.billing.models import Service, Tariff
-
-    services = {
-        s.pk: s
-        for s in Service.objects.filter(
-            organisation=organisation, method=Service.Method.METER, resource__in=resources, is_active=True
-        )
-    }
-    prices = {
-        t.service_id: t.price
-        for t in Tariff.objects.filter(service_id__in=services, valid_from__lte=day).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
-    }
-    result: dict[str, tuple[str, Decimal | None]] = {}
-    for service in sorted(services.values(), key=lambda s: (s.sort_order, s.pk)):
-        result.setdefault(service.resource, (service.name, prices.get(service.pk)))
-    return result
 
 
 def cost(consumption: Decimal, price: Decimal | None) -> Decimal | None:
@@ -145,7 +121,7 @@ def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> Read
             meter__in=meters, is_current=True, period__gte=add_months(period, -HISTORY_MONTHS)
         ).order_by("meter_id", "-period"):
             recent.setdefault(reading.meter_id, []).append(reading)
-        prices = service_prices(organisation, {m.resource for m in meters}, today)
+        prices = resource_prices(organisation, {m.resource for m in meters}, today)
     rows = []
     for meter in meters:
         readings = recent.get(meter.pk, [])

@@ -26,7 +26,7 @@ from abonent.lib.numbers import format_decimal as fmt
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
 
-from .models import Meter, Reading, Resource
+from .models import Meter, Reading, ReadingMonth, Resource
 from .rows import ModelColumns, converted
 
 # A month's consumption above which a reading needs the sender's confirmation (and is flagged for operators),
@@ -374,14 +374,8 @@ def _refuse_closed_period(organisation: Organisation, period: dt.date) -> None:
 
 
 def period_readings_closed(organisation: Organisation, period: dt.date) -> bool:
-    """Whether billing has closed the month's readings (closed, calculated or published), whatever the calendar."""
-    from abonent.billing.models import BillingPeriod  # billing reads metering, not the other way round at import
-
-    return (
-        BillingPeriod.objects.filter(organisation=organisation, month=period)
-        .exclude(state=BillingPeriod.State.OPEN)
-        .exists()
-    )
+    """Whether the month's readings are closed (billing's close records it here), whatever the calendar."""
+    return ReadingMonth.objects.filter(organisation=organisation, month=period).exists()
 
 
 def window_is_open(organisation: Organisation, period: dt.date, day: dt.date) -> bool:
@@ -549,13 +543,10 @@ def _locked_meters(
     ids = sorted({meter_id for meter_id in meter_ids if parse_id(meter_id) is not None})
     if not ids:
         return {}, False, {}
-    from abonent.billing.models import BillingPeriod  # billing reads metering, not the other way round at import
-
     marks = ", ".join(["%s"] * len(ids))
     sql = f"""
         SELECT {METER_COLUMNS.sql}, EXISTS (
-            SELECT 1 FROM billing_billingperiod
-            WHERE organisation_id = %s AND month = %s AND state <> %s
+            SELECT 1 FROM {ReadingMonth._meta.db_table} WHERE organisation_id = %s AND month = %s
         ), earlier.period, earlier.value
         FROM metering_meter LEFT JOIN (
             SELECT meter_id, period, value, ROW_NUMBER() OVER (PARTITION BY meter_id ORDER BY period DESC) AS place
@@ -564,7 +555,7 @@ def _locked_meters(
         ) AS earlier ON earlier.meter_id = metering_meter.id AND earlier.place <= %s
         WHERE metering_meter.id IN ({marks})
     """
-    params: list = [organisation.pk, period, BillingPeriod.State.OPEN.value, *ids, period]
+    params: list = [organisation.pk, period, *ids, period]
     params += [Reading.Status.REJECTED.value, Reading.Channel.ESTIMATE.value, AVERAGE_MONTHS + 2, *ids]
     if premises_id is not None:
         sql += " AND metering_meter.premises_id = %s"
@@ -623,6 +614,15 @@ def reading_reject(*, reading: Reading, reason: str, actor) -> Reading:
         locked.rejected_by = actor if getattr(actor, "pk", None) else None
         locked.save(update_fields=["status", "reject_reason", "rejected_at", "rejected_by"])
     return locked
+
+
+def readings_close_month(*, organisation: Organisation, month: dt.date) -> int:
+    """The month's close takes its readings: the pending ones are accepted and the month takes no more (of any
+    channel). Idempotent; returns how many readings were accepted. Run inside the close's transaction, so a failed
+    close leaves the month open."""
+    accepted = readings_accept_period(organisation=organisation, period=month)
+    ReadingMonth.objects.get_or_create(organisation=organisation, month=month, defaults={"closed_at": timezone.now()})
+    return accepted
 
 
 def readings_accept_period(*, organisation: Organisation, period: dt.date) -> int:
@@ -728,12 +728,8 @@ def readings_import(*, organisation: Organisation, rows: Iterable[ImportRow], ac
         return report
 
     periods = {p for *_, p in planned}
-    from abonent.billing.models import BillingPeriod
-
     closed = set(
-        BillingPeriod.objects.filter(organisation=organisation, month__in=periods)
-        .exclude(state=BillingPeriod.State.OPEN)
-        .values_list("month", flat=True)
+        ReadingMonth.objects.filter(organisation=organisation, month__in=periods).values_list("month", flat=True)
     )
     earliest = add_months(min(periods), -(AVERAGE_MONTHS + 1))
     history: dict[int, list[tuple[dt.date, Decimal]]] = {}

@@ -18,3 +18,10 @@ class PaymentsConfig(AppConfig):
         from .receivers import mail_payment_due_on_publish
 
         period_published.connect(mail_payment_due_on_publish, dispatch_uid="payments.mail_due_on_publish")
+
+        # Linking an account by its last payment (users) reads the payments from here.
+        from abonent.users.selectors import register_last_payment_reader
+
+        from .selectors import account_last_payment
+
+        register_last_payment_reader(account_last_payment)

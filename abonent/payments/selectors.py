@@ -1,5 +1,6 @@
 """Reads of the payments app."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
@@ -62,3 +63,19 @@ def pay_points(org_ids) -> list[PayPoint]:
 
 def recent_payments(user, limit: int = 20) -> list[Payment]:
     return list(Payment.objects.filter(user=user).select_related("account")[:limit])
+
+
+def account_last_payment(account: PersonalAccount) -> tuple[dt.date, Decimal] | None:
+    """Date and amount of the account's last credited payment, the proof seed 004 asks for when linking an account.
+
+    The date is the payment's own date (`paid_on`, already the organisation's local day). Payments being
+    processed, declined or cancelled are not payments the subscriber can read off a bank statement, so they
+    don't count; of two on one day the one credited later is the last.
+    """
+    row = (
+        Payment.objects.filter(account=account, status=Payment.Status.CREDITED)
+        .order_by("-paid_on", "-credited_at", "-id")
+        .values_list("paid_on", "amount")
+        .first()
+    )
+    return (row[0], row[1]) if row else None

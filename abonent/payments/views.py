@@ -138,6 +138,11 @@ def _card_errors(number: str, expiry: str, cvc: str, today: dt.date) -> list[str
     return errors
 
 
+def _sandbox_notification(body: bytes, headers: dict) -> None:
+    """The webhook's handling of a sandbox notification, for the sandbox's "inline" delivery (no server to post to)."""
+    services.notification_handle(provider_name="sandbox", body=body, headers=headers)
+
+
 def _finish(charge: SandboxCharge, status: str, last4: str = ""):
     with transaction.atomic():
         won = SandboxCharge.objects.filter(
@@ -145,7 +150,7 @@ def _finish(charge: SandboxCharge, status: str, last4: str = ""):
         ).update(status=status, card_last4=last4 or charge.card_last4)
         if won:
             charge.refresh_from_db()
-            sandbox.deliver(charge)
+            sandbox.deliver(charge, handle_inline=_sandbox_notification)
     return redirect(charge.return_url)
 
 

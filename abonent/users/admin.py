@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from abonent.housing.admin import PersonalAccountAdmin, add_action
 from abonent.housing.models import PersonalAccount
 from abonent.orgs.admin_scope import register_org_path, scope_queryset, user_organisation_id
 from abonent.orgs.models import Organisation
@@ -65,6 +66,10 @@ def reset_registration(modeladmin, request, queryset):
     modeladmin.message_user(
         request, _("Регистрация сброшена для лицевых счетов: %(n)s. Новые коды активации выданы.") % {"n": done}
     )
+
+
+# Seed 002's "сброс регистрации" on the account list too: every user unlinked, a new activation code, an audit row.
+add_action(PersonalAccountAdmin, reset_registration)
 
 
 class IssueAccessForm(forms.Form):

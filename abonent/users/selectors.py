@@ -1,13 +1,13 @@
 """Reads the access pages need."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from abonent.housing.models import PersonalAccount
 from abonent.lib.inputs import is_ascii_digits
-from abonent.payments.models import Payment
 
 from .models import AccountLink, LoginEvent, User
 
@@ -51,17 +51,20 @@ def accounts_by_number(number: str) -> QuerySet[PersonalAccount]:
     return PersonalAccount.objects.filter(number=number).select_related("organisation", "premises__building")
 
 
-def last_payment_of(account: PersonalAccount) -> tuple[dt.date, Decimal] | None:
-    """Date and amount of the account's last credited payment, the proof seed 004 asks for when linking an account.
+# Seed 004 proves an account by its last payment, but payments are the payments app's, which builds on users (the
+# apps import downwards only). So payments registers its reader here from its AppConfig.ready() rather than users
+# importing it; a setting naming the function would only hide the same upward import. Without a reader no account
+# has a last payment, and the activation code remains the proof.
+LastPayment = Callable[[PersonalAccount], tuple[dt.date, Decimal] | None]
+_last_payment_reader: LastPayment | None = None
 
-    The date is the payment's own date (`paid_on`, already the organisation's local day). Payments being
-    processed, declined or cancelled are not payments the subscriber can read off a bank statement, so they
-    don't count; of two on one day the one credited later is the last.
-    """
-    row = (
-        Payment.objects.filter(account=account, status=Payment.Status.CREDITED)
-        .order_by("-paid_on", "-credited_at", "-id")
-        .values_list("paid_on", "amount")
-        .first()
-    )
-    return (row[0], row[1]) if row else None
+
+def register_last_payment_reader(reader: LastPayment) -> None:
+    global _last_payment_reader
+    _last_payment_reader = reader
+
+
+def last_payment_of(account: PersonalAccount) -> tuple[dt.date, Decimal] | None:
+    """Date and amount of the account's last credited payment, the proof seed 004 asks for when linking an account
+    (payments.selectors.account_last_payment says which payment that is)."""
+    return _last_payment_reader(account) if _last_payment_reader is not None else None

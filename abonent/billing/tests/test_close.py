@@ -18,6 +18,7 @@ from abonent.billing.models import (
     Service,
 )
 from abonent.metering.models import Reading, Resource
+from abonent.metering.services import ReadingError, reading_submit
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +225,23 @@ def test_steps_in_order(house):
     close(org, dt.date(2026, 5, 1), "close_readings")
     with pytest.raises(errors.BillingError, match="Сначала рассчитайте"):
         close(org, dt.date(2026, 5, 1), "calculate")
+
+
+def test_closing_the_readings_stops_metering_taking_the_month(house):
+    org, building, account = house
+    meter = f.MeterFactory(premises=account.premises, resource=Resource.COLD_WATER)
+    april = dt.date(2026, 4, 1)
+    pending = reading(meter, april, "10")
+    in_window = dt.datetime(2026, 4, 20, 9, tzinfo=dt.UTC)
+    close(org, april, "close_readings")
+    pending.refresh_from_db()
+    assert pending.status == Reading.Status.ACCEPTED
+    with pytest.raises(ReadingError) as refused:
+        reading_submit(meter=meter, value_text="11", user=None, channel=Reading.Channel.PORTAL, when=in_window)
+    assert refused.value.code == "period_closed"
+    # another organisation's April is its own
+    other = f.MeterFactory()
+    assert reading_submit(meter=other, value_text="1", user=None, channel=Reading.Channel.PORTAL, when=in_window)
 
 
 def test_penalty_worked_example_through_the_engine(house):

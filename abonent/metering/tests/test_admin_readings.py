@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from abonent.billing.models import Service
 from abonent.metering.models import Reading
-from abonent.testing.factories import MeterFactory, OperatorFactory, PersonalAccountFactory
+from abonent.testing.factories import MeterFactory, OperatorFactory, PersonalAccountFactory, ServiceFactory
 
 from .conftest import UTC, add_reading
 
@@ -59,6 +60,20 @@ def test_filters_by_status_channel_period(client, operator, meter):
     pending = add_reading(meter, NOV, "12", status=Reading.Status.PENDING)
     response = client.get(changelist(), {"status": "pending", "channel": "portal", "period": "2026-11"})
     assert [r.pk for r in response.context["cl"].result_list] == [pending.pk]
+
+
+def test_filters_by_service_after_the_house_offering_only_the_organisations_services(client, operator, org, premises):
+    ServiceFactory(organisation=org, name="Горячая вода", method=Service.Method.METER, resource="hot_water")
+    ServiceFactory(name="Чужая вода", method=Service.Method.METER, resource="cold_water")  # another organisation
+    cold = add_reading(MeterFactory(premises=premises, resource="cold_water"), NOV, "12")
+    hot = add_reading(MeterFactory(premises=premises, resource="hot_water"), NOV, "3")
+    response = client.get(changelist(), {"service": "hot_water"})
+    filters = [spec.title for spec in response.context["cl"].filter_specs]
+    assert filters[filters.index("дом") + 1] == "услуга"
+    service_filter = next(spec for spec in response.context["cl"].filter_specs if spec.title == "услуга")
+    assert service_filter.lookup_choices == [("hot_water", "Горячая вода")]
+    assert [r.pk for r in response.context["cl"].result_list] == [hot.pk]
+    assert cold.pk not in [r.pk for r in response.context["cl"].result_list]
 
 
 def test_reject_with_reason_asks_for_it_then_rejects(client, operator, meter, foreign_reading):

@@ -8,8 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from abonent.billing.models import BillingPeriod
-from abonent.metering.models import Meter, Reading
+from abonent.metering.models import Meter, Reading, ReadingMonth
 from abonent.metering.services import (
     ImportRow,
     ReadingError,
@@ -17,6 +16,7 @@ from abonent.metering.services import (
     reading_reject,
     reading_submit,
     readings_accept_period,
+    readings_close_month,
     readings_import,
 )
 from abonent.testing.factories import MeterFactory, OperatorFactory
@@ -176,8 +176,20 @@ class TestWindow:
             refused(meter, "10", "window", when=None)
 
     def test_a_closed_period_takes_no_readings(self, meter, org):
-        BillingPeriod.objects.create(organisation=org, month=NOV, state=BillingPeriod.State.READINGS_CLOSED)
+        readings_close_month(organisation=org, month=NOV)
         assert "закрыт" in refused(meter, "10", "period_closed")
+        with pytest.raises(ReadingError) as info:
+            reading_check(meter=meter, value_text="10", channel=Reading.Channel.PORTAL, when=IN_WINDOW)
+        assert info.value.code == "period_closed"
+
+    def test_closing_a_month_closes_it_for_that_organisation_only(self, meter, org):
+        other = MeterFactory()  # another organisation, the same month
+        readings_close_month(organisation=other.premises.building.organisation, month=NOV)
+        assert submit(meter, "10").period == NOV
+        # the next month stays open too: late channels still file into it
+        readings_close_month(organisation=org, month=NOV)
+        late = submit(meter, "11", channel=Reading.Channel.OPERATOR, when=dt.datetime(2026, 11, 28, 9, tzinfo=UTC))
+        assert late.period == dt.date(2026, 12, 1)
 
 
 class TestCorrections:
@@ -200,6 +212,14 @@ class TestCorrections:
         reading.refresh_from_db()
         assert reading.status == Reading.Status.REJECTED and reading.reject_reason == "Фото не совпадает"
         assert reading.rejected_by == operator and reading.rejected_at
+
+    def test_closing_a_month_accepts_its_pending_readings_once(self, meter, org):
+        reading = submit(meter, "10")
+        assert readings_close_month(organisation=org, month=NOV) == 1
+        assert readings_close_month(organisation=org, month=NOV) == 0
+        reading.refresh_from_db()
+        assert reading.status == Reading.Status.ACCEPTED
+        assert ReadingMonth.objects.filter(organisation=org).values_list("month", flat=True).get() == NOV
 
     def test_accept_period_accepts_current_pending_of_the_organisation_only(self, meter, org):
         other = MeterFactory()  # another organisation
@@ -331,6 +351,14 @@ class TestImport:
         )
         assert report.ok
         assert Reading.objects.get(meter=meter, period=NOV).flagged
+
+    def test_lines_of_a_closed_month_are_refused(self, account, meter, org):
+        readings_close_month(organisation=org, month=NOV)
+        report = readings_import(
+            organisation=org, rows=self.rows(account, meter, (None, None, "10", dt.date(2026, 11, 21))), actor=None
+        )
+        assert not report.ok and report.refused == [(2, "Приём показаний за ноябрь 2026 закрыт.")]
+        assert Reading.objects.count() == 0
 
     def test_another_organisations_meter_is_not_found(self, account, meter):
         from abonent.testing.factories import OrganisationFactory

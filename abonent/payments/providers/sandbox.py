@@ -13,13 +13,14 @@ import secrets
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from . import DECLINED, PENDING, SUCCEEDED, NotificationRejected, PaymentProvider, Started
+from .base import DECLINED, PENDING, SUCCEEDED, NotificationRejected, PaymentProvider, Started
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +90,12 @@ def notification(token: str, status: str) -> bytes:
     return json.dumps({"payment_id": token, "status": status}, sort_keys=True).encode()
 
 
-def deliver(charge) -> None:
+def deliver(charge, *, handle_inline: Callable[[bytes, dict], object]) -> None:
     """Notify Abonent once the charge's outcome is committed, not in the payer's request: a real acquirer's
     notification comes on its own schedule. "http" posts to the webhook from a thread; "inline" (tests without a
-    server) hands the same signed body to the same handler right after commit."""
+    server) hands the same signed body to `handle_inline`, the webhook's own handler, right after commit. The
+    handler is passed in by the caller: the acquirer knows nothing of how Abonent applies a notification (and
+    the payment services, which start payments through the providers, are not imported back from here)."""
     body = notification(charge.token, charge.status)
     headers = {SIGNATURE_HEADER: sign(body)}
     mode = getattr(settings, "PAYMENTS_SANDBOX_DELIVERY", "http")
@@ -115,9 +118,7 @@ def deliver(charge) -> None:
 
     def run():
         if mode == "inline":
-            from ..services import notification_handle
-
-            notification_handle(provider_name="sandbox", body=body, headers=headers)
+            handle_inline(body, headers)
         else:
             threading.Thread(target=post, daemon=True).start()
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from . import DECLINED, PENDING, SUCCEEDED, NotificationRejected, PaymentProvider, Started
+from .base import DECLINED, PENDING, SUCCEEDED, NotificationRejected, PaymentProvider, Started
 
 API_URL = "https://api.yookassa.ru/v3"
 

@@ -4,14 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from abonent.billing.models import Charge
+from abonent.demo.history import billing_history, context_from_database
 
 
 class Command(BaseCommand):
     help = "Построить 12 месяцев начислений и оплат демо-организаций (после seed_demo), расчётом движка."
 
     def handle(self, *args, **options):
-        from abonent.demo.history import billing_history, context_from_database
-
         ctx = context_from_database()
         if not ctx.orgs:
             raise CommandError("Нет демо-организаций: сначала выполните seed_demo.")
