@@ -31,7 +31,9 @@ def test_register_by_username_refuses_what_is_no_email():
 def test_email_change_refuses_what_is_no_email():
     user = f.UserFactory()
     with pytest.raises(ValidationError):
-        services.user_email_change_request(user=user, new_email="x" * 300 + "@example.ru", base_url="http://t")
+        services.user_email_change_request(
+            user=user, new_email="x" * 300 + "@example.ru", base_url="http://t", ip="192.0.2.1"
+        )
 
 
 def test_operator_access_refuses_a_login_longer_than_the_column():
