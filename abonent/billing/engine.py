@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from abonent.housing.models import Building, PersonalAccount
 from abonent.lib.bulk import BATCH
+from abonent.lib.numbers import volume as ru_volume
 from abonent.metering.models import Meter, Reading, Resource
 from abonent.orgs.dates import add_months, month_end, month_label, month_start
 from abonent.orgs.models import Organisation
@@ -467,8 +468,8 @@ class Engine:
                         amount=amount,
                         reason=(
                             f"{service.name}, прибор № {meter['serial_number']}: за {month_label(corrected)} "
-                            f"начислено {charge.volume.normalize():f} {service.unit} "
-                            f"({charge.get_basis_display()}), по показаниям {share.normalize():f} {service.unit}"
+                            f"начислено {ru_volume(charge.volume)} {service.unit} "
+                            f"({charge.get_basis_display()}), по показаниям {ru_volume(share)} {service.unit}"
                         ),
                     )
                 )

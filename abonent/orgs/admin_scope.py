@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.admin_numbers import DecimalInput
+
 from .models import Organisation
 
 NO_ORGANISATION = -1  # staff without an organisation match no row rather than every row
@@ -113,6 +115,7 @@ class OrgScopedFieldsMixin:
         # Russian operators write 45,27: money, areas and volumes are read and shown with the decimal comma.
         if isinstance(db_field, models.DecimalField):
             kwargs.setdefault("localize", True)
+            kwargs.setdefault("widget", DecimalInput(db_field.decimal_places))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
