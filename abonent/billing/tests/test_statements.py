@@ -241,7 +241,9 @@ def test_common_house_page_from_the_charge_lines(client):
     client.force_login(link.user)
     assert "Потребление воды за 12 месяцев" in client.get(f"/cabinet/accounts/{account.pk}/").content.decode()
     page = client.get(f"/cabinet/accounts/{account.pk}/common/?month=2026-04").content.decode()
-    assert "апрель 2026" in page and "24,3" in page and "0,3258" in page and "14,75\xa0₽" in page
+    # Volumes to three places, as on the receipt; the tariff as set, with kopecks.
+    assert "апрель 2026" in page and "24,300" in page and "0,326" in page and "14,75\xa0₽" in page
+    assert "0,3258" not in page and "0,325800" not in page
 
 
 def test_home_shows_the_organisations_notice_and_an_advance(client):
