@@ -2,7 +2,7 @@
 person reads them (the text and the values in the fields), must show no raw number — no float noise or six
 decimals ("695623.159999999", "59,200000"), no dot-decimal amount ("1500.00 ₽"), no ungrouped thousands
 ("1500,00 ₽"). The register is `seed_demo` with two months of history, plus a recalculation whose volume has
-six decimals, as the engine books them."""
+six decimals, as the engine books them, and a paid service of 1 500 ₽."""
 
 import io
 import re
@@ -17,6 +17,7 @@ from django.urls import reverse
 from abonent.billing.models import BillingPeriod, Charge, Recalculation
 from abonent.demo.logins import ADMIN, DEMO_SUBSCRIBER, OPERATOR
 from abonent.housing.models import PersonalAccount
+from abonent.support.models import PaidService
 from abonent.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,7 @@ def demo():
         amount=Decimal("1234.56"),
         reason="Уточнён объём",
     )
+    PaidService.objects.create(organisation=account.organisation, name="Поверка счётчика", price=Decimal("1500"))
 
 
 def _check(client, url: str, hits: dict) -> None:
