@@ -1,4 +1,4 @@
-"""One number format on every page: the subscriber's cabinet and the back office over the demo register, read as a
+"""One number format on every page: the subscriber's cabinet, its receipts (HTML and PDF) and the back office over the demo register, read as a
 person reads them (the text and the values in the fields), must show no raw number — no float noise or six
 decimals ("695623.159999999", "59,200000"), no dot-decimal amount ("1500.00 ₽"), no ungrouped thousands
 ("1500,00 ₽"). The register is `seed_demo` with two months of history, plus a recalculation whose volume has
@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from html.parser import HTMLParser
 
+import pypdf
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
@@ -61,8 +62,12 @@ class VisibleText(HTMLParser):
 def raw_numbers(html: str) -> list[str]:
     parser = VisibleText()
     parser.feed(html)
+    return raw_in(parser.parts)
+
+
+def raw_in(parts: list[str]) -> list[str]:
     found = []
-    for part in parser.parts:
+    for part in parts:
         text = NOT_AMOUNTS.sub(" ", part.replace("\u00a0", " "))
         for name, pattern in RAW.items():
             found += [f"{name}: «{m.group(0)}» в «{part.strip()[:120]}»" for m in pattern.finditer(text)]
@@ -91,7 +96,15 @@ def demo():
 def _check(client, url: str, hits: dict) -> None:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    if "html" in response.get("Content-Type", "") and (found := raw_numbers(response.content.decode())):
+    kind = response.get("Content-Type", "")
+    if "pdf" in kind:
+        pages = pypdf.PdfReader(io.BytesIO(response.content)).pages
+        lines = [line for page in pages for line in page.extract_text().splitlines()]
+        assert any("руб." in line for line in lines), url  # the text is read, not an empty extraction
+        found = raw_in(lines)
+    else:
+        found = raw_numbers(response.content.decode()) if "html" in kind else []
+    if found:
         hits[url] = found
 
 
@@ -105,6 +118,7 @@ def _subscriber_urls() -> list[str]:
         urls.append(reverse("receipts:list", args=[account.pk]))
         for period in BillingPeriod.objects.filter(organisation=account.organisation, state="published"):
             urls.append(reverse("receipts:print", args=[account.pk, f"{period.month:%Y-%m}"]))
+            urls.append(reverse("receipts:pdf", args=[account.pk, f"{period.month:%Y-%m}"]))
     return urls
 
 
@@ -116,6 +130,9 @@ def _admin_urls() -> list[str]:
         # The change form of the last row: it carries the history's figures (and the recalculation made above).
         for obj in model._default_manager.order_by("-pk")[:1]:
             urls.append(reverse(f"{name}_change", args=[obj.pk]))
+    # Every period's totals (the sums of its charges, which SQLite adds up as floats).
+    for period in BillingPeriod.objects.all():
+        urls.append(reverse("admin:billing_billingperiod_change", args=[period.pk]))
     return urls
 
 
