@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.admin_numbers import DecimalInput
 from abonent.lib.numbers import money
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 
@@ -239,6 +240,7 @@ class PenaltyRateAdmin(admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "rate":  # operators write 9,5
             kwargs.setdefault("localize", True)
+            kwargs.setdefault("widget", DecimalInput(db_field.decimal_places))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def changelist_view(self, request, extra_context=None):

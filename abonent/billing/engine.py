@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from abonent.housing.models import Building, PersonalAccount
 from abonent.lib.bulk import BATCH
+from abonent.lib.numbers import volume as ru_volume
 from abonent.metering.models import Meter, Reading, Resource
 from abonent.orgs.dates import add_months, month_end, month_label, month_start
 from abonent.orgs.models import Organisation
@@ -473,14 +474,14 @@ class Engine:
                     continue
                 label = f"{service.name}, прибор № {meter['serial_number']}: за {month_label(corrected)}"
                 reason = (
-                    f"{label} начислено {charge.volume.normalize():f} {service.unit} "
-                    f"({charge.get_basis_display()}), по показаниям {share.normalize():f} {service.unit}"
+                    f"{label} начислено {ru_volume(charge.volume)} {service.unit} "
+                    f"({charge.get_basis_display()}), по показаниям {ru_volume(share)} {service.unit}"
                 )
                 self._recalc(account, service, meter, charge, delta, amount, reason)
                 if service.resource not in WATER or not delta:
                     continue
                 for sewer in sewerage.get((account.id, corrected), []):
-                    reason = f"{sewer.service.name} вслед за водой: {label} объём {delta.normalize():+f} {service.unit}"
+                    reason = f"{sewer.service.name} вслед за водой: {label} объём {'+' if delta > 0 else ''}{ru_volume(delta)} {service.unit}"
                     amount = self._recalc_amount(account, sewer.service, sewer, delta)
                     self._recalc(account, sewer.service, meter, sewer, delta, amount, reason)
 

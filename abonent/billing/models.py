@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.numbers import money, rate, ru_number
 from abonent.metering.models import Resource
 from abonent.orgs.dates import month_label
 from abonent.orgs.models import Organisation
@@ -158,7 +159,7 @@ class Tariff(DatedValue):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service}: {self.price} ₽ {self.period_label}"
+        return f"{self.service}: {rate(self.price)} {self.period_label}"
 
 
 class Norm(DatedValue):
@@ -193,7 +194,7 @@ class Norm(DatedValue):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service}: {self.value} {self.service.unit} {self.get_basis_display()} {self.period_label}"
+        return f"{self.service}: {ru_number(self.value)} {self.service.unit} {self.get_basis_display()} {self.period_label}"
 
 
 class AccountServiceOff(models.Model):
@@ -362,7 +363,7 @@ class Charge(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service}: {self.amount} ₽"
+        return f"{self.service}: {money(self.amount)}"
 
 
 class Recalculation(models.Model):
@@ -404,7 +405,7 @@ class Recalculation(models.Model):
         indexes = [models.Index(fields=["account", "period"], name="recalc_account_period")]
 
     def __str__(self) -> str:
-        return f"{self.reason}: {self.amount} ₽"
+        return f"{self.reason}: {money(self.amount)}"
 
 
 class PenaltyRate(models.Model):
@@ -441,7 +442,7 @@ class PenaltyRate(models.Model):
 
     def __str__(self) -> str:
         end = f"по {self.valid_to:%d.%m.%Y}" if self.valid_to else "бессрочно"
-        what = "мораторий" if self.moratorium else f"{self.rate} %"
+        what = "мораторий" if self.moratorium else f"{ru_number(self.rate)} %"
         return f"{what} с {self.valid_from:%d.%m.%Y} {end}"
 
     def clean(self) -> None:
@@ -520,7 +521,7 @@ class Penalty(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} ₽"
+        return money(self.amount)
 
 
 class LedgerEntry(models.Model):
@@ -559,7 +560,7 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["account", "period", "kind"], name="ledger_account_period_kind")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} ₽"
+        return f"{self.get_kind_display()} {money(self.amount)}"
 
 
 TURNOVER = F("opening") + F("charged") + F("recalculated") + F("penalties") - F("paid")
@@ -595,7 +596,7 @@ class AccountBalance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account}: {self.closing} ₽"
+        return f"{self.account}: {money(self.closing)}"
 
 
 class PeriodRun(models.Model):

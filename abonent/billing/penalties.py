@@ -294,7 +294,7 @@ def _chunk_penalties(period: BillingPeriod, chunk: list[int], table: list[Rate],
             continue
         amount = total - (charged_before.get(account_id) or ZERO)
         if amount:
-            basis = "\n".join([*lines, f"Начислено ранее: {charged_before.get(account_id) or ZERO} ₽"])
+            basis = "\n".join([*lines, f"Начислено ранее: {money(charged_before.get(account_id) or ZERO)}"])
             penalties.append(Penalty(account_id=account_id, period=period, amount=amount, basis=basis))
     return penalties
 

@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
+from .numbers import format_decimal
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMAT = "#,##0.00####"  # kopecks always, tariffs and volumes to their last significant decimal
 DATE_FORMAT = "DD.MM.YYYY"
@@ -34,7 +36,10 @@ def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(value, "f").replace(".", ",")  # "f": never "1E+1" for a normalized 10
+        # The value's own places, but not the stored zeros past the kopecks ("12,500000" → "12,50"), at most six,
+        # as the XLSX shows it; never "1E+1" for a normalized 10; no grouping, so a spreadsheet reads a number.
+        places = min(6, max(0, -value.as_tuple().exponent))
+        return format_decimal(value, places, min_places=min(places, 2), grouped=False)
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
     return str(value)

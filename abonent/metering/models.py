@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import Building, Premises
+from abonent.lib.numbers import ru_number
 from abonent.orgs.models import Organisation
 
 VOLUME = {"max_digits": 18, "decimal_places": 6}
@@ -185,7 +186,7 @@ class Reading(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.meter}: {self.value} ({self.period:%m.%Y})"
+        return f"{self.meter}: {ru_number(self.value, self.meter.digits_after)} ({self.period:%m.%Y})"
 
     def clean(self) -> None:
         if self.period and self.period.day != 1:

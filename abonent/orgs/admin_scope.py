@@ -27,6 +27,7 @@ from django.forms.models import _get_foreign_key
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.admin_numbers import DecimalInput
 from abonent.lib.inputs import AsciiDecimalField, AsciiIntegerField, parse_id
 
 from .models import Organisation
@@ -137,6 +138,7 @@ class OrgScopedFieldsMixin:
         if isinstance(db_field, models.DecimalField):
             kwargs.setdefault("localize", True)
             kwargs.setdefault("form_class", AsciiDecimalField)  # «４５,２７» is no price
+            kwargs.setdefault("widget", DecimalInput(db_field.decimal_places))
         elif isinstance(db_field, models.IntegerField) and not db_field.choices:
             kwargs.setdefault("form_class", AsciiIntegerField)
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.numbers import money
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -84,7 +86,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.amount} ₽ → {self.account}"
+        return f"{self.get_channel_display()} {money(self.amount)} → {self.account}"
 
     @property
     def ledger_source(self) -> str:
@@ -190,7 +192,7 @@ class UnmatchedLine(models.Model):
         ordering = ["paid_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.account_number}: {self.amount} ₽"
+        return f"{self.account_number}: {money(self.amount)}"
 
 
 class SandboxCharge(models.Model):
@@ -216,7 +218,7 @@ class SandboxCharge(models.Model):
         verbose_name_plural = _("платежи песочницы")
 
     def __str__(self) -> str:
-        return f"{self.token}: {self.amount} ₽ ({self.get_status_display()})"
+        return f"{self.token}: {money(self.amount)} ({self.get_status_display()})"
 
 
 class PaymentDueNotice(models.Model):

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.numbers import money
+
 from .models import Appeal
 
 
@@ -59,7 +61,7 @@ class PaidRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["account"].choices = _account_choices(links)
         self.fields["service"].choices = [
-            (service.pk, f"{service.name} — {service.price} ₽ ({org.short_name})")
+            (service.pk, f"{service.name} — {money(service.price)} ({org.short_name})")
             for org, services in catalogue
             for service in services
         ]

@@ -161,7 +161,7 @@ def test_average_for_three_periods_then_norm_then_recalculation_by_the_real_read
         (7, D("0.4"), D("18.11")),
         (8, D("-3.3"), D("-149.39")),
     ]
-    assert "по показаниям 6.4" in recalcs[0].reason
+    assert "начислено 6,000 м³ (по среднемесячному объёму), по показаниям 6,400 м³" in recalcs[0].reason
     balance = AccountBalance.objects.get(account=account, period__month=dt.date(2026, 9, 1))
     assert balance.recalculated == D("18.11") * 3 - D("149.39")
 

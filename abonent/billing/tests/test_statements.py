@@ -201,7 +201,7 @@ def test_exports(client):
     csv = client.get(f"/cabinet/accounts/{account.pk}/?format=csv")
     assert csv["Content-Type"].startswith("text/csv")
     text = csv.content.decode("utf-8-sig")
-    assert "Вывоз ТКО;л/с;150,0000;1,000000;150,00;-30,55;119,45" in text
+    assert "Вывоз ТКО;л/с;150,00;1,00;150,00;-30,55;119,45" in text  # no stored zeros past the kopecks
     assert "ИТОГО;;;;1242,70;-30,55;1212,15" in text
     xlsx = client.get(f"/cabinet/accounts/{account.pk}/movement/?from=2024-01&to=2024-02&format=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
@@ -241,7 +241,9 @@ def test_common_house_page_from_the_charge_lines(client):
     client.force_login(link.user)
     assert "Потребление воды за 12 месяцев" in client.get(f"/cabinet/accounts/{account.pk}/").content.decode()
     page = client.get(f"/cabinet/accounts/{account.pk}/common/?month=2026-04").content.decode()
-    assert "апрель 2026" in page and "24,3" in page and "0,3258" in page and "14,75\xa0₽" in page
+    # Volumes to three places, as on the receipt; the tariff as set, with kopecks.
+    assert "апрель 2026" in page and "24,300" in page and "0,326" in page and "14,75\xa0₽" in page
+    assert "0,3258" not in page and "0,325800" not in page
 
 
 def test_home_shows_the_organisations_notice_and_an_advance(client):

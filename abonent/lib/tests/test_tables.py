@@ -25,6 +25,13 @@ def test_csv_is_excels_russian_dialect():
     )
 
 
+def test_csv_drops_the_stored_zeros_past_the_kopecks():
+    # A reading and a норматив stored with six places, an amount with two, a float-noise value of seven.
+    rows = [[D("59.200000"), D("0.018100"), D("1234.50"), D("695623.1599999")]]
+    text = to_csv(Table("t", "t", ["a", "b", "c", "d"], rows)).decode("utf-8")
+    assert text.splitlines()[1] == "59,20;0,0181;1234,50;695623,16"
+
+
 def test_xlsx_keeps_numbers_and_dates_as_cells_of_their_type():
     sheet = load_workbook(io.BytesIO(to_xlsx(table(iter(ROWS))))).active  # a generator is read once
     assert sheet.title == "Платежи и начисления за длинный"  # 31 characters, Excel's limit
