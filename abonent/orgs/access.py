@@ -5,13 +5,19 @@ the users app, whose User carries these fields.
 """
 
 
-def is_operator_of(user, organisation_id: int | None) -> bool:
-    """May `user` act for the organisation in the back office: an active staff member of it, or a superuser.
-
-    Staff with no organisation are operators of none (their None never equals an organisation's id)."""
+def works_in_back_office(user) -> bool:
+    """An active superuser, or an active operator (staff with an organisation). Staff with no organisation are
+    operators of none: they were let in by mistake or have left, and see nothing."""
     if not (user.is_active and user.is_staff):
         return False
-    return user.is_superuser or (user.organisation_id is not None and user.organisation_id == organisation_id)
+    return user.is_superuser or user.organisation_id is not None
+
+
+def is_operator_of(user, organisation_id: int | None) -> bool:
+    """May `user` act for the organisation in the back office: an active staff member of it, or a superuser."""
+    if not works_in_back_office(user):
+        return False
+    return user.is_superuser or user.organisation_id == organisation_id
 
 
 def is_staff_of(user, organisation_id: int | None) -> bool:

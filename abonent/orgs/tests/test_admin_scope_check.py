@@ -7,17 +7,17 @@ start-up, and scope_queryset refuses it at request time.
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from abonent.housing.models import PersonalAccount
+from abonent.housing.models import Building, PersonalAccount
 from abonent.orgs import admin_scope
 from abonent.orgs.admin_scope import OrgScopedAdmin, check_admin_scoping, scope_queryset
-from abonent.payments.models import PaymentDueNotice
 from abonent.testing import factories as f
 
-# A model of the project the back office does not show: the dummy admins below register it.
-DUMMY = "payments.PaymentDueNotice"
+# A model the back office does not show (and that has no organisation): the dummy admins below register it.
+DUMMY = "auth.Permission"
 
 
 @pytest.fixture
@@ -38,37 +38,37 @@ def test_every_model_of_the_back_office_has_a_road_or_a_reason():
 
 def test_a_plain_admin_of_an_unknown_model_is_an_error(dummy_site):
     assert DUMMY not in admin_scope.ORG_PATHS and DUMMY not in admin_scope.UNSCOPED
-    dummy_site.register(PaymentDueNotice)
+    dummy_site.register(Permission)
     ids = {error_id for error_id, _ in _errors_about(DUMMY)}
     assert ids == {"orgs.E001", "orgs.E003"}
 
 
 def test_a_scoped_admin_with_a_road_that_leads_nowhere_is_an_error(dummy_site):
-    class NoticeAdmin(OrgScopedAdmin):
-        org_path = "organisation"  # the notice has no organisation of its own: it is the account's
+    class PermissionAdmin(OrgScopedAdmin):
+        org_path = "organisation"  # the default road; a permission has no organisation
 
-    dummy_site.register(PaymentDueNotice, NoticeAdmin)
+    dummy_site.register(Permission, PermissionAdmin)
     errors = _errors_about(DUMMY)
     assert [error_id for error_id, _ in errors] == ["orgs.E002"]
     assert "нет поля «organisation»" in errors[0][1]
 
 
 def test_a_scoped_admin_with_a_real_road_passes(dummy_site):
-    class NoticeAdmin(OrgScopedAdmin):
-        org_path = "account__organisation"
+    class HouseAdmin(OrgScopedAdmin):
+        org_path = "organisation"
 
-    dummy_site.register(PaymentDueNotice, NoticeAdmin)
-    assert _errors_about(DUMMY) == []
+    dummy_site.register(Building, HouseAdmin)
+    assert _errors_about("housing.Building") == []
 
 
 def test_a_model_marked_unscoped_with_a_reason_passes(dummy_site, monkeypatch):
     monkeypatch.setitem(admin_scope.UNSCOPED, DUMMY, "для проверки")
-    dummy_site.register(PaymentDueNotice)
+    dummy_site.register(Permission)
     assert _errors_about(DUMMY) == []
 
 
 def test_a_road_registered_with_a_typo_is_an_error(monkeypatch):
-    monkeypatch.setitem(admin_scope.ORG_PATHS, DUMMY, ("acount__organisation",))
+    monkeypatch.setitem(admin_scope.ORG_PATHS, DUMMY, ("content_type__organisation",))
     assert [error_id for error_id, _ in _errors_about(DUMMY)] == ["orgs.E002"]
 
 
@@ -77,9 +77,9 @@ def test_scope_queryset_refuses_an_unknown_model_for_an_operator(monkeypatch):
     request = RequestFactory().get("/admin/")
     request.user = f.OperatorFactory()
     with pytest.raises(ImproperlyConfigured, match=DUMMY):
-        scope_queryset(PaymentDueNotice.objects.all(), request)
+        scope_queryset(Permission.objects.all(), request)
     monkeypatch.setitem(admin_scope.UNSCOPED, DUMMY, "для проверки")
-    assert scope_queryset(PaymentDueNotice.objects.all(), request).query.where.children == []
+    assert scope_queryset(Permission.objects.all(), request).query.where.children == []
 
 
 @pytest.mark.django_db
