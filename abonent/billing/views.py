@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 from abonent.lib import page_cache, tables
 from abonent.lib.tables import Table
-from abonent.metering.selectors import account_for_user
 from abonent.orgs.dates import add_months
+from abonent.users.access import account_for_user
 
 from . import statements
 

@@ -6,12 +6,7 @@ import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
-from django.http import Http404
-from django.shortcuts import get_object_or_404
-
 from abonent.housing.models import PersonalAccount
-from abonent.lib.inputs import parse_id
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
 
@@ -20,46 +15,6 @@ from .prices import resource_prices
 from .services import closed_meter_message, next_window, window_is_open
 
 HISTORY_MONTHS = 24
-
-
-def account_for_user(user, account_id: int) -> PersonalAccount:
-    """The account if `user` is linked to it; 404 otherwise, exactly as if it did not exist."""
-    return get_object_or_404(
-        PersonalAccount.objects.select_related("organisation", "premises__building"),
-        pk=account_id,
-        user_links__user=user,
-    )
-
-
-# What the confirmed readings form needs of the organisation: its time zone and readings window.
-WINDOW_FIELDS = ("id", "timezone", "readings_first_day", "readings_last_day")
-
-
-def organisation_and_premises(user, account_id: int) -> tuple[Organisation, int]:
-    """The organisation (its window fields only; any other is read when asked for) and the premises of an
-    account `user` is linked to; 404 otherwise, as account_for_user. One small raw query: the confirmed readings
-    form is the busiest write of the month and needs no more of the account."""
-    if parse_id(account_id) is None:  # 20 digits in the URL: no such account, not an OverflowError in the query
-        raise Http404
-    columns = ", ".join(f"o.{name}" for name in WINDOW_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT a.premises_id, {columns}
-            FROM housing_personalaccount a JOIN orgs_organisation o ON o.id = a.organisation_id
-            WHERE a.id = %s AND EXISTS (SELECT 1 FROM users_accountlink l WHERE l.account_id = a.id AND l.user_id = %s)
-            """,
-            [account_id, user.pk],
-        )
-        found = cursor.fetchone()
-    if found is None:
-        raise Http404
-    premises_id, *values = found
-    return Organisation.from_db(connection.alias, WINDOW_FIELDS, values), premises_id
-
-
-def meter_of_account(account: PersonalAccount, meter_id: int) -> Meter:
-    return get_object_or_404(Meter, pk=meter_id, premises_id=account.premises_id)
 
 
 def account_meters(account: PersonalAccount):

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from abonent.lib.inputs import parse_id
+from abonent.users.access import account_for_user
 
-from . import selectors
+from . import access, selectors
 from .forms import ReadingsForm
 from .models import Reading, ReminderPreference
 from .services import ReadingError, Submission, readings_submit
@@ -23,7 +24,7 @@ def in_org_time(view):
 
     @functools.wraps(view)
     def wrapped(request, account_id, *args, **kwargs):
-        account = selectors.account_for_user(request.user, account_id)
+        account = account_for_user(request.user, account_id)
         with timezone.override(account.organisation.tz):
             return view(request, account, *args, **kwargs)
 
@@ -42,7 +43,7 @@ def readings(request: HttpRequest, account_id: int) -> HttpResponse:
 def _save_confirmed(request: HttpRequest, account_id: int) -> bool:
     """The confirmed "Передать показания": every check runs again under the meters' locks (readings_submit), so
     the page is not read first. True when saved; False sends the whole page back with every message."""
-    organisation, premises_id = selectors.organisation_and_premises(request.user, account_id)
+    organisation, premises_id = access.organisation_and_premises(request.user, account_id)
     submissions = _submissions(request.POST)
     if not submissions:
         return False
@@ -115,7 +116,7 @@ def _readings_page(request: HttpRequest, account) -> HttpResponse:
 @login_required
 @in_org_time
 def meter_history(request: HttpRequest, account, meter_id: int) -> HttpResponse:
-    meter = selectors.meter_of_account(account, meter_id)
+    meter = access.meter_of_account(account, meter_id)
     months, sent = selectors.meter_history(meter, account.organisation.today())
     return render(
         request,

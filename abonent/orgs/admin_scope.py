@@ -10,16 +10,23 @@ organisation who are not superusers see nothing.
 
 The roads from each register model to its organisation are listed once, in ORG_PATHS, so that a foreign key to
 any of them (a Premises in a Meter form, a Service in a Tariff form...) is limited the same way wherever it
-appears. Apps that add models to the register add their road with `register_org_path`.
+appears. Apps that add models to the register add their road with `register_org_path`; a model that belongs to
+no organisation (the key rate, the roles) is marked with `register_unscoped` and the reason. A model that is
+neither is refused: at start-up by the system check `check_admin_scoping` (orgs.E001–E003: `manage.py check`,
+`migrate` and every server start; a test runs it too), and at request time by `scope_queryset`, so that a new model added to the back
+office without a road can never show one organisation's rows to another.
 """
 
 import datetime as dt
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.sites import all_sites
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import FieldDoesNotExist
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -51,9 +58,27 @@ ORG_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
+# model label → why the back office shows it to an operator without limiting it to an organisation.
+UNSCOPED: dict[str, str] = {
+    "auth.Group": "роли одни для всех организаций; менять их может только суперпользователь",
+    "otp_totp.TOTPDevice": "устройства второго фактора; прав на них у операторов нет",
+    "billing.PenaltyRate": "ключевая ставка Банка России одна для всей страны",
+    "users.User": (
+        "у абонента могут быть счета нескольких организаций: UserAdmin сам показывает оператору абонентов его "
+        "организации, а формы, где выбирают пользователя, ограничивают выбор своим правилом "
+        "(исполнитель обращения — сотрудник организации)"
+    ),
+}
+
+
 def register_org_path(model_label: str, *paths: str) -> None:
     """Tell the back office how a model reaches its organisation (e.g. "payments.Payment", "account__organisation")."""
     ORG_PATHS[model_label] = tuple(paths)
+
+
+def register_unscoped(model_label: str, why: str) -> None:
+    """Mark a model the back office shows whole to every operator, with the reason (it belongs to no organisation)."""
+    UNSCOPED[model_label] = why
 
 
 def user_organisation_id(request) -> int | None:
@@ -78,16 +103,20 @@ def org_q(paths: str | tuple[str, ...], org_id: int) -> Q:
 def scope_queryset(queryset, request, paths: str | tuple[str, ...] | None = None):
     """`queryset` limited to the requesting operator's organisation; unchanged for a superuser.
 
-    Without `paths` the road is looked up in ORG_PATHS; a model not listed there is not the register's and is
-    left as it is (e.g. a Group).
+    Without `paths` the road is looked up in ORG_PATHS; a model marked unscoped (UNSCOPED: a Group, the key rate)
+    is left as it is, and any other is refused: unfiltered, it would show every organisation's rows. The system
+    check below finds such a model at start-up; this is the guard for one it could not see.
     """
     org_id = user_organisation_id(request)
     if org_id is None:
         return queryset
     if paths is None:
-        paths = ORG_PATHS.get(queryset.model._meta.label)
-        if paths is None:
+        label = queryset.model._meta.label
+        if label in UNSCOPED:
             return queryset
+        if label not in ORG_PATHS:
+            raise ImproperlyConfigured(f"{label}: no road to the organisation (register_org_path or register_unscoped)")
+        paths = ORG_PATHS[label]
     return queryset.filter(org_q(paths, org_id))
 
 
@@ -323,3 +352,88 @@ def _without(fields, name):
         elif field != name:
             result.append(field)
     return tuple(result)
+
+
+# --- the start-up check: every model the back office shows or offers has a road to its organisation ---
+
+
+def road_error(model, path: str) -> str | None:
+    """Why `path` does not lead from `model` to an Organisation, or None when it does."""
+    if path == "pk":
+        return None if model is Organisation else "«pk» годится только для самой организации"
+    current = model
+    for name in path.split("__"):
+        try:
+            current = current._meta.get_field(name).related_model
+        except FieldDoesNotExist:
+            return f"у {current._meta.label} нет поля «{name}»"
+        if current is None:
+            return f"«{name}» — не связь с другой моделью"
+    return None if current is Organisation else f"путь ведёт к {current._meta.label}, а не к организации"
+
+
+def _shown_models(model_admin) -> list:
+    """The registered model, the models of its inlines and, for forms whose choices are scoped, the models those
+    forms offer as choices (the targets of their foreign keys and many-to-many fields)."""
+    inlines = [inline for inline in model_admin.inlines]
+    shown = [model_admin.model, *(inline.model for inline in inlines)]
+    scoped = [model_admin.model] if isinstance(model_admin, OrgScopedFieldsMixin) else []
+    scoped += [inline.model for inline in inlines if issubclass(inline, OrgScopedFieldsMixin)]
+    for model in scoped:
+        for field in model._meta.get_fields():
+            if field.concrete and (field.many_to_one or field.many_to_many) and field.related_model is not None:
+                shown.append(field.related_model)
+    return shown
+
+
+def _admin_errors(model_admin) -> list[checks.CheckMessage]:
+    errors = []
+    model = model_admin.model
+    label = model._meta.label
+    if isinstance(model_admin, OrgScopedAdmin):
+        for path in model_admin.get_org_paths():
+            problem = road_error(model, path)
+            if problem:
+                errors.append(checks.Error(f"{label}: org_path «{path}»: {problem}", obj=model_admin, id="orgs.E002"))
+    elif label not in UNSCOPED and type(model_admin).get_queryset is admin.ModelAdmin.get_queryset:
+        # Not an OrgScopedAdmin and not unscoped: it must limit its rows itself (users' AccountLinkAdmin does).
+        errors.append(
+            checks.Error(
+                f"{label}: {type(model_admin).__name__} показывает строки всех организаций",
+                hint="Наследуйте OrgScopedAdmin или отметьте модель register_unscoped(label, причина).",
+                obj=model_admin,
+                id="orgs.E003",
+            )
+        )
+    known = set(ORG_PATHS) | set(UNSCOPED)
+    for shown in _shown_models(model_admin):
+        if shown._meta.label not in known and not (shown is model and isinstance(model_admin, OrgScopedAdmin)):
+            errors.append(
+                checks.Error(
+                    f"{shown._meta.label} (в {type(model_admin).__name__}): не указан путь к организации",
+                    hint="register_org_path(label, путь) или register_unscoped(label, причина).",
+                    obj=model_admin,
+                    id="orgs.E001",
+                )
+            )
+    return errors
+
+
+def check_admin_scoping(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Registered in OrgsConfig.ready(): run by `manage.py check`, `migrate` and every server start."""
+    errors = []
+    for label, paths in ORG_PATHS.items():
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            errors.append(checks.Error(f"ORG_PATHS: нет модели {label}", id="orgs.E002"))
+            continue
+        errors += [
+            checks.Error(f"{label}: путь «{path}»: {problem}", id="orgs.E002")
+            for path in paths
+            if (problem := road_error(model, path))
+        ]
+    for site in all_sites:
+        for model_admin in site._registry.values():
+            errors += _admin_errors(model_admin)
+    return errors

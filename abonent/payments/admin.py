@@ -23,6 +23,7 @@ register_org_path("payments.Payment", "organisation")
 register_org_path("payments.Registry", "organisation")
 register_org_path("payments.UnmatchedLine", "organisation")
 register_org_path("payments.PayPoint", "organisation")
+register_org_path("payments.PaymentEvent", "payment__organisation")
 
 
 def _accounts(request):

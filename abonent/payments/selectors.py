@@ -7,8 +7,8 @@ from django.db.models import OuterRef, Subquery
 
 from abonent.billing.models import AccountBalance, LedgerEntry
 from abonent.housing.models import PersonalAccount
-from abonent.users.models import AccountLink
 
+from . import access
 from .models import Payment, PayPoint
 
 
@@ -43,7 +43,7 @@ def debts(account_ids) -> dict[int, Decimal]:
 def payable_links(user):
     """The user's open linked accounts, each with `closing`: its debt now."""
     links = list(
-        AccountLink.objects.filter(user=user, account__closed_on__isnull=True)
+        access.payable_links(user)
         .select_related("account__organisation", "account__premises__building")
         .order_by("account__number")
     )
@@ -53,16 +53,12 @@ def payable_links(user):
     return links
 
 
-def user_order(user, order) -> list[Payment]:
-    return list(Payment.objects.filter(user=user, order=order).select_related("account").order_by("account__number"))
-
-
 def pay_points(org_ids) -> list[PayPoint]:
     return list(PayPoint.objects.filter(organisation_id__in=org_ids).select_related("organisation"))
 
 
 def recent_payments(user, limit: int = 20) -> list[Payment]:
-    return list(Payment.objects.filter(user=user).select_related("account")[:limit])
+    return list(access.own_payments(user).select_related("account")[:limit])
 
 
 def account_last_payment(account: PersonalAccount) -> tuple[dt.date, Decimal] | None:

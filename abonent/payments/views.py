@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from abonent.lib.numbers import typed
 
-from . import selectors, services
+from . import access, selectors, services
 from .models import SandboxCharge
 from .providers import NotificationRejected, ProviderDisabled, is_test_mode, provider_name, sandbox, sandbox_allowed
 
@@ -79,10 +79,10 @@ def pay(request):
 
 
 def _settle_and_read(request, order):
-    if not selectors.user_order(request.user, order):
+    if not access.order_payments(request.user, order):
         raise Http404
     services.order_refresh(order=order)
-    return selectors.user_order(request.user, order)
+    return access.order_payments(request.user, order)
 
 
 @login_required

@@ -93,7 +93,9 @@ class AccountReceiptsAdmin(ReadOnly, OrgScopedAdmin):
 
 
 @admin.register(ReceiptDelivery)
-class ReceiptDeliveryAdmin(ReadOnly, admin.ModelAdmin):
+class ReceiptDeliveryAdmin(ReadOnly, OrgScopedAdmin):
+    # The e-mail addresses receipts went to: an operator sees only their organisation's.
+    org_path = "account__organisation"
     list_display = ("account", "period", "email", "status", "sent_at", "error")
     list_filter = ("status",)
     list_select_related = ("account", "period__organisation")

@@ -1,32 +1,14 @@
 """Subscribers' receipts: the list of published periods, the PDF and the HTML print version. Thin views."""
 
-import datetime as dt
-
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from abonent.housing.models import PersonalAccount
-from abonent.metering.selectors import account_for_user
+from abonent.users.access import account_for_user
 
-from . import pdf, qr, selectors, services
-
-
-def _month(value: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007 — a month, no time zone involved
-    except ValueError as exc:
-        raise Http404 from exc
-
-
-def _receipt(account: PersonalAccount, month: str) -> selectors.Receipt:
-    period = selectors.published_period(account=account, month=_month(month))
-    receipt = selectors.receipt_for(account=account, period=period) if period else None
-    if receipt is None:
-        raise Http404
-    return receipt
+from . import access, pdf, qr, selectors, services
 
 
 def _pdf_response(receipt: selectors.Receipt) -> HttpResponse:
@@ -44,28 +26,25 @@ def receipt_list(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 def receipt_pdf(request: HttpRequest, account_id: int, month: str) -> HttpResponse:
-    return _pdf_response(_receipt(account_for_user(request.user, account_id), month))
+    return _pdf_response(access.receipt_for_user(request.user, account_id, month))
 
 
 @login_required
 def receipt_print(request: HttpRequest, account_id: int, month: str) -> HttpResponse:
-    receipt = _receipt(account_for_user(request.user, account_id), month)
+    receipt = access.receipt_for_user(request.user, account_id, month)
     return render(request, "receipts/print.html", {"r": receipt})
 
 
 @login_required
 def receipt_qr(request: HttpRequest, account_id: int, month: str) -> HttpResponse:
-    receipt = _receipt(account_for_user(request.user, account_id), month)
+    receipt = access.receipt_for_user(request.user, account_id, month)
     return HttpResponse(qr.png(receipt.qr_payload()), content_type="image/png")
 
 
 @staff_member_required
 def admin_receipt_pdf(request: HttpRequest, account_id: int, month: str) -> HttpResponse:
     """Any published receipt of an account of the operator's organisation (superusers: any organisation)."""
-    accounts = PersonalAccount.objects.select_related("organisation", "premises__building")
-    if not request.user.is_superuser:
-        accounts = accounts.filter(organisation_id=request.user.organisation_id)
-    return _pdf_response(_receipt(get_object_or_404(accounts, pk=account_id), month))
+    return _pdf_response(access.receipt_for_operator(request.user, account_id, month))
 
 
 @require_http_methods(["GET", "POST"])

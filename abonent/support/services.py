@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from abonent.housing.models import PersonalAccount
 from abonent.lib.inputs import REPLACEMENT, clean_text, latest_future_date, parse_id, refuse_undecodable
 from abonent.notifications.emails import send_optional
 from abonent.notifications.models import Kind as NotificationKind
+from abonent.users.access import linked_account
 
+from . import access
 from .files import check_files
 from .models import Appeal, AppealMessage, Attachment, PaidService, PaidServiceRequest
 
@@ -21,6 +23,7 @@ MAX_TEXT = 5000
 CONTACT_MAX = Appeal._meta.get_field("contact").max_length
 # A paid service is planned for the coming months, not for 9999: a year ahead at most.
 DESIRED_DATE_YEARS = 1
+NOT_LINKED = _lazy("Лицевой счёт не найден среди подключённых к вашему кабинету.")
 
 
 def _clean_text(text: str | None, *, field: str = "text", what: str | None = None) -> str:
@@ -46,18 +49,6 @@ def _clean_contact(contact: str | None, errors: dict, what: str) -> str:
     return contact
 
 
-def _linked_account(user, account_id) -> PersonalAccount:
-    account_id = parse_id(account_id)  # not isdigit(): «５８» and 20 digits are no account id
-    account = (
-        PersonalAccount.objects.filter(pk=account_id, user_links__user=user).select_related("organisation").first()
-        if account_id is not None
-        else None
-    )
-    if account is None:
-        raise ValidationError({"account": _("Лицевой счёт не найден среди подключённых к вашему кабинету.")})
-    return account
-
-
 def _attach(appeal: Appeal, message: AppealMessage, checked) -> None:
     for upload, content_type in checked:
         attachment = Attachment(
@@ -71,18 +62,12 @@ def _attach(appeal: Appeal, message: AppealMessage, checked) -> None:
         attachment.save()
 
 
-def _is_operator_of(user, organisation_id: int) -> bool:
-    return user.is_active and user.is_staff and (user.is_superuser or user.organisation_id == organisation_id)
-
-
 def appeal_create(*, user, account_id, topic: str, text: str, contact: str, files: Iterable = ()) -> Appeal:
     """A subscriber writes to the organisation of one of their accounts; nothing is saved if anything is wrong."""
     errors = {}
-    account = None
-    try:
-        account = _linked_account(user, account_id)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    account = linked_account(user, account_id)
+    if account is None:
+        errors["account"] = [NOT_LINKED]
     if topic not in Appeal.Topic.values:
         errors["topic"] = [_("Выберите тему обращения.")]
     try:
@@ -109,7 +94,7 @@ def appeal_create(*, user, account_id, topic: str, text: str, contact: str, file
 
 def appeal_reply(*, appeal: Appeal, user, text: str, files: Iterable = ()) -> AppealMessage:
     """The subscriber adds to the thread; an answered appeal goes back to work."""
-    if appeal.author_id != user.pk:
+    if not access.is_author(user, appeal):
         raise ValidationError(_("Это не ваше обращение."))
     text = _clean_text(text)
     try:
@@ -132,7 +117,7 @@ def appeal_reply(*, appeal: Appeal, user, text: str, files: Iterable = ()) -> Ap
 
 def appeal_close(*, appeal: Appeal, user) -> Appeal:
     """The subscriber (or an operator of the organisation) closes the appeal; closing twice changes nothing."""
-    if appeal.author_id != user.pk and not _is_operator_of(user, appeal.organisation_id):
+    if not (access.is_author(user, appeal) or access.is_operator(user, appeal)):
         raise ValidationError(_("Закрыть обращение может только его автор или организация."))
     with transaction.atomic():
         appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
@@ -145,7 +130,7 @@ def appeal_close(*, appeal: Appeal, user) -> Appeal:
 
 def appeal_answer(*, appeal: Appeal, operator, text: str) -> AppealMessage:
     """An operator's reply, shown to the subscriber; the subscriber gets an e-mail unless turned off."""
-    if not _is_operator_of(operator, appeal.organisation_id):
+    if not access.is_operator(operator, appeal):
         raise ValidationError(_("Отвечать может только оператор организации."))
     text = _clean_text(text, field="reply", what=_("Напишите текст ответа."))
     with transaction.atomic():
@@ -169,7 +154,7 @@ def appeal_answer(*, appeal: Appeal, operator, text: str) -> AppealMessage:
 
 def appeal_set_status(*, appeal: Appeal, operator, status: str) -> Appeal:
     """An operator moves the appeal (e.g. back to work, or reopens a closed one)."""
-    if not _is_operator_of(operator, appeal.organisation_id):
+    if not access.is_operator(operator, appeal):
         raise ValidationError(_("Менять статус может только оператор организации."))
     if status not in Appeal.Status.values:
         raise ValidationError({"status": _("Неизвестный статус.")})
@@ -183,7 +168,7 @@ def appeal_set_status(*, appeal: Appeal, operator, status: str) -> Appeal:
 
 def appeal_note(*, appeal: Appeal, operator, text: str) -> AppealMessage:
     """An internal note: operators see it in the back office; the subscriber never does."""
-    if not _is_operator_of(operator, appeal.organisation_id):
+    if not access.is_operator(operator, appeal):
         raise ValidationError(_("Заметки пишут только операторы организации."))
     text = _clean_text(text, field="note", what=_("Напишите текст заметки."))
     return AppealMessage.objects.create(appeal=appeal, author=operator, kind=AppealMessage.Kind.NOTE, text=text)
@@ -191,9 +176,9 @@ def appeal_note(*, appeal: Appeal, operator, text: str) -> AppealMessage:
 
 def appeal_assign(*, appeal: Appeal, operator, assignee) -> Appeal:
     """Give the appeal to a colleague of the same organisation; a new appeal is then in work."""
-    if not _is_operator_of(operator, appeal.organisation_id):
+    if not access.is_operator(operator, appeal):
         raise ValidationError(_("Назначать может только оператор организации."))
-    if assignee is not None and not (assignee.is_staff and assignee.organisation_id == appeal.organisation_id):
+    if assignee is not None and not access.may_be_assigned(assignee, appeal):
         raise ValidationError({"assignee": _("Исполнитель должен быть сотрудником этой организации.")})
     with transaction.atomic():
         appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
@@ -220,11 +205,9 @@ def paid_request_create(
     *, user, account_id, service_id, desired_date: dt.date | None, comment: str = "", contact: str
 ) -> PaidServiceRequest:
     errors = {}
-    account = None
-    try:
-        account = _linked_account(user, account_id)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    account = linked_account(user, account_id)
+    if account is None:
+        errors["account"] = [NOT_LINKED]
     service = None
     if account is not None:
         service = PaidService.objects.filter(
@@ -260,7 +243,7 @@ def paid_request_create(
 
 def paid_request_cancel(*, request: PaidServiceRequest, user) -> PaidServiceRequest:
     """The subscriber withdraws a request the organisation has not yet accepted."""
-    if request.author_id != user.pk:
+    if not access.is_author(user, request):
         raise ValidationError(_("Это не ваша заявка."))
     with transaction.atomic():
         request = PaidServiceRequest.objects.select_for_update().get(pk=request.pk)
@@ -274,14 +257,14 @@ def paid_request_cancel(*, request: PaidServiceRequest, user) -> PaidServiceRequ
 
 def paid_request_update(*, request: PaidServiceRequest, operator, **changes) -> PaidServiceRequest:
     """An operator changes status, price, date, answer or assignee; a finished request records when."""
-    if not _is_operator_of(operator, request.organisation_id):
+    if not access.is_operator(operator, request):
         raise ValidationError(_("Менять заявку может только оператор организации."))
     allowed = {"status", "price", "scheduled_date", "operator_comment", "assignee"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"unknown fields {unknown}")
     assignee = changes.get("assignee")
-    if assignee is not None and not (assignee.is_staff and assignee.organisation_id == request.organisation_id):
+    if assignee is not None and not access.may_be_assigned(assignee, request):
         raise ValidationError({"assignee": _("Исполнитель должен быть сотрудником этой организации.")})
     with transaction.atomic():
         request = PaidServiceRequest.objects.select_for_update().get(pk=request.pk)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from abonent.lib.inputs import parse_id
 from abonent.users.selectors import user_links
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import AppealForm, PaidRequestForm, ReplyForm
 
 
@@ -63,7 +63,7 @@ def appeal_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal_detail(request, appeal_id: int):
-    appeal = selectors.appeal_of(request.user, appeal_id)
+    appeal = access.appeal_for_subscriber(request.user, appeal_id)
     form = ReplyForm()
     if request.method == "POST":
         form = ReplyForm(request.POST)
@@ -87,7 +87,7 @@ def appeal_detail(request, appeal_id: int):
 @login_required
 @require_POST
 def appeal_close(request, appeal_id: int):
-    appeal = selectors.appeal_of(request.user, appeal_id)
+    appeal = access.appeal_for_subscriber(request.user, appeal_id)
     services.appeal_close(appeal=appeal, user=request.user)
     messages.success(request, _("Обращение закрыто."))
     return redirect("support:appeal", appeal_id=appeal.pk)
@@ -96,7 +96,7 @@ def appeal_close(request, appeal_id: int):
 @login_required
 @require_GET
 def attachment(request, attachment_id: int):
-    found = selectors.attachment_for(request.user, attachment_id)
+    found = access.attachment_for(request.user, attachment_id)
     inline = found.content_type in ("image/jpeg", "image/png", "application/pdf")
     response = FileResponse(
         found.file.open("rb"), content_type=found.content_type, as_attachment=not inline, filename=found.original_name
@@ -143,13 +143,15 @@ def paid_services(request):
 @login_required
 @require_GET
 def paid_request(request, request_id: int):
-    return render(request, "support/paid_request.html", {"paid": selectors.request_of(request.user, request_id)})
+    return render(
+        request, "support/paid_request.html", {"paid": access.request_for_subscriber(request.user, request_id)}
+    )
 
 
 @login_required
 @require_POST
 def paid_request_cancel(request, request_id: int):
-    paid = selectors.request_of(request.user, request_id)
+    paid = access.request_for_subscriber(request.user, request_id)
     try:
         services.paid_request_cancel(request=paid, user=request.user)
     except ValidationError as exc:

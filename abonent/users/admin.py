@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.admin import PersonalAccountAdmin, add_action
 from abonent.housing.models import PersonalAccount
+from abonent.orgs.access import works_in_back_office
 from abonent.orgs.admin_scope import register_org_path, scope_queryset, user_organisation_id
 from abonent.orgs.models import Organisation
 
@@ -27,8 +28,7 @@ register_org_path("users.AuditEvent", "account__organisation")
 
 def is_back_office(request) -> bool:
     """A superuser, or an operator (staff with an organisation): who may work with subscriber access."""
-    user = request.user
-    return user.is_active and user.is_staff and (user.is_superuser or user.organisation_id is not None)
+    return works_in_back_office(request.user)
 
 
 class BackOfficeOnly:

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from abonent.housing.models import PersonalAccount
 from abonent.lib.inputs import is_ascii_digits
 
+from . import access
 from .models import AccountLink, LoginEvent, User
 
 
@@ -37,7 +38,7 @@ def users_for_login(login: str) -> list[User]:
 def user_links(user: User) -> QuerySet[AccountLink]:
     """The user's linked accounts with their address and organisation, for the home page and the profile."""
     return (
-        AccountLink.objects.filter(user=user)
+        access.links_of(user)
         .select_related("account__organisation", "account__premises__building")
         .order_by("account__organisation__short_name", "account__number")
     )

@@ -6,7 +6,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from abonent.lib import page_cache
 
-from . import forms, ratelimit, selectors, services
-from .models import AccountLink, User
+from . import access, forms, ratelimit, selectors, services
+from .models import User
 from .tokens import password_token, uid_decode
 
 SAVED_LOGIN_COOKIE = "abonent_login"
@@ -321,7 +321,7 @@ def profile_password(request):
 @login_required
 @require_POST
 def profile_receipts(request, link_id):
-    link = get_object_or_404(AccountLink, pk=link_id, user=request.user)
+    link = access.link_for_user(request.user, link_id)
     services.account_link_set_receipts(link=link, by_email=request.POST.get("receipts_by_email") == "on")
     messages.success(
         request, _("Подписка на квитанции по лицевому счёту %(n)s сохранена.") % {"n": link.account.number}
@@ -332,7 +332,7 @@ def profile_receipts(request, link_id):
 @login_required
 @require_POST
 def profile_unlink(request, link_id):
-    link = get_object_or_404(AccountLink, pk=link_id, user=request.user)
+    link = access.link_for_user(request.user, link_id)
     number = link.account.number
     services.account_link_remove(link=link)
     messages.success(request, _("Лицевой счёт %(n)s отключён от личного кабинета.") % {"n": number})
