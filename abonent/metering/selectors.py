@@ -15,9 +15,10 @@ from abonent.lib.inputs import parse_id
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
 
+from .checks import closed_meter_message
 from .models import Meter, Reading
 from .prices import resource_prices
-from .services import closed_meter_message, next_window, window_is_open
+from .window import announced_window, readings_window, window_is_open
 
 HISTORY_MONTHS = 24
 
@@ -112,7 +113,7 @@ def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> Read
     organisation = account.organisation
     today = organisation.today()
     period = month_start(today)
-    window = organisation.readings_window(period)
+    window = readings_window(organisation, period)
     meters = account_meters(account)
     recent: dict[int, list[Reading]] = {}
     prices: dict[str, tuple[str, Decimal | None]] = {}
@@ -148,7 +149,7 @@ def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> Read
         period=period,
         window=window,
         window_open=window_is_open(organisation, period, today),
-        next_window=next_window(organisation, today if today < window[0] else window[1] + dt.timedelta(days=1)),
+        next_window=announced_window(organisation, today),
         rows=rows,
     )
 
