@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from abonent.lib.dates import ru_date as fmt_date  # numbers and dates in messages: the pages' rules
 from abonent.lib.inputs import has_non_ascii_digits
 from abonent.lib.numbers import format_decimal as fmt
-from abonent.orgs.dates import month_start
+from abonent.orgs.dates import month_end, month_label, month_start
 
 from .errors import ReadingError
 from .models import Meter, Resource
@@ -36,6 +36,7 @@ DEFAULT_AVERAGE_FACTOR = Decimal("3")
 # small part of what the counter can show (99 999 → 00 012 is 13 м³; 99 999 → 50 000 is a typo).
 ROLLOVER_SHARE = Decimal("0.1")
 AVERAGE_MONTHS = 6  # п.59 «б» ПП РФ №354: the average over the last 6 months
+VERIFICATION_WARNING_DAYS = 30  # the readings page and the home warn this long before a verification ends
 # 0-9 only (re.ASCII): without it \d takes «５８» and Decimal() reads it as 58.
 NUMBER = re.compile(r"^(\d+)(?:[.,](\d+))?$", re.ASCII)
 
@@ -171,7 +172,7 @@ def closed_meter_message(facts: MeterFacts | Meter, day: dt.date) -> str | None:
         return None  # the usual case, checked first: an import asks 100 000 times
     after = _(
         "До замены или поверки прибора начисление идёт по среднемесячному потреблению (не более 3 месяцев), "
-        "затем по нормативу."
+        "затем по нормативу (ПП РФ №354, п.59, п.60)."
     )
     if facts.status == Meter.Status.CLOSED or (facts.closed_on is not None and facts.closed_on <= day):
         return _("Прибор учёта выведен из эксплуатации, показания по нему не принимаются. %(after)s") % {"after": after}
@@ -185,6 +186,29 @@ def closed_meter_message(facts: MeterFacts | Meter, day: dt.date) -> str | None:
             "Закажите поверку или замену прибора и сообщите нам."
         ) % {"day": fmt_date(facts.verification_due), "after": after}
     return None
+
+
+def verification_notice(meter: Meter, day: dt.date) -> str | None:
+    """A warning while the meter's verification ends within VERIFICATION_WARNING_DAYS of `day`, or None.
+
+    The close counts a month's reading only if the verification lasts to the month's end (billing.engine
+    `_real_readings`; ПП РФ №354, п.81(12) «д»): a reading accepted on the 10th of a month whose verification ends
+    on the 15th is not used, and the month is charged by the average, then by the norm (п.59, п.60). Said before
+    the reading is sent, not found out on the receipt."""
+    due = meter.verification_due
+    if meter.status == Meter.Status.CLOSED or due < day or (due - day).days > VERIFICATION_WARNING_DAYS:
+        return None
+    if due < month_end(month_start(day)):
+        return _(
+            "Срок поверки прибора учёта истекает %(day)s, до конца месяца: показание за %(month)s не будет "
+            "принято к расчёту, начисление — по среднемесячному потреблению (не более 3 месяцев), затем по "
+            "нормативу (ПП РФ №354, п.59, п.60). Закажите поверку или замену прибора."
+        ) % {"day": fmt_date(due), "month": month_label(month_start(day))}
+    return _(
+        "Срок поверки прибора учёта истекает %(day)s: после этой даты показания не принимаются к расчёту, "
+        "начисление — по среднемесячному потреблению, затем по нормативу (ПП РФ №354, п.59, п.60). Закажите "
+        "поверку или замену прибора заранее."
+    ) % {"day": fmt_date(due)}
 
 
 # --- the value against the meter's past ----------------------------------------------------------------

@@ -15,7 +15,7 @@ from abonent.lib.inputs import parse_id
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
 
-from .checks import closed_meter_message
+from .checks import closed_meter_message, verification_notice
 from .models import Meter, Reading
 from .prices import resource_prices
 from .window import announced_window, readings_window, window_is_open
@@ -81,6 +81,7 @@ class MeterRow:
     last_accepted: Reading | None
     current: Reading | None  # this period's current reading
     refusal: str | None  # why the meter takes no input, or None
+    warning: str | None = None  # the verification ends soon: what happens to the readings then
 
     @property
     def takes_input(self) -> bool:
@@ -140,6 +141,7 @@ def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> Read
                 last_accepted=last_accepted,
                 current=current,
                 refusal=closed_meter_message(meter, today),
+                warning=verification_notice(meter, today),
             )
         )
     return ReadingsPage(
