@@ -27,7 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 from django.utils import timezone
 
 from abonent.lib.bulk import BATCH, insert_rows
-from abonent.metering.services import readings_close_month
+from abonent.metering.window import readings_close_month
 from abonent.orgs.dates import month_label, month_start
 from abonent.orgs.models import Organisation
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from abonent.metering.window import readings_close_day
 from abonent.orgs.dates import month_end, month_label
 from abonent.orgs.models import Organisation
 
@@ -37,7 +38,7 @@ class EarlyStepError(BillingError):
 def step_allowed_from(organisation: Organisation, month: dt.date, step: str) -> dt.date:
     """The first local day on which `step` of `month` runs without a reason."""
     if step == "close_readings":
-        return organisation.readings_window(month)[1] + dt.timedelta(days=1)
+        return readings_close_day(organisation, month)
     return month_end(month)
 
 

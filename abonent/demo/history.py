@@ -22,6 +22,7 @@ from abonent.billing import cycle
 from abonent.billing.models import AccountBalance, PenaltyRate
 from abonent.billing.penalties import due_date, rates, table_end
 from abonent.metering.models import Meter, Reading, Resource
+from abonent.metering.window import readings_window
 from abonent.orgs.dates import add_months, month_end, month_start
 from abonent.payments.services import payment_cash_create
 
@@ -61,7 +62,7 @@ def _history(ctx: DemoContext, code: str) -> None:
         _demo_rate_until(month_end(add_months(current, -1)))
     for back in range(months, 0, -1):
         month = add_months(current, -back)
-        first, last = org.readings_window(month)
+        first, last = readings_window(org, month)
         readings = []
         building_use: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
         for meter in (m for m in meters if m.premises_id):

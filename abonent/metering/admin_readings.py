@@ -25,10 +25,12 @@ from abonent.orgs.admin_scope import OrgScopedAdmin, scope_queryset, user_organi
 from abonent.orgs.dates import month_label, month_start, parse_month
 from abonent.orgs.models import Organisation
 
+from .errors import ReadingError
+from .exporting import EXPORT_HEADER, export_records
 from .forms import ImportForm, OperatorReadingForm
-from .importing import EXPORT_HEADER, FileError, export_records, read_rows
+from .importing import FileError, read_rows, readings_import
 from .models import Meter, Reading
-from .services import ReadingError, reading_reject, reading_submit, readings_import
+from .submit import reading_reject, reading_submit
 
 EXPORT_LIMIT = 200_000
 

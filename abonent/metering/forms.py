@@ -8,8 +8,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .checks import Verdict
+from .errors import ReadingError
 from .models import Reading
-from .services import ReadingError, Verdict, reading_check
+from .submit import reading_check
 
 
 @dataclasses.dataclass

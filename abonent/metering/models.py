@@ -245,7 +245,7 @@ class ReadingMonth(models.Model):
     """A month whose readings an organisation has closed: none is taken for it any more, from any channel.
 
     Metering keeps this fact itself rather than asking billing's periods (billing builds on metering, not the other
-    way round): the month's close writes the row through services.readings_close_month. No row: the month is open.
+    way round): the month's close writes the row through window.readings_close_month. No row: the month is open.
     """
 
     organisation = models.ForeignKey(

@@ -24,6 +24,7 @@ from abonent.orgs.dates import month_start
 from abonent.orgs.models import Organisation
 
 from .models import Meter, Reading, ReadingReminder
+from .window import readings_window
 
 logger = logging.getLogger(__name__)
 CLOSING_DAYS_BEFORE = 2
@@ -36,7 +37,7 @@ NOTIFICATION_KIND = {
 
 def due_kind(organisation: Organisation, today: dt.date) -> str | None:
     """Which reminder is due today: "opens" inside the window before the closing reminder's day, then "closes"."""
-    first, last = organisation.readings_window(month_start(today))
+    first, last = readings_window(organisation, month_start(today))
     if not first <= today <= last:
         return None
     if today >= last - dt.timedelta(days=CLOSING_DAYS_BEFORE):
@@ -86,7 +87,7 @@ def send_one(link, *, organisation, period, kind, today) -> bool:
             )
     except IntegrityError:
         return False  # already sent (or being sent by another run)
-    first, last = organisation.readings_window(period)
+    first, last = readings_window(organisation, period)
     context = {
         "kind": kind,
         "account": link.account,

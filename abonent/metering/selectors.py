@@ -10,9 +10,10 @@ from abonent.housing.models import PersonalAccount
 from abonent.orgs.dates import add_months, month_label, month_start
 from abonent.orgs.models import Organisation
 
+from .checks import closed_meter_message, verification_notice
 from .models import Meter, Reading
 from .prices import resource_prices
-from .services import closed_meter_message, next_window, window_is_open
+from .window import announced_window, readings_window, window_is_open
 
 HISTORY_MONTHS = 24
 
@@ -35,6 +36,7 @@ class MeterRow:
     last_accepted: Reading | None
     current: Reading | None  # this period's current reading
     refusal: str | None  # why the meter takes no input, or None
+    warning: str | None = None  # the verification ends soon: what happens to the readings then
 
     @property
     def takes_input(self) -> bool:
@@ -67,7 +69,7 @@ def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> Read
     organisation = account.organisation
     today = organisation.today()
     period = month_start(today)
-    window = organisation.readings_window(period)
+    window = readings_window(organisation, period)
     meters = account_meters(account)
     recent: dict[int, list[Reading]] = {}
     prices: dict[str, tuple[str, Decimal | None]] = {}
@@ -94,6 +96,7 @@ def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> Read
                 last_accepted=last_accepted,
                 current=current,
                 refusal=closed_meter_message(meter, today),
+                warning=verification_notice(meter, today),
             )
         )
     return ReadingsPage(
@@ -103,7 +106,7 @@ def readings_page(account: PersonalAccount, *, for_saving: bool = False) -> Read
         period=period,
         window=window,
         window_open=window_is_open(organisation, period, today),
-        next_window=next_window(organisation, today if today < window[0] else window[1] + dt.timedelta(days=1)),
+        next_window=announced_window(organisation, today),
         rows=rows,
     )
 

@@ -1,4 +1,4 @@
-"""Subscribers' readings pages. Thin: the selectors read, the services check and write."""
+"""Subscribers' readings pages. Thin: the selectors read, submit checks and writes."""
 
 import functools
 
@@ -14,9 +14,10 @@ from abonent.lib.inputs import parse_id
 from abonent.users.access import account_for_user
 
 from . import access, selectors
+from .errors import ReadingError
 from .forms import ReadingsForm
 from .models import Reading, ReminderPreference
-from .services import ReadingError, Submission, readings_submit
+from .submit import Submission, readings_submit
 
 
 def in_org_time(view):

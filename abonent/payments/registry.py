@@ -21,8 +21,9 @@ from abonent.billing import ledger
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
 from abonent.housing.models import PersonalAccount
 from abonent.lib import bulk
+from abonent.metering.errors import ReadingError
 from abonent.metering.models import Meter, Reading
-from abonent.metering.services import ReadingError, reading_submit
+from abonent.metering.submit import reading_submit
 from abonent.orgs.dates import month_start
 
 from .matching import Matches, match

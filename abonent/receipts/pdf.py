@@ -264,6 +264,11 @@ def draw(pdf: FPDF, r: Receipt) -> None:
             size = 6 if i in (0, 4) else 6.5
             cells.append((w, _fit(pdf, value, w, "", size), "L" if i in (0, 1, 4) else "R", "", size))
         _row(pdf, cells)
+    notes = [line.basis_note for line in r.lines if line.basis_note]
+    if notes:  # why a line is by the average or the norm: too long for its column
+        pdf.set_font(FONT, "", 7)
+        for note in notes:
+            pdf.multi_cell(0, 3.5, note, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     _instalment_offer(pdf, r)
 

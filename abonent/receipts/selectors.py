@@ -12,8 +12,9 @@ from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Ledger
 from abonent.billing.penalties import due_date
 from abonent.billing.selectors import PUBLISHED
 from abonent.housing.models import PersonalAccount
+from abonent.lib.dates import ru_date
 from abonent.lib.numbers import format_decimal
-from abonent.orgs.dates import add_months, month_label
+from abonent.orgs.dates import add_months, month_end, month_label
 from abonent.orgs.models import Organisation
 
 from . import qr
@@ -38,6 +39,7 @@ class Line:
     factor_excess: Decimal
     recalculated: Decimal = ZERO
     last_year: Decimal | None = None  # charged for the service in the same month a year earlier, when published
+    basis_note: str = ""  # why a metered service is charged by the average or the norm (an expired verification)
 
     @property
     def total(self) -> Decimal:
@@ -215,7 +217,7 @@ def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None)
     for b in balances:
         account = b.account
         account.organisation = org
-        lines, meters = _lines(charges[b.account_id], recalcs[b.account_id], basis_labels)
+        lines, meters = _lines(charges[b.account_id], recalcs[b.account_id], basis_labels, month_end(period.month))
         for line in lines:
             line.last_year = last_year.get((b.account_id, line.service_id))
         out.append(
@@ -255,7 +257,7 @@ def _last_year_charges(period: BillingPeriod, ids: list[int]) -> dict[tuple[int,
 
 
 def _lines(
-    charges: list[Charge], recalcs: list[Recalculation], basis_labels: dict[str, str]
+    charges: list[Charge], recalcs: list[Recalculation], basis_labels: dict[str, str], last_day: dt.date
 ) -> tuple[list[Line], list[MeterRow]]:
     """One line per service (a service billed by several meters adds up), and the meters' readings."""
     lines: dict[int, Line] = {}
@@ -275,6 +277,7 @@ def _lines(
                 factor=c.factor,
                 factor_excess=ZERO,
             )
+        line.basis_note = line.basis_note or _expired_note(c, last_day)
         if c.basis == Charge.Basis.COMMON_HOUSE:
             line.common_volume += c.volume
         else:
@@ -296,3 +299,18 @@ def _lines(
         if r.service_id in lines:
             lines[r.service_id].recalculated += r.amount
     return list(lines.values()), meters
+
+
+def _expired_note(charge: Charge, last_day: dt.date) -> str:
+    """A meter's line estimated because its verification ended before the month's last day: the close did not
+    count the month's reading (ПП РФ №354, п.81(12) «д»; by the average, then the norm: п.59, п.60)."""
+    if not charge.meter_id or charge.basis not in (Charge.Basis.AVERAGE, Charge.Basis.NORM):
+        return ""
+    due = charge.meter.verification_due
+    if due >= last_day:
+        return ""
+    return (
+        f"Прибор № {charge.meter.serial_number}: срок поверки истёк {ru_date(due)}, показания не приняты к расчёту, "
+        f"начислено {'по среднему' if charge.basis == Charge.Basis.AVERAGE else 'по нормативу'} "
+        "(ПП РФ №354, п.59, п.60)."
+    )

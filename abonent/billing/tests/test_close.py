@@ -17,8 +17,9 @@ from abonent.billing.models import (
     Recalculation,
     Service,
 )
+from abonent.metering.errors import ReadingError
 from abonent.metering.models import Reading, Resource
-from abonent.metering.services import ReadingError, reading_submit
+from abonent.metering.submit import reading_submit
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -49,7 +49,7 @@ def test_warm_pages_run_few_queries(client, django_assert_max_num_queries, djang
     org, account, user, last = _setup(3)
     client.force_login(user)
     _pages(client, account)  # warms the cache
-    with django_assert_max_num_queries(3):  # session, user, links
+    with django_assert_max_num_queries(4):  # session, user, links, meters near their verification's end
         assert client.get("/cabinet/").status_code == 200
     with django_assert_max_num_queries(3):  # session, user, the account with the access check
         assert client.get(f"/cabinet/accounts/{account.pk}/").status_code == 200

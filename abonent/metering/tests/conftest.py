@@ -3,7 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from abonent.metering.errors import ReadingError
 from abonent.metering.models import Reading
+from abonent.metering.submit import reading_submit
 from abonent.testing.factories import (
     AccountLinkFactory,
     BuildingFactory,
@@ -15,6 +17,24 @@ from abonent.testing.factories import (
 )
 
 UTC = dt.UTC
+NOV = dt.date(2026, 11, 1)
+OCT = dt.date(2026, 10, 1)
+IN_WINDOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def submit(meter, text, user=None, **kwargs):
+    kwargs.setdefault("channel", Reading.Channel.PORTAL)
+    kwargs.setdefault("when", IN_WINDOW)
+    return reading_submit(meter=meter, value_text=text, user=user, **kwargs)
+
+
+def refused(meter, text, code, **kwargs):
+    before = Reading.objects.count()
+    with pytest.raises(ReadingError) as info:
+        submit(meter, text, **kwargs)
+    assert info.value.code == code, info.value.text
+    assert Reading.objects.count() == before, "a refused reading must save nothing"
+    return info.value.text
 
 
 @pytest.fixture

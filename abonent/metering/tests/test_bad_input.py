@@ -5,8 +5,10 @@ import datetime as dt
 import pytest
 import time_machine
 
+from abonent.metering.checks import parse_value
+from abonent.metering.errors import ReadingError
 from abonent.metering.models import Reading
-from abonent.metering.services import ReadingError, Submission, parse_value, readings_submit
+from abonent.metering.submit import Submission, readings_submit
 
 from .conftest import UTC
 

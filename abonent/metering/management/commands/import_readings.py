@@ -4,9 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from abonent.metering.importing import FileError, read_rows
+from abonent.metering.importing import FileError, read_rows, readings_import
 from abonent.metering.models import Reading
-from abonent.metering.services import readings_import
 from abonent.orgs.models import Organisation
 
 

@@ -1,48 +1,21 @@
-"""reading_submit and friends: every rule of the window, the value and the meter, as given / when / then."""
+"""reading_submit and friends: every rule of the value and the meter, corrections, as given / when / then."""
 
 import datetime as dt
 import threading
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 
+from abonent.metering.errors import ReadingError
 from abonent.metering.models import Meter, Reading, ReadingMonth
-from abonent.metering.services import (
-    ImportRow,
-    ReadingError,
-    reading_check,
-    reading_reject,
-    reading_submit,
-    readings_accept_period,
-    readings_close_month,
-    readings_import,
-)
+from abonent.metering.submit import reading_check, reading_reject, reading_submit
+from abonent.metering.window import readings_accept_period, readings_close_month
 from abonent.testing.factories import MeterFactory, OperatorFactory
 
-from .conftest import UTC, add_reading
-
-NOV = dt.date(2026, 11, 1)
-OCT = dt.date(2026, 10, 1)
-IN_WINDOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+from .conftest import IN_WINDOW, NOV, OCT, add_reading, refused, submit
 
 pytestmark = pytest.mark.django_db
-
-
-def submit(meter, text, user=None, **kwargs):
-    kwargs.setdefault("channel", Reading.Channel.PORTAL)
-    kwargs.setdefault("when", IN_WINDOW)
-    return reading_submit(meter=meter, value_text=text, user=user, **kwargs)
-
-
-def refused(meter, text, code, **kwargs):
-    before = Reading.objects.count()
-    with pytest.raises(ReadingError) as info:
-        submit(meter, text, **kwargs)
-    assert info.value.code == code, info.value.text
-    assert Reading.objects.count() == before, "a refused reading must save nothing"
-    return info.value.text
 
 
 class TestValue:
@@ -145,53 +118,6 @@ class TestMeterState:
         assert "выведен из эксплуатации" in refused(meter, "10", "meter_closed")
 
 
-class TestWindow:
-    def test_before_the_window_is_refused_with_its_dates(self, meter):
-        text = refused(meter, "10", "window", when=dt.datetime(2026, 11, 3, 9, tzinfo=UTC))
-        assert "с 07.11.2026 по 25.11.2026" in text
-
-    def test_after_the_window_names_the_next_one(self, meter):
-        text = refused(meter, "10", "window", when=dt.datetime(2026, 11, 27, 9, tzinfo=UTC))
-        assert "с 07.12.2026 по 25.12.2026" in text
-
-    def test_the_window_closes_at_local_midnight(self, meter):
-        # 25 Nov 21:00 UTC is already 26 Nov 01:00 in Ulyanovsk (UTC+4).
-        refused(meter, "10", "window", when=dt.datetime(2026, 11, 25, 21, tzinfo=UTC))
-        # 25 Nov 19:30 UTC is 23:30 local: still inside.
-        assert submit(meter, "10", when=dt.datetime(2026, 11, 25, 19, 30, tzinfo=UTC)).period == NOV
-
-    def test_the_window_opens_at_local_midnight(self, meter):
-        # 6 Nov 20:30 UTC is 7 Nov 00:30 in Ulyanovsk: the server's date is still the 6th.
-        assert submit(meter, "10", when=dt.datetime(2026, 11, 6, 20, 30, tzinfo=UTC)).period == NOV
-
-    @pytest.mark.parametrize("channel", [Reading.Channel.IMPORT, Reading.Channel.BANK, Reading.Channel.OPERATOR])
-    def test_late_channels_count_after_the_window_for_the_next_period(self, meter, channel):
-        reading = submit(meter, "10", channel=channel, when=dt.datetime(2026, 11, 28, 9, tzinfo=UTC))
-        assert reading.period == dt.date(2026, 12, 1)
-
-    def test_default_time_is_the_organisations_today(self, meter):
-        with time_machine.travel(dt.datetime(2026, 11, 10, 8, tzinfo=UTC), tick=False):
-            assert submit(meter, "10", when=None).period == NOV
-        with time_machine.travel(dt.datetime(2026, 11, 26, 8, tzinfo=UTC), tick=False):
-            refused(meter, "10", "window", when=None)
-
-    def test_a_closed_period_takes_no_readings(self, meter, org):
-        readings_close_month(organisation=org, month=NOV)
-        assert "закрыт" in refused(meter, "10", "period_closed")
-        with pytest.raises(ReadingError) as info:
-            reading_check(meter=meter, value_text="10", channel=Reading.Channel.PORTAL, when=IN_WINDOW)
-        assert info.value.code == "period_closed"
-
-    def test_closing_a_month_closes_it_for_that_organisation_only(self, meter, org):
-        other = MeterFactory()  # another organisation, the same month
-        readings_close_month(organisation=other.premises.building.organisation, month=NOV)
-        assert submit(meter, "10").period == NOV
-        # the next month stays open too: late channels still file into it
-        readings_close_month(organisation=org, month=NOV)
-        late = submit(meter, "11", channel=Reading.Channel.OPERATOR, when=dt.datetime(2026, 11, 28, 9, tzinfo=UTC))
-        assert late.period == dt.date(2026, 12, 1)
-
-
 class TestCorrections:
     def test_resubmission_replaces_the_current_and_keeps_the_old(self, meter, user):
         first = submit(meter, "10", user)
@@ -266,105 +192,3 @@ def test_two_submissions_at_once_both_kept_one_current():
     assert errors == []
     assert Reading.objects.filter(meter=meter, period=NOV).count() == 4
     assert Reading.objects.filter(meter=meter, period=NOV, is_current=True).count() == 1
-
-
-class TestImport:
-    def rows(self, account, meter, *lines):
-        return [
-            ImportRow(line=i + 2, account_number=a or account.number, serial_number=s or meter.serial_number,
-                      value_text=v, day=d)
-            for i, (a, s, v, d) in enumerate(lines)
-        ]  # fmt: skip
-
-    def test_a_broken_line_imports_nothing_and_is_reported(self, account, meter, org):
-        operator = OperatorFactory(organisation=org)
-        rows = self.rows(
-            account,
-            meter,
-            (None, None, "10,5", dt.date(2026, 11, 10)),
-            (None, None, "abc", dt.date(2026, 11, 11)),
-            ("999999999", None, "11", dt.date(2026, 11, 11)),
-        )
-        report = readings_import(organisation=org, rows=rows, actor=operator)
-        assert not report.ok and report.imported == 0
-        assert [line for line, _ in report.refused] == [3, 4]
-        assert "только цифры" in report.refused[0][1]
-        assert "не найден" in report.refused[1][1]
-        assert Reading.objects.count() == 0
-
-    @pytest.mark.skipif(connection.vendor != "postgresql", reason="статистика планировщика PostgreSQL")
-    def test_a_large_import_refreshes_the_planners_statistics(self, account, meter, org, monkeypatch):
-        # After a city's file the statistics must know the period's readings, or the portal's save scans the
-        # whole period (bench/readings.py: 145 → 50 submissions/s). "Large" is 10 000 lines; 1 here.
-        from abonent.metering import services
-
-        monkeypatch.setattr(services, "ANALYZE_AFTER", 1)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'metering_reading'")
-            assert cursor.fetchone()[0] <= 0  # never analysed
-            report = readings_import(
-                organisation=org,
-                rows=self.rows(account, meter, (None, None, "10,5", dt.date(2026, 11, 10))),
-                actor=None,
-            )
-            assert report.ok
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'metering_reading'")
-            assert cursor.fetchone()[0] == 1
-
-    def test_lines_of_one_meter_last_counts_late_goes_to_next_period(self, account, meter, org, premises):
-        add_reading(meter, OCT, "5")
-        second = MeterFactory(premises=premises, resource="hot_water")
-        rows = self.rows(
-            account,
-            meter,
-            (None, None, "10,5", dt.date(2026, 11, 10)),
-            (None, None, "11", dt.date(2026, 11, 12)),
-            (None, None, "12", dt.date(2026, 11, 28)),
-            (None, second.serial_number, "3.25", dt.date(2026, 11, 20)),
-        )
-        report = readings_import(organisation=org, rows=rows, actor=None)
-        assert report.ok and report.imported == 4
-        nov = Reading.objects.filter(meter=meter, period=NOV)
-        assert nov.count() == 2 and nov.get(is_current=True).value == 11
-        assert Reading.objects.get(meter=meter, period=dt.date(2026, 12, 1)).value == 12
-        assert Reading.objects.get(meter=second).channel == Reading.Channel.IMPORT
-
-    def test_import_replaces_a_portal_reading_and_refuses_less_than_previous(self, account, meter, org):
-        add_reading(meter, OCT, "50")
-        portal = submit(meter, "55")
-        report = readings_import(
-            organisation=org, rows=self.rows(account, meter, (None, None, "56", dt.date(2026, 11, 21))), actor=None
-        )
-        assert report.ok
-        portal.refresh_from_db()
-        assert not portal.is_current
-        report = readings_import(
-            organisation=org, rows=self.rows(account, meter, (None, None, "40", dt.date(2026, 11, 22))), actor=None
-        )
-        assert not report.ok and "меньше предыдущего" in report.refused[0][1]
-        assert Reading.objects.get(meter=meter, period=NOV, is_current=True).value == 56
-
-    def test_import_takes_high_consumption_and_flags_it(self, account, meter, org):
-        add_reading(meter, OCT, "50")
-        report = readings_import(
-            organisation=org, rows=self.rows(account, meter, (None, None, "150", dt.date(2026, 11, 21))), actor=None
-        )
-        assert report.ok
-        assert Reading.objects.get(meter=meter, period=NOV).flagged
-
-    def test_lines_of_a_closed_month_are_refused(self, account, meter, org):
-        readings_close_month(organisation=org, month=NOV)
-        report = readings_import(
-            organisation=org, rows=self.rows(account, meter, (None, None, "10", dt.date(2026, 11, 21))), actor=None
-        )
-        assert not report.ok and report.refused == [(2, "Приём показаний за ноябрь 2026 закрыт.")]
-        assert Reading.objects.count() == 0
-
-    def test_another_organisations_meter_is_not_found(self, account, meter):
-        from abonent.testing.factories import OrganisationFactory
-
-        other = OrganisationFactory()
-        report = readings_import(
-            organisation=other, rows=self.rows(account, meter, (None, None, "1", dt.date(2026, 11, 21))), actor=None
-        )
-        assert not report.ok and Reading.objects.count() == 0
