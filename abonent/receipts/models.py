@@ -54,3 +54,33 @@ class AccountReceipts(PersonalAccount):
         proxy = True
         verbose_name = _("квитанции лицевого счёта")
         verbose_name_plural = _("квитанции лицевых счетов")
+
+
+class IssuedReceipt(models.Model):
+    """A receipt as issued: written for every account when its period is published, never changed after.
+
+    `data` holds every figure the ЕПД shows (the account and premises as they were, the balance, the lines,
+    meters, recalculations, penalty, dates) and `payee` the organisation's requisites of that day: a reprint, the
+    print page and the e-mail render from it, so they equal what was mailed even if the bank details change
+    (issued.py).
+    """
+
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="+", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey("billing.BillingPeriod", models.PROTECT, related_name="+", verbose_name=_("период"))
+    number = models.CharField(_("номер платёжного документа"), max_length=48)
+    data = models.JSONField(_("содержание"))
+    payee = models.JSONField(_("реквизиты получателя"))
+    created_at = models.DateTimeField(_("выпущена"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("выпущенная квитанция")
+        verbose_name_plural = _("выпущенные квитанции")
+        ordering = ["period_id", "account_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "account"], name="issued_receipt_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"№ {self.number}"

@@ -15,7 +15,7 @@ from abonent.orgs.dates import add_months, month_end, month_label
 from abonent.orgs.models import Organisation
 from abonent.portal.templatetags.ru_format import format_decimal
 
-from . import qr
+from . import issued, qr
 
 ZERO = Decimal("0")
 # RULES.md, "Receipt = ЕПД": a charge more than 25 % above the same month last year gets the instalment offer
@@ -168,8 +168,15 @@ def receipt_for(*, account: PersonalAccount, period: BillingPeriod) -> Receipt |
 
 
 def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None) -> list[Receipt]:
-    """The ЕПД of many accounts of one published period in six queries, whatever their number (the mailing and
-    the printing house's export read a period in chunks of these), ordered by account number."""
+    """The ЕПД of many accounts of one published period as issued (the documents stored at publish), ordered by
+    account number; for a period published before receipts were stored, computed from the register."""
+    documents = issued.stored(period, account_ids)
+    return receipts_computed(period=period, account_ids=account_ids) if documents is None else documents
+
+
+def receipts_computed(*, period: BillingPeriod, account_ids: list[int] | None = None) -> list[Receipt]:
+    """The ЕПД of many accounts of one published period computed from the register, in six queries whatever
+    their number (publish stores them in chunks of these), ordered by account number."""
     balances = AccountBalance.objects.filter(period=period, period__state=PUBLISHED).select_related(
         "period", "period__organisation", "account__premises__building"
     )
