@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, register_org_path
 
+from . import locked
 from .models import FAR_FUTURE, AccountServiceOff, Norm, Service, Tariff
 
 PARKING_DAY = dt.date(1, 1, 1)
@@ -57,6 +58,10 @@ class DatedValueFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        for form in self.deleted_forms:  # a changed row is refused by its model's clean(), a deleted one here
+            message = form.instance.pk and locked.refusal(form.instance, deleting=True)
+            if message:
+                raise ValidationError(message)
         rows = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
@@ -131,8 +136,18 @@ class AccountServiceOffInline(OrgScopedInline, admin.TabularInline):
         return super().get_queryset(request).select_related("service")
 
 
+class LockedDeleteMixin:
+    """A row a published period was charged by is not deleted (locked.py): the delete page and the bulk action
+    list the reason among what protects it, and delete nothing."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        reasons = [message for obj in objs if (message := locked.refusal(obj, deleting=True))]
+        return deleted, counts, perms_needed, [*reasons, *protected]
+
+
 @admin.register(Service)
-class ServiceAdmin(OrgScopedAdmin):
+class ServiceAdmin(LockedDeleteMixin, OrgScopedAdmin):
     org_path = "organisation"
     org_list_filter = "organisation"
     org_list_display = "organisation"
@@ -151,7 +166,7 @@ class ServiceAdmin(OrgScopedAdmin):
     inlines = [TariffInline, NormInline]
 
 
-class DatedValueAdmin(OrgScopedAdmin):
+class DatedValueAdmin(LockedDeleteMixin, OrgScopedAdmin):
     org_path = "service__organisation"
     org_list_filter = "service__organisation"
     list_select_related = ("service",)
