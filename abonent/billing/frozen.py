@@ -33,10 +33,10 @@ def posting_period(organisation_id: int, day: dt.date) -> BillingPeriod:
         month = add_months(month, 1)
 
 
-def refuse_published(period: BillingPeriod, what: str = "Сальдо") -> None:
+def refuse_published(period: BillingPeriod) -> None:
     """The guard of every write of balances or ledger entries: a published period is never written again."""
     if period.state == PUBLISHED:
         raise BillingError(
-            f"{what} за {month_label(period.month)} не меняется: период опубликован, квитанции выпущены. "
-            "Поздние платежи учитываются в открытом периоде, исправления — перерасчётом."
+            f"Период {month_label(period.month)} опубликован, квитанции выпущены: его начисления, сальдо и проводки "
+            "не меняются. Поздние платежи учитываются в открытом периоде, исправления — перерасчётом."
         )

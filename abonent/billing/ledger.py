@@ -127,7 +127,7 @@ def balances_rebuild(period: BillingPeriod) -> None:
     """Rebuild the period's balance rows from its charges, recalculations, penalties and the payments in the
     ledger; the opening is the previous period's closing. Set-based: five aggregate queries. Refused for a
     published period: its balances are what its receipts said."""
-    _refuse_published(period, "Сальдо")
+    _refuse_published(period)
     org = period.organisation
     previous = BillingPeriod.objects.filter(organisation=org, month__lt=period.month).order_by("-month").first()
     if connection.vendor == "postgresql":
@@ -253,7 +253,7 @@ def ledger_post_period(period: BillingPeriod) -> int:
     """Publish's entries: one charge entry per account (the lines are in Charge), one per recalculation and
     penalty; returns how many were written. Balances need no rebuild: payments and recalculations since the
     calculation have already refreshed them."""
-    _refuse_published(period, "Проводки")
+    _refuse_published(period)
     now = timezone.now()
     if connection.vendor == "postgresql":  # one INSERT … SELECT
         return _period_entries_sql(period, now)
@@ -266,9 +266,9 @@ def ledger_post_period(period: BillingPeriod) -> int:
     return len(entries)
 
 
-def _refuse_published(period: BillingPeriod, what: str) -> None:
+def _refuse_published(period: BillingPeriod) -> None:
     """The period as it is in the database now (the caller's copy may be older)."""
-    refuse_published(BillingPeriod.objects.only("state", "month").get(pk=period.pk), what)
+    refuse_published(BillingPeriod.objects.only("state", "month").get(pk=period.pk))
 
 
 def _period_entries(period: BillingPeriod, now: dt.datetime) -> list[tuple]:
