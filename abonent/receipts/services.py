@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterator
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
+from abonent.billing.bulk import insert_rows
 from abonent.billing.models import AccountBalance, BillingPeriod
 from abonent.billing.selectors import PUBLISHED
 from abonent.notifications.models import Kind
@@ -26,6 +28,7 @@ from .models import IssuedReceipt, ReceiptDelivery
 log = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "receipts.unsubscribe"
 CHUNK = 500
+ISSUED_COLUMNS = ("account_id", "period_id", "number", "data", "payee", "created_at")
 
 Progress = Callable[[int], None]
 
@@ -54,23 +57,25 @@ def receipt_chunks(*, period: BillingPeriod, account_ids: list[int] | None = Non
 
 def receipts_issue(*, period: BillingPeriod) -> int:
     """Store every receipt of a period being published as the document it is (issued.py), in chunks: each chunk
-    read in a fixed number of queries and written by one bulk insert. Inside the publishing transaction, so a
-    failed publish leaves none. Returns how many were stored."""
+    read in a fixed number of queries and written by one COPY (bulk_create off PostgreSQL: Django's bulk insert
+    sends JSON through arrays, measured at 3 ms a receipt). Inside the publishing transaction, so a failed
+    publish leaves none. Returns how many were stored."""
+    done = IssuedReceipt.objects.filter(period=period).values_list("account_id", flat=True)
     account_ids = list(
-        AccountBalance.objects.filter(period=period).order_by("account__number").values_list("account_id", flat=True)
+        AccountBalance.objects.filter(period=period)
+        .exclude(account_id__in=done)
+        .order_by("account__number")
+        .values_list("account_id", flat=True)
     )
+    as_json = Jsonb if connection.vendor == "postgresql" else (lambda value: value)
     now, written = timezone.now(), 0
     for start in range(0, len(account_ids), CHUNK):
         rows = []
         for receipt in selectors.receipts_computed(period=period, account_ids=account_ids[start : start + CHUNK]):
             data, payee = issued.encode(receipt)
             number = issued.document_number(period.month, receipt.account.number)
-            rows.append(
-                IssuedReceipt(
-                    account_id=receipt.account.pk, period=period, number=number, data=data, payee=payee, created_at=now
-                )
-            )
-        IssuedReceipt.objects.bulk_create(rows, ignore_conflicts=True)
+            rows.append((receipt.account.pk, period.pk, number, as_json(data), as_json(payee), now))
+        insert_rows(IssuedReceipt, ISSUED_COLUMNS, rows)
         written += len(rows)
     return written
 
