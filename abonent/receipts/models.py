@@ -1,4 +1,8 @@
+import json
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,13 +60,21 @@ class AccountReceipts(PersonalAccount):
         verbose_name_plural = _("квитанции лицевых счетов")
 
 
+class DecimalDecoder(json.JSONDecoder):
+    """Numbers with a fraction read as Decimal: money and volumes stay exact."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        super().__init__(*args, **kwargs)
+
+
 class IssuedReceipt(models.Model):
     """A receipt as issued: written for every account when its period is published, never changed after.
 
-    `data` holds every figure the ЕПД shows (the account and premises as they were, the balance, the lines,
-    meters, recalculations, penalty, dates) and `payee` the organisation's requisites of that day: a reprint, the
-    print page and the e-mail render from it, so they equal what was mailed even if the bank details change
-    (issued.py).
+    `data` holds the rows the ЕПД is made of as they were (the account, premises and building, the balance, the
+    charge lines with their service and meter, recalculations, penalty, last payment day, due date) and `payee`
+    the organisation's requisites of that day: a reprint, the print page and the e-mail are assembled from it, so
+    they equal what was mailed even if the bank details change (issued.py).
     """
 
     account = models.ForeignKey(
@@ -70,8 +82,8 @@ class IssuedReceipt(models.Model):
     )
     period = models.ForeignKey("billing.BillingPeriod", models.PROTECT, related_name="+", verbose_name=_("период"))
     number = models.CharField(_("номер платёжного документа"), max_length=48)
-    data = models.JSONField(_("содержание"))
-    payee = models.JSONField(_("реквизиты получателя"))
+    data = models.JSONField(_("содержание"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder)
+    payee = models.JSONField(_("реквизиты получателя"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder)
     created_at = models.DateTimeField(_("выпущена"), default=timezone.now)
 
     class Meta:

@@ -6,9 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from abonent.billing import ledger
+from abonent.billing import cycle, ledger, recalculations
 from abonent.billing.models import AccountBalance
-from abonent.receipts import selectors, services
+from abonent.receipts import pdf, selectors, services
 from abonent.receipts.models import IssuedReceipt
 from abonent.receipts.tests.test_receipt import decode_qr, pdf_text
 from abonent.testing import factories as f
@@ -30,6 +30,7 @@ def test_every_receipt_is_stored_at_publish(published):
     assert [r.account_id for r in stored] == [published["account"].pk, published["second"].pk]
     first = stored[0]
     assert first.number == f"102026-{published['account'].number}"
+    assert D(str(first.data["balance"]["closing"])) == D("2581.80")  # money stored exact (text or numeric)
     assert first.payee["bank_name"] == published["org"].bank_name
     assert first.payee["settlement_account"] == published["org"].settlement_account
     assert not IssuedReceipt.objects.filter(period=published["november"]).exists()  # calculated, not published
@@ -81,3 +82,39 @@ def test_a_period_published_before_receipts_were_stored_is_computed(published):
     IssuedReceipt.objects.filter(period=october).delete()
     receipt = selectors.receipt_for(account=published["account"], period=october)
     assert receipt.total == D("2581.80")
+
+
+def figures(receipts):
+    return [
+        (
+            r.account.number,
+            r.account.payer_name,
+            r.address,
+            (r.balance.opening, r.balance.charged, r.balance.recalculated, r.balance.paid, r.balance.closing),
+            (r.penalty, r.total, r.due_date, r.paid_until, r.last_payment_on),
+            [(x.service, x.unit, x.basis, x.volume, x.price, x.charged, x.recalculated, x.last_year) for x in r.lines],
+            [(x.service, x.amount, x.reason, x.corrected_period.month) for x in r.recalculations],
+            r.qr_payload(),
+        )
+        for r in receipts
+    ]
+
+
+def test_issued_documents_equal_the_receipts_computed_at_publish(published):
+    org, account = published["org"], published["account"]
+    november = published["november"]
+    recalculations.recalculation_create(
+        account=account, corrected_period=published["october"], amount=D("-45.12"), reason="Перерасчёт", period=november
+    )
+    ledger.ledger_post_payment(
+        account=account, amount=D("700.00"), paid_on=dt.date(2026, 11, 9), source="bank", external_id="n-1"
+    )
+    november = cycle.period_close(organisation=org, month=dt.date(2026, 11, 1), step="publish")
+    issued, computed = selectors.receipts_for(period=november), selectors.receipts_computed(period=november)
+    assert IssuedReceipt.objects.filter(period=november).count() == 2
+    assert figures(issued) == figures(computed)
+    first = issued[0]
+    # 2 581,80 brought in + 1 290,90 − 45,12 + penalties − 700,00; paid 09.11 printed as the last payment
+    assert first.balance.closing == D("2581.80") + D("1290.90") - D("45.12") + first.penalty - D("700.00")
+    assert first.penalty > 0 and first.last_payment_on == dt.date(2026, 11, 9)
+    assert pdf_text(pdf.render(issued)) == pdf_text(pdf.render(computed))
