@@ -96,3 +96,11 @@ class IssuedReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"№ {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:  # written once, at publish (issued.py); a correction is a recalculation
+            raise ValueError("Выпущенная квитанция не меняется.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Выпущенная квитанция не удаляется.")
