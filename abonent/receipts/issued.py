@@ -3,9 +3,9 @@
 A published period's figures are frozen (billing.frozen), but a receipt also shows things that live on: the
 organisation's bank details and address, the payer's name, the premises' area, the activation code, a meter's
 number, the due date (a production calendar may be edited). So at publish every receipt's sources are stored
-(IssuedReceipt): the rows it is made of — account, premises, building, balance, charge lines with their service
-and meter, recalculations, penalty, last payment day, last year's charges, due date — each row with all its
-columns, and the organisation in `payee`. A reprint, the print page, the QR code and the e-mail assemble the
+(IssuedReceipt): the rows it is made of — account, premises, building, balance, charge lines with their meter,
+recalculations, penalty, last payment day, last year's charges — each row with all its columns; what all receipts
+of the period share is stored once (IssuedPeriod): the organisation (the payee), its services, the due date. A reprint, the print page, the QR code and the e-mail assemble the
 receipt from these (selectors.receipts_assembled, the same code that assembles it from the register), so they
 equal what was mailed in every figure.
 
@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
@@ -33,9 +31,9 @@ from abonent.metering.models import Meter
 from abonent.orgs.dates import add_months, month_end
 from abonent.orgs.models import Organisation
 
-from .models import IssuedReceipt
+from .models import IssuedPeriod, IssuedReceipt
 
-COLUMNS = ("account_id", "period_id", "number", "data", "payee", "created_at")
+COLUMNS = ("account_id", "period_id", "number", "data", "created_at")
 
 
 @dataclass
@@ -67,7 +65,15 @@ def row(obj: models.Model | None) -> dict | None:
 # --- writing ---
 
 
-def issue_sql(period: BillingPeriod, due: dt.date | None) -> int:
+def issue_period(period: BillingPeriod, due: dt.date | None) -> None:
+    """What the period's receipts share: the payee, the services, the due date (once, before the receipts)."""
+    services = Service.objects.filter(organisation_id=period.organisation_id)
+    IssuedPeriod.objects.create(
+        period=period, payee=row(period.organisation), services=[row(s) for s in services], due_date=due
+    )
+
+
+def issue_sql(period: BillingPeriod) -> int:
     """The period's documents in one INSERT … SELECT (PostgreSQL); returns how many were written."""
     last_year = BillingPeriod.objects.filter(
         organisation_id=period.organisation_id, month=add_months(period.month, -12), state=BillingPeriod.State.PUBLISHED
@@ -77,8 +83,6 @@ def issue_sql(period: BillingPeriod, due: dt.date | None) -> int:
         "end": month_end(period.month),
         "last_year": last_year.pk if last_year else None,
         "prefix": number_prefix(period),
-        "due": due,
-        "payee": json.dumps(row(period.organisation), cls=DjangoJSONEncoder),
         "now": timezone.now(),
     }
     references = {
@@ -92,7 +96,6 @@ def issue_sql(period: BillingPeriod, due: dt.date | None) -> int:
 
 def issue_rows(period: BillingPeriod, sources: Sources, now: dt.datetime) -> int:
     """A chunk's documents built in Python (off PostgreSQL), the same as issue_sql writes."""
-    payee = row(sources.organisation)
     last_year = defaultdict(list)
     for (account_id, service_id), amount in sources.last_year.items():
         last_year[account_id].append([service_id, amount])
@@ -102,7 +105,6 @@ def issue_rows(period: BillingPeriod, sources: Sources, now: dt.datetime) -> int
             period.pk,
             number_prefix(period) + b.account.number,
             _document(b, sources, last_year),
-            payee,
             now,
         )
         for b in sources.balances
@@ -119,36 +121,30 @@ def _document(b: AccountBalance, s: Sources, last_year: dict[int, list]) -> dict
         "premises": row(premises),
         "building": row(premises.building),
         "balance": row(b),
-        "charges": [
-            {**row(c), "service": row(c.service), "meter": row(c.meter)} for c in s.charges.get(account_id, [])
-        ],
+        "charges": [{**row(c), "meter": row(c.meter)} for c in s.charges.get(account_id, [])],
         "recalculations": [
-            {**row(r), "service": row(r.service), "corrected_period": row(r.corrected_period)}
-            for r in s.recalculations.get(account_id, [])
+            {**row(r), "corrected_period": row(r.corrected_period)} for r in s.recalculations.get(account_id, [])
         ],
         "penalty": s.penalties.get(account_id),
         "last_payment_on": s.last_payments.get(account_id),
         "last_year": last_year.get(account_id, []),
-        "due_date": s.due_date,
     }
 
 
 # Each row as to_jsonb gives it, so a column added to a model later is stored with no change here.
 ISSUE = """
-INSERT INTO receipts_issuedreceipt (account_id, period_id, number, data, payee, created_at)
+INSERT INTO receipts_issuedreceipt (account_id, period_id, number, data, created_at)
 WITH charges AS MATERIALIZED (
     SELECT c.account_id,
-           jsonb_agg(to_jsonb(c) || jsonb_build_object('service', to_jsonb(s), 'meter', to_jsonb(m))
+           jsonb_agg(CASE WHEN m.id IS NULL THEN to_jsonb(c) ELSE to_jsonb(c) || jsonb_build_object('meter', to_jsonb(m)) END
                      ORDER BY s.sort_order, s.name, c.meter_id) AS rows
     FROM billing_charge c JOIN billing_service s ON s.id = c.service_id LEFT JOIN metering_meter m ON m.id = c.meter_id
     WHERE c.period_id = %(period)s GROUP BY c.account_id
 ),
 recalculations AS MATERIALIZED (
     SELECT r.account_id,
-           jsonb_agg(to_jsonb(r) || jsonb_build_object('service', to_jsonb(s), 'corrected_period', to_jsonb(cp))
-                     ORDER BY cp.month, r.id) AS rows
+           jsonb_agg(to_jsonb(r) || jsonb_build_object('corrected_period', to_jsonb(cp)) ORDER BY cp.month, r.id) AS rows
     FROM billing_recalculation r JOIN billing_billingperiod cp ON cp.id = r.corrected_period_id
-    LEFT JOIN billing_service s ON s.id = r.service_id
     WHERE r.period_id = %(period)s GROUP BY r.account_id
 ),
 last_payments AS MATERIALIZED (
@@ -167,9 +163,8 @@ SELECT b.account_id, b.period_id, %(prefix)s || a.number,
        jsonb_build_object(
            'account', to_jsonb(a), 'premises', to_jsonb(p), 'building', to_jsonb(bu), 'balance', to_jsonb(b),
            'charges', coalesce(ch.rows, '[]'::jsonb), 'recalculations', coalesce(rc.rows, '[]'::jsonb),
-           'penalty', pe.amount, 'last_payment_on', lp.day, 'last_year', coalesce(ly.rows, '[]'::jsonb),
-           'due_date', %(due)s::date),
-       %(payee)s::jsonb, %(now)s
+           'penalty', pe.amount, 'last_payment_on', lp.day, 'last_year', coalesce(ly.rows, '[]'::jsonb)),
+       %(now)s
 FROM billing_accountbalance b
 JOIN housing_personalaccount a ON a.id = b.account_id
 JOIN housing_premises p ON p.id = a.premises_id
@@ -191,28 +186,25 @@ ORDER BY b.account_id
 def stored(period: BillingPeriod, account_ids: list[int] | None = None) -> Sources | None:
     """The sources of the period's issued receipts of these accounts (all: None), by account number; None when
     the period was published before receipts were stored (they are computed from the register then)."""
+    shared = IssuedPeriod.objects.filter(period=period).first()
+    if shared is None:
+        return None
     documents = IssuedReceipt.objects.filter(period=period)
     if account_ids is not None:
         documents = documents.filter(account_id__in=list(account_ids))
-    found = list(documents.order_by("account__number").values_list("data", "payee"))
-    if not found:
-        return None if not IssuedReceipt.objects.filter(period=period).exists() else _empty(period)
-    organisation = _instance(Organisation, found[0][1])
+    organisation = _instance(Organisation, shared.payee)
     issued_period = copy.copy(period)  # the caller's period keeps its own organisation
     issued_period._state = copy.copy(period._state)
     issued_period._state.fields_cache = {"organisation": organisation}
-    sources = Sources(organisation=organisation, due_date=_date(found[0][0]["due_date"]), balances=[])
+    services = {s.pk: s for s in (_instance(Service, values) for values in shared.services)}
+    sources = Sources(organisation=organisation, due_date=shared.due_date, balances=[])
     sources.charges, sources.recalculations = defaultdict(list), defaultdict(list)
-    for data, _ in found:
-        _add(sources, data, issued_period)
+    for data in documents.order_by("account__number").values_list("data", flat=True):
+        _add(sources, data, issued_period, services)
     return sources
 
 
-def _empty(period: BillingPeriod) -> Sources:
-    return Sources(organisation=period.organisation, due_date=None, balances=[])
-
-
-def _add(sources: Sources, data: dict, period: BillingPeriod) -> None:
+def _add(sources: Sources, data: dict, period: BillingPeriod, services: dict[int, Service]) -> None:
     account = _instance(PersonalAccount, data["account"])
     premises = _instance(Premises, data["premises"])
     premises._state.fields_cache["building"] = _instance(Building, data["building"])
@@ -223,13 +215,13 @@ def _add(sources: Sources, data: dict, period: BillingPeriod) -> None:
     for line in data["charges"]:
         charge = _instance(Charge, line)
         charge._state.fields_cache.update(
-            service=_instance(Service, line["service"]), meter=_instance(Meter, line["meter"])
+            service=services[charge.service_id], meter=_instance(Meter, line.get("meter"))
         )
         sources.charges[account.pk].append(charge)
     for line in data["recalculations"]:
         recalculation = _instance(Recalculation, line)
         recalculation._state.fields_cache.update(
-            service=_instance(Service, line["service"]),
+            service=services.get(recalculation.service_id),
             corrected_period=_instance(BillingPeriod, line["corrected_period"]),
         )
         sources.recalculations[account.pk].append(recalculation)

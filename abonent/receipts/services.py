@@ -22,7 +22,7 @@ from abonent.users.models import AccountLink
 from abonent.users.services import account_link_set_receipts
 
 from . import issued, pdf, selectors
-from .models import IssuedReceipt, ReceiptDelivery
+from .models import ReceiptDelivery
 
 log = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "receipts.unsubscribe"
@@ -57,14 +57,11 @@ def receipts_issue(*, period: BillingPeriod) -> int:
     """Store every receipt of a period being published as the document it is (issued.py): one INSERT … SELECT on
     PostgreSQL, chunks read in a fixed number of queries elsewhere. Inside the publishing transaction, so a failed
     publish leaves none. Returns how many were stored."""
+    issued.issue_period(period, due_date(period.organisation, period.month))
     if connection.vendor == "postgresql":
-        return issued.issue_sql(period, due_date(period.organisation, period.month))
-    done = IssuedReceipt.objects.filter(period=period).values_list("account_id", flat=True)
+        return issued.issue_sql(period)
     account_ids = list(
-        AccountBalance.objects.filter(period=period)
-        .exclude(account_id__in=done)
-        .order_by("account__number")
-        .values_list("account_id", flat=True)
+        AccountBalance.objects.filter(period=period).order_by("account__number").values_list("account_id", flat=True)
     )
     now, written = timezone.now(), 0
     for start in range(0, len(account_ids), CHUNK):

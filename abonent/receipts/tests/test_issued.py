@@ -9,7 +9,7 @@ import pytest
 from abonent.billing import cycle, ledger, recalculations
 from abonent.billing.models import AccountBalance
 from abonent.receipts import pdf, selectors, services
-from abonent.receipts.models import IssuedReceipt
+from abonent.receipts.models import IssuedPeriod, IssuedReceipt
 from abonent.receipts.tests.test_receipt import decode_qr, pdf_text
 from abonent.testing import factories as f
 
@@ -31,8 +31,9 @@ def test_every_receipt_is_stored_at_publish(published):
     first = stored[0]
     assert first.number == f"102026-{published['account'].number}"
     assert D(str(first.data["balance"]["closing"])) == D("2581.80")  # money stored exact (text or numeric)
-    assert first.payee["bank_name"] == published["org"].bank_name
-    assert first.payee["settlement_account"] == published["org"].settlement_account
+    shared = IssuedPeriod.objects.get(period=october)
+    assert shared.payee["bank_name"] == published["org"].bank_name
+    assert shared.payee["settlement_account"] == published["org"].settlement_account
     assert not IssuedReceipt.objects.filter(period=published["november"]).exists()  # calculated, not published
 
 
@@ -80,6 +81,7 @@ def test_printing_house_export_uses_the_issued_receipts(published):
 def test_a_period_published_before_receipts_were_stored_is_computed(published):
     october = published["october"]
     IssuedReceipt.objects.filter(period=october).delete()
+    IssuedPeriod.objects.filter(period=october).delete()
     receipt = selectors.receipt_for(account=published["account"], period=october)
     assert receipt.total == D("2581.80")
 
