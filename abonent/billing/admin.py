@@ -10,6 +10,7 @@ from abonent.housing.admin import PersonalAccountAdmin, add_inline
 from abonent.metering.admin_readings import ReadingBuildingFilter, add_reading_filter
 from abonent.orgs.admin_scope import OrgScopedAdmin, OrgScopedInline, register_org_path, scope_queryset
 
+from . import locked
 from .models import FAR_FUTURE, AccountServiceOff, Norm, Service, Tariff
 
 PARKING_DAY = dt.date(1, 1, 1)
@@ -59,6 +60,10 @@ class DatedValueFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        for form in self.deleted_forms:  # a changed row is refused by its model's clean(), a deleted one here
+            message = form.instance.pk and locked.refusal(form.instance, deleting=True)
+            if message:
+                raise ValidationError(message)
         rows = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
@@ -158,8 +163,18 @@ class ServiceFilter(admin.SimpleListFilter):
 add_reading_filter(ServiceFilter, after=ReadingBuildingFilter)
 
 
+class LockedDeleteMixin:
+    """A row a published period was charged by is not deleted (locked.py): the delete page and the bulk action
+    list the reason among what protects it, and delete nothing."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        reasons = [message for obj in objs if (message := locked.refusal(obj, deleting=True))]
+        return deleted, counts, perms_needed, [*reasons, *protected]
+
+
 @admin.register(Service)
-class ServiceAdmin(OrgScopedAdmin):
+class ServiceAdmin(LockedDeleteMixin, OrgScopedAdmin):
     org_path = "organisation"
     org_list_filter = "organisation"
     org_list_display = "organisation"
@@ -178,7 +193,7 @@ class ServiceAdmin(OrgScopedAdmin):
     inlines = [TariffInline, NormInline]
 
 
-class DatedValueAdmin(OrgScopedAdmin):
+class DatedValueAdmin(LockedDeleteMixin, OrgScopedAdmin):
     org_path = "service__organisation"
     org_list_filter = "service__organisation"
     list_select_related = ("service",)

@@ -231,6 +231,7 @@ def _published(period: BillingPeriod, entries: int) -> int:
     period.state = State.PUBLISHED
     period.published_at = timezone.now()
     period.save(update_fields=["state", "published_at"])
+    signals.period_publishing.send(sender=BillingPeriod, period=period)  # the receipts stored as issued
     figures.organisation_figures_bump(period.organisation_id)
     transaction.on_commit(lambda: _announce_published(period.pk))
     return entries

@@ -1,7 +1,8 @@
 """The ledger and the balances: the only way anything outside the close touches them.
 
 The ledger (LedgerEntry) is append-only: charges, recalculations and penalties enter it when their period is
-published, payments when they arrive, a cancelled payment as a negative entry. A balance row per account and
+published, payments when they arrive, a cancelled payment as a negative entry. A published period is frozen
+(frozen.py): nothing here writes its balances or entries again; a late payment is posted in the open period. A balance row per account and
 period holds closing = opening + charged + recalculated + penalties − paid, the opening being the previous
 period's closing. Posting the same fact twice is a no-op by its idempotency key. On PostgreSQL a whole period's
 balances and publish's entries are one INSERT … SELECT each; elsewhere the same rows are computed here in Python.
@@ -18,11 +19,12 @@ from django.utils import timezone
 
 from abonent.housing.models import PersonalAccount
 from abonent.lib.bulk import BATCH, insert_checked, insert_rows
-from abonent.orgs.dates import month_end, month_start
+from abonent.orgs.dates import month_end
 
 from . import calculations as calc
 from . import figures
 from .errors import BillingError
+from .frozen import posting_period, refuse_published
 from .models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation
 
 ZERO = Decimal("0")
@@ -123,7 +125,9 @@ def account_sums(queryset, field: str = "amount") -> dict[int, Decimal]:
 
 def balances_rebuild(period: BillingPeriod) -> None:
     """Rebuild the period's balance rows from its charges, recalculations, penalties and the payments in the
-    ledger; the opening is the previous period's closing. Set-based: five aggregate queries."""
+    ledger; the opening is the previous period's closing. Set-based: five aggregate queries. Refused for a
+    published period: its balances are what its receipts said."""
+    _refuse_published(period)
     org = period.organisation
     previous = BillingPeriod.objects.filter(organisation=org, month__lt=period.month).order_by("-month").first()
     if connection.vendor == "postgresql":
@@ -161,10 +165,12 @@ def balances_rebuild(period: BillingPeriod) -> None:
 
 
 def account_balances_refresh(account: PersonalAccount, since: dt.date) -> None:
-    """One account's balances from a month on, after a payment or a recalculation: the chain of openings."""
+    """One account's balances from a month on, after a payment or a recalculation: the chain of openings.
+    Published periods are skipped, whatever `since` says: the chain restarts from the last published closing."""
     figures.accounts_figures_bump([account.pk])  # its debt changes even when no balance row does
     rows = list(
         AccountBalance.objects.filter(account=account, period__month__gte=since)
+        .exclude(period__state=BillingPeriod.State.PUBLISHED)
         .select_related("period")
         .order_by("period__month")
     )
@@ -192,8 +198,9 @@ def account_balances_refresh(account: PersonalAccount, since: dt.date) -> None:
 def ledger_post_payment(
     *, account: PersonalAccount, amount: Decimal, paid_on: dt.date, source: str, external_id: str
 ) -> tuple[LedgerEntry, bool]:
-    """Credit a payment to the account in the period of its date. Posting the same payment (source and external
-    id) again returns the first entry and changes nothing. Returns (entry, created)."""
+    """Credit a payment to the account in the period of its date, or in the open period when that one is
+    published (frozen.posting_period); the entry keeps the date paid, which penalties count by. Posting the same
+    payment (source and external id) again returns the first entry and changes nothing. Returns (entry, created)."""
     if amount <= 0:
         raise BillingError("Сумма оплаты должна быть положительной.")
     key = f"payment:{source}:{external_id}"
@@ -201,9 +208,7 @@ def ledger_post_payment(
         existing = LedgerEntry.objects.filter(idempotency_key=key).first()
         if existing:
             return existing, False
-        period, _ = BillingPeriod.objects.get_or_create(
-            organisation_id=account.organisation_id, month=month_start(paid_on)
-        )
+        period = posting_period(account.organisation_id, paid_on)
         entry = LedgerEntry.objects.create(
             account=account,
             period=period,
@@ -222,14 +227,14 @@ def ledger_reverse_payment(
     *, account: PersonalAccount, amount: Decimal, source: str, external_id: str, on: dt.date | None = None
 ) -> tuple[LedgerEntry, bool]:
     """Cancel a posted payment: a negative payment entry in the period of `on` (the organisation's today by
-    default), never an edit of the original. Idempotent by source and external id. Returns (entry, created)."""
+    default; the open period when that one is published), never an edit of the original. Idempotent by source and external id. Returns (entry, created)."""
     key = f"payment-cancel:{source}:{external_id}"
     on = on or account.organisation.today()
     with transaction.atomic():
         existing = LedgerEntry.objects.filter(idempotency_key=key).first()
         if existing:
             return existing, False
-        period, _ = BillingPeriod.objects.get_or_create(organisation_id=account.organisation_id, month=month_start(on))
+        period = posting_period(account.organisation_id, on)
         entry = LedgerEntry.objects.create(
             account=account,
             period=period,
@@ -248,6 +253,7 @@ def ledger_post_period(period: BillingPeriod) -> int:
     """Publish's entries: one charge entry per account (the lines are in Charge), one per recalculation and
     penalty; returns how many were written. Balances need no rebuild: payments and recalculations since the
     calculation have already refreshed them."""
+    _refuse_published(period)
     now = timezone.now()
     if connection.vendor == "postgresql":  # one INSERT … SELECT
         return _period_entries_sql(period, now)
@@ -258,6 +264,11 @@ def ledger_post_period(period: BillingPeriod) -> int:
     else:  # the usual case: nothing of this period is in the ledger yet, so the fast path cannot conflict
         insert_rows(LedgerEntry, LEDGER_COLUMNS, entries)
     return len(entries)
+
+
+def _refuse_published(period: BillingPeriod) -> None:
+    """The period as it is in the database now (the caller's copy may be older)."""
+    refuse_published(BillingPeriod.objects.only("state", "month").get(pk=period.pk))
 
 
 def _period_entries(period: BillingPeriod, now: dt.datetime) -> list[tuple]:

@@ -81,10 +81,33 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        _refuse_locked(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_locked(self, deleting=True)
+        return super().delete(*args, **kwargs)
+
     def clean(self) -> None:
         needs_resource = self.method in (self.Method.METER, self.Method.COMMON_HOUSE)
         if needs_resource and not self.resource:
             raise ValidationError({"resource": _("Укажите ресурс: для этого способа расчёта он обязателен.")})
+        _refuse_locked(self)
+
+
+# What refuses a change of a row a published period was charged by: billing.locked, registered from
+# BillingConfig.ready(). It queries the models defined here, so they cannot import it.
+_lock_guards: list = []
+
+
+def register_lock_guard(guard) -> None:
+    _lock_guards.append(guard)
+
+
+def _refuse_locked(row, *, deleting: bool = False) -> None:
+    for guard in _lock_guards:
+        guard(row, deleting=deleting)
 
 
 class DatedValue(models.Model):
@@ -104,9 +127,18 @@ class DatedValue(models.Model):
         abstract = True
         ordering = ["service_id", "-valid_from"]
 
+    def save(self, *args, **kwargs):
+        _refuse_locked(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_locked(self, deleting=True)
+        return super().delete(*args, **kwargs)
+
     def clean(self) -> None:
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Дата окончания раньше даты начала.")})
+        _refuse_locked(self)
         if not (self.service_id and self.valid_from):
             return
         overlapping = (

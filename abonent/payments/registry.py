@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from abonent.billing import figures as billing_figures
 from abonent.billing import ledger
+from abonent.billing.frozen import posting_period
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
 from abonent.housing.models import PersonalAccount
 from abonent.lib import bulk
@@ -109,7 +110,9 @@ def _write_lines(registry: Registry, matches: Matches, actor, result: Result) ->
     org_id, now = registry.organisation_id, timezone.now()
     matched = matches.matched()
     months = sorted({month_start(line.paid_on) for _, line, _ in matched})
-    periods = {m: BillingPeriod.objects.get_or_create(organisation_id=org_id, month=m)[0].pk for m in months}
+    # A payment dated in a published month is posted in the open period, keeping its date (billing.frozen).
+    posted = {m: posting_period(org_id, m) for m in months}
+    periods = {m: p.pk for m, p in posted.items()}
     batch = uuid.uuid4()  # a bank payment has no checkout of its own: the registry's lines share one "order"
     payment_rows, ledger_rows = [], []
     for eid, line, account_id in matched:
@@ -126,7 +129,7 @@ def _write_lines(registry: Registry, matches: Matches, actor, result: Result) ->
     bulk.insert_rows(LedgerEntry, LEDGER_COLUMNS, ledger_rows, free_text=(6, 7))
     unmatched = [_unmatched(registry, eid, line) for eid, line in matches.unmatched()]
     UnmatchedLine.objects.bulk_create(unmatched, batch_size=CHUNK)
-    _rebuild_balances(org_id, months[0] if months else None)
+    _rebuild_balances(org_id, min((p.month for p in posted.values()), default=None))
     if ledger_rows:  # the debts of the accounts paid change, whether or not a balance row did
         billing_figures.organisation_figures_bump(org_id)
     result.registry, result.created, result.unmatched = registry, len(payment_rows), len(unmatched)
@@ -168,11 +171,12 @@ def _audit(registry: Registry, now, actor) -> None:
 def _rebuild_balances(org_id: int, since: dt.date | None) -> None:
     """The balances of every period from the earliest payment's month on that already has them, set-based, in
     order (each opens with the previous closing). Periods without balance rows yet (not calculated) get none,
-    as with ledger_post_payment."""
+    as with ledger_post_payment; published ones are never rebuilt."""
     if since is None:
         return
     months = (
         AccountBalance.objects.filter(period__organisation_id=org_id, period__month__gte=since)
+        .exclude(period__state=BillingPeriod.State.PUBLISHED)
         .values_list("period_id", flat=True)
         .distinct()
     )

@@ -1,4 +1,8 @@
+import json
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,3 +58,75 @@ class AccountReceipts(PersonalAccount):
         proxy = True
         verbose_name = _("квитанции лицевого счёта")
         verbose_name_plural = _("квитанции лицевых счетов")
+
+
+class DecimalDecoder(json.JSONDecoder):
+    """Numbers with a fraction read as Decimal: money and volumes stay exact."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        super().__init__(*args, **kwargs)
+
+
+class IssuedPeriod(models.Model):
+    """What every receipt of a published period shares, as of the day it was published: the payee's requisites
+    (the organisation's row: name, ИНН, КПП, bank, БИК, accounts, address…), its services' rows and the due date.
+    Written once at publish with the period's IssuedReceipt rows (issued.py)."""
+
+    period = models.OneToOneField("billing.BillingPeriod", models.PROTECT, related_name="+", verbose_name=_("период"))
+    payee = models.JSONField(_("реквизиты получателя"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder)
+    services = models.JSONField(_("услуги"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder)
+    due_date = models.DateField(_("оплатить до"), null=True, blank=True)
+    created_at = models.DateTimeField(_("выпущены"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("выпуск квитанций периода")
+        verbose_name_plural = _("выпуски квитанций")
+
+    def __str__(self) -> str:
+        return str(self.period)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Выпущенные квитанции не меняются.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Выпущенные квитанции не удаляются.")
+
+
+class IssuedReceipt(models.Model):
+    """A receipt as issued: written for every account when its period is published, never changed after.
+
+    `data` holds the rows the ЕПД is made of as they were (the account, premises and building, the balance, the
+    charge lines with their meter, recalculations, penalty, last payment day, last year's charges), the period's
+    IssuedPeriod the payee's requisites and the services of that day: a reprint, the print page and the e-mail are
+    assembled from them, so they equal what was mailed even if the bank details change (issued.py).
+    """
+
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="+", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey("billing.BillingPeriod", models.PROTECT, related_name="+", verbose_name=_("период"))
+    number = models.CharField(_("номер платёжного документа"), max_length=48)
+    data = models.JSONField(_("содержание"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder)
+    created_at = models.DateTimeField(_("выпущена"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("выпущенная квитанция")
+        verbose_name_plural = _("выпущенные квитанции")
+        ordering = ["period_id", "account_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "account"], name="issued_receipt_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"№ {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:  # written once, at publish (issued.py); a correction is a recalculation
+            raise ValueError("Выпущенная квитанция не меняется.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Выпущенная квитанция не удаляется.")

@@ -17,7 +17,7 @@ from abonent.lib.numbers import format_decimal
 from abonent.orgs.dates import add_months, month_end, month_label
 from abonent.orgs.models import Organisation
 
-from . import qr
+from . import issued, qr
 
 ZERO = Decimal("0")
 # RULES.md, "Receipt = ЕПД": a charge more than 25 % above the same month last year gets the instalment offer
@@ -171,8 +171,24 @@ def receipt_for(*, account: PersonalAccount, period: BillingPeriod) -> Receipt |
 
 
 def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None) -> list[Receipt]:
-    """The ЕПД of many accounts of one published period in six queries, whatever their number (the mailing and
-    the printing house's export read a period in chunks of these), ordered by account number."""
+    """The ЕПД of many accounts of one published period as issued (the documents stored at publish), ordered by
+    account number; for a period published before receipts were stored, computed from the register."""
+    sources = issued.stored(period, account_ids)
+    if sources is None:
+        return receipts_computed(period=period, account_ids=account_ids)
+    return receipts_assembled(period, sources)
+
+
+def receipts_computed(*, period: BillingPeriod, account_ids: list[int] | None = None) -> list[Receipt]:
+    """The ЕПД of many accounts of one published period computed from the register, in six queries whatever
+    their number, ordered by account number."""
+    sources = register_sources(period, account_ids)
+    return receipts_assembled(period, sources) if sources else []
+
+
+def register_sources(period: BillingPeriod, account_ids: list[int] | None = None) -> issued.Sources | None:
+    """What the receipts of these accounts are made of, read from the register in six queries (None: no
+    receipts, the period is not published or the accounts have no balance in it)."""
     balances = AccountBalance.objects.filter(period=period, period__state=PUBLISHED).select_related(
         "period", "period__organisation", "account__premises__building"
     )
@@ -180,7 +196,7 @@ def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None)
         balances = balances.filter(account_id__in=account_ids)
     balances = list(balances.order_by("account__number"))
     if not balances:
-        return []
+        return None
     ids = [b.account_id for b in balances]
     charges = defaultdict(list)
     for c in (
@@ -197,42 +213,55 @@ def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None)
     ):
         recalcs[r.account_id].append(r)
     penalties = dict(Penalty.objects.filter(period=period, account_id__in=ids).values_list("account_id", "amount"))
-    # A payment counts in the period of its date, so the balance includes payments up to the month's end (or up to
-    # the day of an early publication: never a day still to come).
-    paid_until = cycle_guard.paid_until(period, balances[0].period.organisation)
+    # A payment counts in the period of its date, so the balance includes payments up to the month's end.
     last_payments = dict(
         LedgerEntry.objects.filter(
-            account_id__in=ids, kind=LedgerEntry.Kind.PAYMENT, amount__gt=0, occurred_on__lte=paid_until
+            account_id__in=ids, kind=LedgerEntry.Kind.PAYMENT, amount__gt=0, occurred_on__lte=month_end(period.month)
         )
         .values("account_id")
         .annotate(last=Max("occurred_on"))
         .values_list("account_id", "last")
     )
-    last_year = _last_year_charges(period, ids)
+    org = balances[0].period.organisation
+    for b in balances:
+        b.account.organisation = org
+    return issued.Sources(
+        organisation=org,
+        due_date=due_date(org, period.month),
+        balances=balances,
+        charges=charges,
+        recalculations=recalcs,
+        penalties=penalties,
+        last_payments=last_payments,
+        last_year=_last_year_charges(period, ids),
+    )
+
+
+def receipts_assembled(period: BillingPeriod, sources: issued.Sources) -> list[Receipt]:
+    """The receipts made of their sources, from the register or from the issued documents alike."""
+    # Payments up to the month's end, or up to the day of an early publication: never a day still to come.
+    paid_until = cycle_guard.paid_until(period, sources.organisation)
     # get_basis_display() builds the choices' lazy labels on every call: most of the reading time (measured).
     basis_labels = {value: str(label) for value, label in Charge.Basis.choices}
-    org = balances[0].period.organisation
-    due = due_date(org, period.month)
     out = []
-    for b in balances:
-        account = b.account
-        account.organisation = org
-        lines, meters = _lines(charges[b.account_id], recalcs[b.account_id], basis_labels, month_end(period.month))
+    for b in sources.balances:
+        recalcs = sources.recalculations.get(b.account_id, [])
+        lines, meters = _lines(sources.charges.get(b.account_id, []), recalcs, basis_labels, month_end(period.month))
         for line in lines:
-            line.last_year = last_year.get((b.account_id, line.service_id))
+            line.last_year = sources.last_year.get((b.account_id, line.service_id))
         out.append(
             Receipt(
-                account=account,
-                organisation=org,
+                account=b.account,
+                organisation=sources.organisation,
                 period=b.period,
                 balance=b,
                 lines=lines,
                 meters=meters,
-                recalculations=recalcs[b.account_id],
-                penalty=penalties.get(b.account_id, ZERO),
+                recalculations=recalcs,
+                penalty=sources.penalties.get(b.account_id, ZERO),
                 paid_until=paid_until,
-                last_payment_on=last_payments.get(b.account_id),
-                due_date=due,
+                last_payment_on=sources.last_payments.get(b.account_id),
+                due_date=sources.due_date,
             )
         )
     return out

@@ -268,7 +268,6 @@ def test_penalty_worked_example_through_the_engine(house):
 def test_payment_is_idempotent_and_lands_in_its_month(house):
     org, building, account = house
     service(org, "upkeep", M.AREA, "28.45")
-    close(org, dt.date(2026, 4, 1))
     entry, created = ledger.ledger_post_payment(
         account=account, amount=D("2000"), paid_on=dt.date(2026, 4, 30), source="bank", external_id="42"
     )
@@ -276,8 +275,32 @@ def test_payment_is_idempotent_and_lands_in_its_month(house):
         account=account, amount=D("2000"), paid_on=dt.date(2026, 4, 30), source="bank", external_id="42"
     )
     assert created and not created_again and entry.pk == again.pk
+    close(org, dt.date(2026, 4, 1))
     balance = AccountBalance.objects.get(account=account, period__month=dt.date(2026, 4, 1))
     assert (balance.charged, balance.paid, balance.closing) == (D("1544.84"), D("2000"), D("-455.16"))  # advance
+
+
+def test_payment_dated_in_a_published_month_is_posted_in_the_open_period(house):
+    org, building, account = house
+    service(org, "upkeep", M.AREA, "28.45")
+    close(org, dt.date(2026, 4, 1))  # April published: 1 544,84 owed
+    entry, _ = ledger.ledger_post_payment(
+        account=account, amount=D("2000"), paid_on=dt.date(2026, 4, 30), source="bank", external_id="42"
+    )
+    # the entry keeps the day it was paid (penalties count by it) and goes to May, the open period
+    assert (entry.period.month, entry.occurred_on) == (dt.date(2026, 5, 1), dt.date(2026, 4, 30))
+    april = AccountBalance.objects.get(account=account, period__month=dt.date(2026, 4, 1))
+    assert (april.paid, april.closing) == (0, D("1544.84"))  # as the April receipt said
+    close(org, dt.date(2026, 5, 1))
+    may = AccountBalance.objects.get(account=account, period__month=dt.date(2026, 5, 1))
+    # 1 544,84 brought in + 1 544,84 charged − 2 000,00 paid = 1 089,68; paid before April's due date: no penalty
+    assert (may.opening, may.charged, may.paid, may.penalties, may.closing) == (
+        D("1544.84"),
+        D("1544.84"),
+        D("2000"),
+        0,
+        D("1089.68"),
+    )
 
 
 def test_operator_recalculation_goes_to_the_next_unpublished_period(house):

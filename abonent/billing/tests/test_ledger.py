@@ -46,7 +46,7 @@ def test_ledger_identity_over_random_histories(prices, payments, recalcs):
     def pay(stage, month_index):
         _pay(org, accounts, payments, stage, month_index)
 
-    periods = []
+    periods, published = [], {}
     for i in range(4):
         month = add_months(JANUARY, i)
         for who, (target, amount) in recalcs:
@@ -60,13 +60,21 @@ def test_ledger_identity_over_random_histories(prices, payments, recalcs):
         cycle.period_close(organisation=org, month=month, step="calculate")
         pay("calculated", i)
         periods.append(cycle.period_close(organisation=org, month=month, step="publish"))
-        pay("published", i)
+        published.update(_balances(periods[-1]))
+        pay("published", i)  # dated in the month just published: posted in the next one
     # a payment posted twice changes nothing
     for stage in ("before", "calculated", "published"):
         for i in range(4):
             pay(stage, i)
 
     _assert_identity(accounts, payments)
+    # published means frozen: no balance of a published month changed after its publish
+    assert {key: value for period in periods for key, value in _balances(period).items()} == published
+
+
+def _balances(period):
+    fields = ("account_id", "opening", "charged", "recalculated", "penalties", "paid", "closing")
+    return {(period.pk, row[0]): row[1:] for row in AccountBalance.objects.filter(period=period).values_list(*fields)}
 
 
 def _pay(org, accounts, payments, stage, month_index):
@@ -98,5 +106,11 @@ def _assert_identity(accounts, payments):
             assert row.penalties == ledger[(account.pk, row.period_id, "penalty")]
             assert row.paid == ledger[(account.pk, row.period_id, "payment")]
             opening = row.closing
-        total = sum((v if k[2] != "payment" else -v) for k, v in ledger.items() if k[0] == account.pk)
+        # a payment dated in April after its publish waits in May, which has no balances yet
+        balanced = {row.period_id for row in rows}
+        waiting = [k for k in ledger if k[0] == account.pk and k[1] not in balanced]
+        assert all(k[2] == "payment" and BillingPeriod.objects.get(pk=k[1]).month.month == 5 for k in waiting)
+        total = sum(
+            (v if k[2] != "payment" else -v) for k, v in ledger.items() if k[0] == account.pk and k[1] in balanced
+        )
         assert rows[-1].closing == total

@@ -76,7 +76,7 @@ def test_receipts_of_one_period_in_a_fixed_number_of_queries_and_pdfs_in_sequenc
     """Seven queries whatever the number of accounts (the 7th reads the production calendar's exceptions for the due
     date); documents rendered one after another each keep their glyphs."""
     with django_assert_num_queries(7):
-        receipts = selectors.receipts_for(period=published["october"])
+        receipts = selectors.receipts_computed(period=published["october"])
     assert [r.account for r in receipts] == sorted([published["account"], published["second"]], key=str)
     for r in receipts:
         assert r.account.number in pdf_text(pdf.render([r]))

@@ -1,0 +1,122 @@
+"""An issued receipt stays issued: stored at publish with the payee's details of that day, so a reprint equals
+what was mailed in every figure, whatever changed in the register or the organisation since."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from abonent.billing import cycle, ledger, recalculations
+from abonent.billing.models import AccountBalance
+from abonent.receipts import pdf, selectors, services
+from abonent.receipts.models import IssuedPeriod, IssuedReceipt
+from abonent.receipts.tests.test_receipt import decode_qr, pdf_text
+from abonent.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+NEW_BANK = "АО «Новый расчётный банк»"
+
+
+@pytest.fixture
+def subscriber(client, published):
+    link = f.AccountLinkFactory(account=published["account"])
+    client.force_login(link.user)
+    return client
+
+
+def test_every_receipt_is_stored_at_publish(published):
+    october = published["october"]
+    stored = IssuedReceipt.objects.filter(period=october).order_by("account__number")
+    assert [r.account_id for r in stored] == [published["account"].pk, published["second"].pk]
+    first = stored[0]
+    assert first.number == f"102026-{published['account'].number}"
+    assert D(str(first.data["balance"]["closing"])) == D("2581.80")  # money stored exact (text or numeric)
+    shared = IssuedPeriod.objects.get(period=october)
+    assert shared.payee["bank_name"] == published["org"].bank_name
+    assert shared.payee["settlement_account"] == published["org"].settlement_account
+    assert not IssuedReceipt.objects.filter(period=published["november"]).exists()  # calculated, not published
+
+
+def test_reprint_after_new_bank_details_and_a_late_payment_equals_the_issued_receipt(subscriber, published):
+    org, account = published["org"], published["account"]
+    url = f"/cabinet/accounts/{account.pk}/receipts/2026-10"
+    issued_pdf = subscriber.get(f"{url}.pdf").content
+    issued_text, issued_qr = pdf_text(issued_pdf), decode_qr(issued_pdf)
+    old_bank, old_account = org.bank_name, org.settlement_account
+    # per month 123,45 + 21,50 × 54,30 m² = 1 290,90; October opens with September's 1 290,90 unpaid
+    assert "Всего к оплате 2 581,80" in issued_text and old_bank in issued_text
+
+    # the organisation moves to another bank, the payer and the area change, a payment dated 20.10 arrives late
+    org.bank_name, org.settlement_account = NEW_BANK, f.account_with_key(org.bik, "40702810690000009999")
+    org.save()
+    account.payer_name = "Петров Пётр Петрович"
+    account.save()
+    ledger.ledger_post_payment(
+        account=account, amount=D("1000.00"), paid_on=dt.date(2026, 10, 20), source="bank", external_id="late-1"
+    )
+
+    reprint = subscriber.get(f"{url}.pdf").content
+    assert pdf_text(reprint) == issued_text  # every figure and word as mailed
+    assert decode_qr(reprint) == issued_qr  # the QR code still pays to the account printed
+    assert NEW_BANK not in pdf_text(reprint) and old_account in issued_qr
+    page = subscriber.get(f"{url}/print/").content.decode()
+    assert old_bank in page and NEW_BANK not in page and "Петров" not in page
+    # the October balance is what the receipt said; November (open) has the payment
+    october = AccountBalance.objects.get(account=account, period=published["october"])
+    assert (october.paid, october.closing) == (0, D("2581.80"))
+    november = AccountBalance.objects.get(account=account, period=published["november"])
+    assert november.opening == D("2581.80") and november.paid == D("1000.00")
+    assert november.closing == D("2581.80") + D("1290.90") + november.penalties - D("1000.00")
+
+
+def test_printing_house_export_uses_the_issued_receipts(published):
+    org = published["org"]
+    before = pdf_text(services.receipts_export(period=published["october"], fmt="pdf"))
+    org.bank_name = NEW_BANK
+    org.save()
+    after = pdf_text(services.receipts_export(period=published["october"], fmt="pdf"))
+    assert after == before and NEW_BANK not in after
+
+
+def test_a_period_published_before_receipts_were_stored_is_computed(published):
+    october = published["october"]
+    IssuedReceipt.objects.filter(period=october).delete()
+    IssuedPeriod.objects.filter(period=october).delete()
+    receipt = selectors.receipt_for(account=published["account"], period=october)
+    assert receipt.total == D("2581.80")
+
+
+def figures(receipts):
+    return [
+        (
+            r.account.number,
+            r.account.payer_name,
+            r.address,
+            (r.balance.opening, r.balance.charged, r.balance.recalculated, r.balance.paid, r.balance.closing),
+            (r.penalty, r.total, r.due_date, r.paid_until, r.last_payment_on),
+            [(x.service, x.unit, x.basis, x.volume, x.price, x.charged, x.recalculated, x.last_year) for x in r.lines],
+            [(x.service, x.amount, x.reason, x.corrected_period.month) for x in r.recalculations],
+            r.qr_payload(),
+        )
+        for r in receipts
+    ]
+
+
+def test_issued_documents_equal_the_receipts_computed_at_publish(published):
+    org, account = published["org"], published["account"]
+    november = published["november"]
+    recalculations.recalculation_create(
+        account=account, corrected_period=published["october"], amount=D("-45.12"), reason="Перерасчёт", period=november
+    )
+    ledger.ledger_post_payment(
+        account=account, amount=D("700.00"), paid_on=dt.date(2026, 11, 9), source="bank", external_id="n-1"
+    )
+    november = cycle.period_close(organisation=org, month=dt.date(2026, 11, 1), step="publish")
+    issued, computed = selectors.receipts_for(period=november), selectors.receipts_computed(period=november)
+    assert IssuedReceipt.objects.filter(period=november).count() == 2
+    assert figures(issued) == figures(computed)
+    first = issued[0]
+    # 2 581,80 brought in + 1 290,90 − 45,12 + penalties − 700,00; paid 09.11 printed as the last payment
+    assert first.balance.closing == D("2581.80") + D("1290.90") - D("45.12") + first.penalty - D("700.00")
+    assert first.penalty > 0 and first.last_payment_on == dt.date(2026, 11, 9)
+    assert pdf_text(pdf.render(issued)) == pdf_text(pdf.render(computed))
