@@ -73,7 +73,10 @@
   });
 
   form.addEventListener("submit", function (event) {
-    event.preventDefault();
+    event.preventDefault(); // Enter in a field of the dialog: nothing leaves the page without the button
+  });
+
+  send.addEventListener("click", function () {
     send.disabled = true;
     say("Отправляем…");
     fetch(form.action, {
