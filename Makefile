@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address the letters link to and the printout shows: the one runserver serves at.
+SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .PHONY: run install migrate demo serve test test-sqlite test-postgres lint format bench clean
@@ -26,8 +28,8 @@ demo: migrate
 	$(PY) manage.py seed_demo --if-empty
 
 run: demo
-	@$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@SITE_URL=$(SITE_URL) $(PY) manage.py demo_logins
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) -m ruff check .

@@ -5,6 +5,7 @@ Production sets at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS, DATABASE_URL and th
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "abonent.lib.site.RequestOriginMiddleware",  # the host for letters' links when SITE_URL is not set
     # Russian pages for empty 4xx answers; a number beyond the database's range is a 400, not a 500.
     "abonent.portal.errors.RussianErrorsMiddleware",
     # Form bodies that are not UTF-8 are refused (Django would turn their bytes into U+FFFD and forms save that).
@@ -209,10 +211,18 @@ if env("REDIS_URL", default=""):
 SHARED_CACHE = bool(env("REDIS_URL", default=""))
 SUBSCRIBER_PAGE_CACHE = env.bool("SUBSCRIBER_PAGE_CACHE", default=SHARED_CACHE)
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default="filemail://" + str(VAR_DIR / "mail"))
+# Without EMAIL_URL letters are files in var/mail/ (one .log per connection). A filemail:// URL names a folder:
+# "filemail:///srv/mail" an absolute one, "filemail://var/mail" one under the project (django-environ would read
+# both as relative to the current directory, the first one without its leading "/").
+EMAIL_CONFIG = env.email("EMAIL_URL", default="filemail://var/mail")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    _mail_url = urlsplit(env("EMAIL_URL", default="filemail://var/mail"))
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = str(BASE_DIR / (_mail_url.netloc + _mail_url.path))
+    EMAIL_CONFIG["EMAIL_HOST"] = None
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Абонент <noreply@abonent.local>")
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The address in the letters' links (lib.site.site_url): empty means the host of the request being answered.
+SITE_URL = env("SITE_URL", default="")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -17,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from abonent.lib.site import site_url
 from abonent.notifications.models import Kind as NotificationKind
 from abonent.notifications.selectors import opted_out_user_ids
 from abonent.notifications.services import unsubscribe_url
@@ -96,8 +96,8 @@ def send_one(link, *, organisation, period, kind, today) -> bool:
         "first": first,
         "last": last,
         "days_left": (last - today).days + 1,
-        "url": settings.SITE_URL.rstrip("/") + reverse("metering:readings", args=[link.account_id]),
-        "settings_url": settings.SITE_URL.rstrip("/") + reverse("metering:reminder_settings"),
+        "url": site_url() + reverse("metering:readings", args=[link.account_id]),
+        "settings_url": site_url() + reverse("metering:reminder_settings"),
         "unsubscribe_url": unsubscribe_url(link.user, NOTIFICATION_KIND[kind]),
     }
     subject = " ".join(render_to_string("metering/emails/reading_reminder_subject.txt", context).split())

@@ -6,6 +6,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from abonent.lib.site import site_url
+
 from .selectors import wants
 from .services import unsubscribe_url
 
@@ -17,7 +19,7 @@ def optional_message(
     if not wants(user, kind):
         return None
     link = unsubscribe_url(user, kind)
-    context = {"SITE_NAME": "Абонент", "SITE_URL": settings.SITE_URL, "unsubscribe_url": link, **context}
+    context = {"SITE_NAME": "Абонент", "SITE_URL": site_url(), "unsubscribe_url": link, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     text = render_to_string(f"{template}_body.txt", context)
     html = render_to_string(f"{template}_body.html", context)

@@ -1,9 +1,10 @@
 """Turning e-mails on and off, and the signed unsubscribe link every optional e-mail carries."""
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+
+from abonent.lib.site import site_url
 
 from .models import Kind, OptOut
 
@@ -30,7 +31,7 @@ def unsubscribe_url(user, kind: str, base_url: str | None = None) -> str:
     """An absolute link that turns `kind` off for `user` without logging in."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    base = (base_url or settings.SITE_URL).rstrip("/")
+    base = (base_url or site_url()).rstrip("/")
     return base + reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token(user, kind)})
 
 

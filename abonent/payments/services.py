@@ -7,7 +7,6 @@ import re
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from abonent.billing import ledger
 from abonent.billing.models import AccountBalance, BillingPeriod
+from abonent.lib.site import site_url
 from abonent.notifications.emails import optional_message, send_optional
 from abonent.notifications.models import Kind
 from abonent.notifications.selectors import opted_out_user_ids
@@ -136,7 +136,7 @@ def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
 
 
 def _pay_url() -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("payments:pay")
+    return site_url() + reverse("payments:pay")
 
 
 def _notify_credited(payment: Payment) -> None:

@@ -1,4 +1,4 @@
-"""Public pages: start, tariffs, contacts, requisites. Open to everyone, no JavaScript needed."""
+"""Public pages: start, tariffs, contacts, requisites, about and help. Open to everyone, no JavaScript needed."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -50,3 +50,13 @@ def contacts(request: HttpRequest, code: str | None = None) -> HttpResponse:
 @require_safe
 def requisites(request: HttpRequest, code: str | None = None) -> HttpResponse:
     return _org_page(request, "portal/requisites.html", code, "requisites")
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/about.html")
+
+
+@require_safe
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/help.html")

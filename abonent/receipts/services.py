@@ -16,6 +16,7 @@ from django.utils import timezone
 from abonent.billing.models import AccountBalance, BillingPeriod
 from abonent.billing.penalties import due_date
 from abonent.billing.selectors import PUBLISHED
+from abonent.lib.site import site_url
 from abonent.notifications.models import Kind
 from abonent.notifications.selectors import opted_out_user_ids
 from abonent.users.models import AccountLink
@@ -132,7 +133,7 @@ def _claim(link: AccountLink, period: BillingPeriod) -> ReceiptDelivery | None:
 
 
 def _message(link: AccountLink, receipt: selectors.Receipt) -> EmailMultiAlternatives:
-    unsubscribe = settings.SITE_URL + reverse("receipts:unsubscribe", args=[unsubscribe_token(link)])
+    unsubscribe = site_url() + reverse("receipts:unsubscribe", args=[unsubscribe_token(link)])
     context = {"SITE_NAME": "Абонент", "r": receipt, "unsubscribe": unsubscribe}
     subject = render_to_string("receipts/email/receipt_subject.txt", context).strip()
     text = render_to_string("receipts/email/receipt_body.txt", context)

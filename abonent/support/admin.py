@@ -20,9 +20,15 @@ from abonent.lib.inputs import parse_id
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, scope_queryset, user_organisation_id
 
 from . import services
-from .models import Appeal, AppealTemplate, PaidService, PaidServiceRequest
+from .models import Appeal, AppealTemplate, PaidService, PaidServiceRequest, TypoReport
 
-for label in ("support.Appeal", "support.AppealTemplate", "support.PaidService", "support.PaidServiceRequest"):
+for label in (
+    "support.Appeal",
+    "support.AppealTemplate",
+    "support.PaidService",
+    "support.PaidServiceRequest",
+    "support.TypoReport",
+):
     register_org_path(label, "organisation")
 register_org_path("support.AppealMessage", "appeal__organisation")
 register_org_path("support.Attachment", "appeal__organisation")
@@ -340,3 +346,28 @@ class PaidServiceRequestAdmin(OrgScopedAdmin):
             request=PaidServiceRequest.objects.get(pk=obj.pk), operator=request.user, **changes
         )
         obj.refresh_from_db()
+
+
+@admin.register(TypoReport)
+class TypoReportAdmin(OrgScopedAdmin):
+    """Typos visitors reported (Ctrl+Enter on a page): an operator sees their organisation's pages; a superuser
+    sees all, those of the site's own pages (no organisation) among them. Read and delete once fixed."""
+
+    org_list_filter = "organisation"
+    org_list_display = "organisation"
+    list_display = ("created_at", "text", "comment", "page_link", "user")
+    list_filter = ("created_at",)
+    search_fields = ("text", "comment", "url")
+    list_select_related = ("organisation", "user")
+    readonly_fields = ("created_at", "page_link", "text", "context", "comment", "user", "organisation")
+    fields = readonly_fields
+
+    @admin.display(description=_("страница"), ordering="url")
+    def page_link(self, obj):
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.url, obj.url)
+
+    def has_add_permission(self, request):
+        return False  # reports come from the site's pages only
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -11,5 +11,5 @@ class SupportConfig(AppConfig):
         from abonent.orgs.services import OPERATOR_MODELS
 
         OPERATOR_MODELS.setdefault(
-            "support", ["appeal", "appealtemplate", "paidservice", "paidservicerequest", "attachment"]
+            "support", ["appeal", "appealtemplate", "paidservice", "paidservicerequest", "attachment", "typoreport"]
         )

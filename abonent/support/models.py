@@ -227,3 +227,44 @@ class PaidServiceRequest(models.Model):
         tz = self.organisation.tz
         end = self.closed_at.astimezone(tz).date() if self.closed_at else (today or self.organisation.today())
         return (end - self.created_at.astimezone(tz).date()).days
+
+
+class TypoReport(models.Model):
+    """ "Заметили ошибку в тексте?": the fragment a visitor selected on a page, with its surroundings and their
+    comment, for the operator who keeps that page's text."""
+
+    TEXT_MAX = 300
+    CONTEXT_MAX = 1000
+    COMMENT_MAX = 1000
+    URL_MAX = 500
+
+    text = models.CharField(_("фрагмент с ошибкой"), max_length=TEXT_MAX)
+    context = models.CharField(_("текст вокруг"), max_length=CONTEXT_MAX, blank=True)
+    url = models.CharField(_("страница"), max_length=URL_MAX)
+    comment = models.CharField(_("комментарий"), max_length=COMMENT_MAX, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="typo_reports",
+        verbose_name=_("пользователь"),
+    )
+    # The organisation whose page it is (its public pages, a subscriber's account pages); none for the site's own.
+    organisation = models.ForeignKey(
+        Organisation,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="typo_reports",
+        verbose_name=_("организация"),
+    )
+    created_at = models.DateTimeField(_("поступило"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("сообщение об опечатке")
+        verbose_name_plural = _("сообщения об опечатках")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("Опечатка № %(id)s") % {"id": self.pk}

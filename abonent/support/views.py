@@ -4,15 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from abonent.lib.inputs import parse_id
+from abonent.users.ratelimit import client_ip
 from abonent.users.selectors import user_links
 
-from . import access, selectors, services
+from . import access, selectors, services, typos
 from .forms import AppealForm, PaidRequestForm, ReplyForm
 
 
@@ -159,3 +160,23 @@ def paid_request_cancel(request, request_id: int):
     else:
         messages.success(request, _("Заявка отменена."))
     return redirect("support:paid_request", request_id=paid.pk)
+
+
+@require_POST
+def typo_report(request):
+    """The Ctrl+Enter dialog's POST (support/static/support/typo.js): JSON, so the page stays where it was."""
+    try:
+        typos.typo_report_create(
+            text=request.POST.get("text"),
+            context=request.POST.get("context"),
+            url=request.POST.get("url"),
+            comment=request.POST.get("comment"),
+            user=request.user,
+            ip=client_ip(request),
+            host=request.get_host(),
+        )
+    except typos.TooManyReports as exc:
+        return JsonResponse({"ok": False, "errors": [str(exc)]}, status=429)
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "errors": exc.messages}, status=400)
+    return JsonResponse({"ok": True, "message": _("Спасибо! Сообщение об ошибке отправлено.")}, status=201)

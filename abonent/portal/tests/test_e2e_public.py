@@ -13,7 +13,10 @@ PAGES = {
     "/": ["Личный кабинет абонента", "Сервис «Личный кабинет» позволит вам:", "ВНИМАНИЮ ПОТРЕБИТЕЛЕЙ!", "Войти"],
     "/tariffs/": ["Тарифы на услуги", "Холодное водоснабжение", "Содержание и текущий ремонт общего имущества"],
     "/contacts/": ["Контакты", "понедельник-пятница - с 8 до 18 часов"],
-    "/requisites/": ["Реквизиты", "Расчётный счёт (р/с)"],
+    "/about/": ["О личном кабинете", "Что можно сделать в личном кабинете"],
+    "/help/": ["Помощь", "Как зарегистрироваться?", "Показание не приняли или отклонили"],
+    "/consent/": ["Пользовательское соглашение", "Согласие на обработку персональных данных"],
+    "/requisites/": ["Реквизиты", "Расчётный счёт (р/с)"],  # the last: the print check below reads it
 }
 
 
@@ -63,7 +66,7 @@ def test_public_pages_fit_the_screen_and_load_nothing_from_outside(live_server, 
         name = path.strip("/") or "start"
         page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
 
-    assert page.locator("link[rel=stylesheet]").count() == 1  # our own stylesheet really loaded
+    assert page.locator("link[rel=stylesheet][href='/static/portal/site.css']").count() == 1  # ours, loaded
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") != (
         "rgba(0, 0, 0, 0)"
     )

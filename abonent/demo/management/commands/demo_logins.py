@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -11,12 +12,12 @@ from abonent.demo.logins import DEMO_LOGINS, DEMO_SUBSCRIBER
 from abonent.demo.register import UK, VODOKANAL
 from abonent.housing.models import PersonalAccount
 from abonent.lib.numbers import typed
+from abonent.lib.site import site_url
 from abonent.payments.models import Payment
 from abonent.users.models import AccountLink
 from abonent.users.selectors import last_payment_of
 
-SITE_URL = "http://127.0.0.1:8000/"
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
+FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def print_proofs(write) -> None:
     if proofs.by_code:
         a = proofs.by_code
         write(
-            f"  регистрация по квитанции ({SITE_URL}register/receipt/): лицевой счёт {a.number}, "
+            f"  регистрация по квитанции ({site_url()}/register/receipt/): лицевой счёт {a.number}, "
             f"код активации {a.activation_code} ({a.organisation.short_name})"
         )
     if proofs.by_payment and proofs.last_payment:
@@ -71,8 +72,8 @@ def print_logins(write) -> None:
         User.objects.filter(username__in=[login.username for login in DEMO_LOGINS]).values_list("username", flat=True)
     )
     write("")
-    write(f"Абонент: {SITE_URL}")
-    write(f"Рабочее место оператора: {ADMIN_URL}")
+    write(f"Абонент: {site_url()}/")
+    write(f"Рабочее место оператора: {site_url()}/admin/")
     write("Демо-входы (логин / пароль):")
     for login in DEMO_LOGINS:
         missing = "" if login.username in present else "  — нет в базе: запустите seed_demo"
@@ -88,7 +89,20 @@ def print_logins(write) -> None:
             account = link.account
             write(f"  № {account.number} — {account.organisation.short_name}, {account.premises.address}")
     print_proofs(write)
+    write(mail_whereabouts())
     write("")
+
+
+def mail_whereabouts() -> str:
+    """Where the letters go: a newcomer looks there for the link that confirms a registration."""
+    backend = settings.EMAIL_BACKEND
+    if backend == FILE_BACKEND:
+        return f"Письма (подтверждение регистрации, сброс пароля) — файлы в {settings.EMAIL_FILE_PATH}"
+    if backend == "django.core.mail.backends.console.EmailBackend":
+        return "Письма печатаются в консоль сервера."
+    if backend == "django.core.mail.backends.smtp.EmailBackend":
+        return f"Письма отправляются через SMTP-сервер {settings.EMAIL_HOST}:{settings.EMAIL_PORT}."
+    return f"Письма отправляет {backend}."
 
 
 class Command(BaseCommand):

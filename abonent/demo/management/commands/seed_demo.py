@@ -15,8 +15,6 @@ from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter
 from abonent.orgs.models import Organisation
 
-from .demo_logins import print_logins
-
 
 class Command(BaseCommand):
     help = (
@@ -111,5 +109,6 @@ class Command(BaseCommand):
             write = (lambda line: None) if quiet else self.stdout.write
             seed(DemoContext(write=write, history_months=options["months"]))
         if options["verbosity"] > 0:
-            print_logins(self.stdout.write)
+            # Not the logins themselves: `make run` prints them right after this, and twice was once too many.
+            self.stdout.write("Демо-входы и адреса печатает manage.py demo_logins (make run — сам).")
         return True
