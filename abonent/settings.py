@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "abonent.notifications",
     "abonent.support",
     "abonent.news",
+    "abonent.outages",
     "abonent.receipts",
 ]
 
