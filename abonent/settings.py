@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "abonent.support",
     "abonent.news",
     "abonent.outages",
+    "abonent.applications",
     "abonent.receipts",
 ]
 

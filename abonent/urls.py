@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("abonent.support.urls")),
     path("", include("abonent.news.urls")),
     path("", include("abonent.outages.urls")),
+    path("", include("abonent.applications.urls")),
     path("", include("abonent.receipts.urls")),
 ]
