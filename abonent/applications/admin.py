@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path
@@ -72,7 +73,7 @@ class CabinetDecisionForm(forms.ModelForm):
 
 def _documents(obj) -> str:
     rows = [(reverse("applications:document", args=[d.pk]), d.original_name) for d in obj.documents.all()]
-    return format_html_join(format_html("<br>"), '<a href="{}">{}</a>', rows) if rows else "—"
+    return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', rows) if rows else "—"
 
 
 def _created_local(obj) -> str:
@@ -198,7 +199,7 @@ class ConnectionApplicationAdmin(OrgScopedAdmin):
             )
             for c in obj.changes.all()
         ]
-        return format_html_join(format_html("<br>"), "{} — {}: {}", rows) if rows else "—"
+        return format_html_join(mark_safe("<br>"), "{} — {}: {}", rows) if rows else "—"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
