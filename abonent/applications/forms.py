@@ -1,5 +1,7 @@
 """The public forms: shapes only (the rules are the models' and services'); a captcha as at the login."""
 
+from decimal import Decimal
+
 from captcha.fields import CaptchaField
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +74,8 @@ class ConnectionApplicationForm(forms.Form):
         max_digits=12,
         decimal_places=3,
         localize=True,
+        min_value=Decimal("0.001"),
+        error_messages={"min_value": _("Нагрузка должна быть больше нуля.")},
         help_text=_("м³/сут для водоснабжения и водоотведения, Гкал/ч для теплоснабжения"),
     )
     files = FilesField(

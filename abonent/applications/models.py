@@ -97,7 +97,7 @@ class ConnectionApplication(models.Model):
         _("запрашиваемая нагрузка"),
         max_digits=12,
         decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
+        validators=[MinValueValidator(Decimal("0.001"), _("Нагрузка должна быть больше нуля."))],
         help_text=_("м³/сут для воды и стоков, Гкал/ч для тепла"),
     )
     status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.NEW)
