@@ -124,6 +124,8 @@ def test_house_of_another_organisation_refused(client, operator, org, house, dja
     foreign = BuildingFactory(organisation=OrganisationFactory(), address="г. Димитровград, ул. Чужая, д. 1")
     start = _tomorrow_local(org, 9)
     client.force_login(operator)
+    form = client.get(reverse(ADD)).content.decode()
+    assert "ул. Гончарова" in form and "ул. Чужая" not in form  # only the organisation's houses to pick
     response = client.post(reverse(ADD), _form([house, foreign], start, start + dt.timedelta(hours=3)))
     assert response.status_code == 200 and "Выберите корректный вариант" in response.content.decode()
     # A superuser sees every house, and is told which one is not the organisation's.
