@@ -2,9 +2,12 @@
 
 import datetime as dt
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from abonent.billing import figures
 from abonent.orgs.models import Organisation
 from abonent.users.models import AccountLink
 
@@ -72,3 +75,51 @@ def public_rows(organisations: list[Organisation], day: dt.date | None):
         .select_related("building", "outage__organisation")
         .order_by("building__address", "outage__starts_at", "outage_id")
     )
+
+
+# --- the home page: read on every visit, so each organisation's outages not yet over come from the cache -----------
+CACHE_PREFIX = "outages:active"
+
+
+def _cache_key(organisation_id: int) -> str:
+    return f"{CACHE_PREFIX}:{organisation_id}"
+
+
+def active_forget(organisation_id: int) -> None:
+    """An outage of the organisation changed: the next home page reads them again (now and after the commit, as
+    billing.figures bumps: a page read in between must not keep the old list)."""
+    key = _cache_key(organisation_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _active_of(organisation_id: int) -> list[tuple[Outage, set[int]]]:
+    key = _cache_key(organisation_id)
+    found = cache.get(key)
+    if found is None:
+        outages = list(
+            Outage.objects.filter(organisation_id=organisation_id, ends_at__gt=timezone.now())
+            .select_related("organisation")
+            .prefetch_related("buildings")
+            .order_by("starts_at", "id")
+        )
+        found = [(o, {b.pk for b in o.buildings.all()}) for o in outages]
+        cache.set(key, found, figures.timeout())
+    return found
+
+
+def current_at(links, limit: int) -> tuple[list[tuple[Outage, list[str]]], bool]:
+    """For the user's account links (with their premises and houses loaded): the outages going on or coming at
+    those houses with the user's addresses there, the soonest first, at most `limit`; and whether there are more."""
+    now = timezone.now()
+    open_links = [link for link in links if link.account.closed_on is None]
+    items = []
+    for org_id in sorted({link.account.organisation_id for link in open_links}):
+        for outage, houses in _active_of(org_id):
+            addresses = [
+                link.account.premises.address for link in open_links if link.account.premises.building_id in houses
+            ]
+            if addresses and outage.ends_at > now:
+                items.append((outage, list(dict.fromkeys(addresses))))
+    items.sort(key=lambda item: (item[0].starts_at, item[0].pk))
+    return items[:limit], len(items) > limit

@@ -162,3 +162,22 @@ def test_public_list_bad_date_is_a_russian_400(client, org, day):
     text = response.content.decode()
     assert "Введите дату в виде дд.мм.гггг" in text or "Укажите дату между" in text
     assert client.get(reverse("outages:list"), {"org": "nope"}).status_code == 404
+
+
+@pytest.mark.parametrize("whole_page_cached", [False, True])
+def test_home_block_renewed_when_an_outage_is_added_edited_or_removed(
+    client, settings, org, house, subscriber, whole_page_cached, django_capture_on_commit_callbacks
+):
+    settings.SUBSCRIBER_PAGE_CACHE = whole_page_cached
+    client.force_login(subscriber)
+    assert "Отключения и ремонтные работы по вашим адресам" not in client.get("/cabinet/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        outage = make_outage(org, [house], description="Первая версия")
+    assert "Первая версия" in client.get("/cabinet/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        outage.description = "Вторая версия"
+        outage.save()
+    assert "Вторая версия" in client.get("/cabinet/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        outage.buildings.clear()
+    assert "Вторая версия" not in client.get("/cabinet/").content.decode()
