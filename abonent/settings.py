@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "abonent.notifications",
     "abonent.support",
     "abonent.news",
+    "abonent.outages",
+    "abonent.applications",
     "abonent.receipts",
 ]
 

@@ -16,5 +16,7 @@ urlpatterns = [
     path("", include("abonent.notifications.urls")),
     path("", include("abonent.support.urls")),
     path("", include("abonent.news.urls")),
+    path("", include("abonent.outages.urls")),
+    path("", include("abonent.applications.urls")),
     path("", include("abonent.receipts.urls")),
 ]

@@ -30,6 +30,7 @@ from abonent.orgs.dates import add_months, month_end, month_start
 from abonent.orgs.models import Organisation
 from abonent.orgs.services import operators_group
 from abonent.orgs.validators import account_with_key, inn_with_check
+from abonent.outages.models import Outage
 from abonent.users.models import AccountLink
 
 from . import names
@@ -448,6 +449,26 @@ def create_users(ctx: DemoContext) -> None:
     )
 
 
+# --- an outage -----------------------------------------------------------------------------------------------------
+def create_outages(ctx: DemoContext) -> None:
+    """Repair of the cold-water main at the demo subscriber's house and two more, the day after tomorrow in the
+    vodokanal's own time: the home page, the cabinet's list and /outages/ show it. Nobody is e-mailed."""
+    org = ctx.orgs[VODOKANAL]
+    home = ctx.linked_accounts[0].premises.building
+    day = ctx.today(VODOKANAL) + dt.timedelta(days=2)
+    outage = Outage.objects.create(
+        organisation=org,
+        kind=Outage.Kind.PLANNED,
+        resource=Outage.Resource.COLD_WATER,
+        starts_at=dt.datetime.combine(day, dt.time(9), tzinfo=org.tz),
+        ends_at=dt.datetime.combine(day, dt.time(17), tzinfo=org.tz),
+        description="Замена задвижки на водопроводной сети. Наберите воду заранее; после включения вода может "
+        "быть мутной — дайте ей стечь несколько минут.",
+    )
+    neighbours = Building.objects.filter(organisation=org).exclude(pk=home.pk).order_by("address")[:2]
+    outage.buildings.set([home, *neighbours])
+
+
 STEPS: list[Step] = [
     Step("организации", create_organisations),
     Step("услуги, тарифы и нормативы", create_services),
@@ -457,6 +478,7 @@ STEPS: list[Step] = [
     Step("услуги, которые не оказываются", create_services_off),
     Step("открытые расчётные периоды", create_periods),
     Step("демо-пользователи", create_users),
+    Step("плановое отключение", create_outages),
 ]
 
 

@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     READINGS_CLOSES = "readings_closes", _("Приём показаний скоро закончится")
     APPEAL_ANSWER = "appeal_answer", _("Ответ на обращение")
     PAYMENT = "payment", _("Платёж зачислен")
+    OUTAGE = "outage", _("Отключения")
 
 
 class OptOut(models.Model):
