@@ -1,4 +1,4 @@
-"""RULES.md, "Receipt = ЕПД": a service charged more than 25 % above the same month last year (both periods
+"""docs/BILLING.md, «Рассрочка»: a service charged more than 25 % above the same month last year (both periods
 published) gets the instalment offer on the receipt, in the PDF and in the print version."""
 
 import datetime as dt
