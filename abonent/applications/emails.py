@@ -7,10 +7,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from abonent.lib.site import site_url
+
 
 def send(*, to: str, template: str, context: dict) -> None:
     """applications/email/<template>_{subject,body}.{txt,html} to `to`, on commit."""
-    context = {"SITE_NAME": "Абонент", "SITE_URL": settings.SITE_URL.rstrip("/"), **context}
+    context = {"SITE_NAME": "Абонент", "SITE_URL": site_url(), **context}
     prefix = f"applications/email/{template}"
     subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
     message = EmailMultiAlternatives(

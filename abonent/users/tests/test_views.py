@@ -493,7 +493,9 @@ def test_cabinet_queries_do_not_grow_with_accounts(client, subscriber, django_as
     for _ in range(5):
         AccountLinkFactory(user=subscriber)
     client.force_login(subscriber)
-    with django_assert_max_num_queries(6):
+    # Seven whatever the number of accounts: the meters near their verification's end and the organisations'
+    # outages (cold cache) are one query each for all the accounts.
+    with django_assert_max_num_queries(7):
         page = client.get("/cabinet/").content.decode()
     assert page.count("account-card") == 6
 
