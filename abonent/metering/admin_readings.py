@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from abonent.housing.models import Building, PersonalAccount
+from abonent.housing.admin import BuildingFilter
+from abonent.housing.models import PersonalAccount
 from abonent.lib import tables
-from abonent.lib.inputs import parse_id
 from abonent.lib.tables import Table
-from abonent.orgs.admin_scope import OrgScopedAdmin, scope_queryset, user_organisation_id
+from abonent.orgs.admin_scope import OrgScopedAdmin, user_organisation_id
 from abonent.orgs.dates import month_label, month_start, parse_month
 from abonent.orgs.models import Organisation
 
@@ -47,21 +47,16 @@ def operator_today(request) -> dt.date:
     return organisation.today() if organisation else timezone.localdate()
 
 
-class ReadingBuildingFilter(admin.SimpleListFilter):
-    title = _("дом")
-    parameter_name = "building"
-
-    def lookups(self, request, model_admin):
-        buildings = scope_queryset(Building.objects.order_by("address"), request)
-        return [(str(pk), address) for pk, address in buildings.values_list("pk", "address")]
+class ReadingBuildingFilter(BuildingFilter):
+    """The house of the meter: a flat's meter through its premises, a house meter directly."""
 
     def queryset(self, request, queryset):
-        if self.value():
-            building_id = parse_id(self.value())  # letters or 20 digits match no house rather than a 500
-            if building_id is None:
-                return queryset.none()
-            return queryset.filter(Q(meter__premises__building_id=building_id) | Q(meter__building_id=building_id))
-        return queryset
+        if not self.value():
+            return queryset
+        building_id = self.building_id()
+        if building_id is None:
+            return queryset.none()
+        return queryset.filter(Q(meter__premises__building_id=building_id) | Q(meter__building_id=building_id))
 
 
 class PeriodFilter(admin.SimpleListFilter):

@@ -56,17 +56,6 @@ PAYMENT_COLUMNS = (
     "decline_reason",
     "cancel_reason",
 )
-LEDGER_COLUMNS = (
-    "account_id",
-    "period_id",
-    "kind",
-    "amount",
-    "occurred_on",
-    "source",
-    "source_id",
-    "idempotency_key",
-    "created_at",
-)
 
 
 @dataclass
@@ -126,7 +115,7 @@ def _write_lines(registry: Registry, matches: Matches, actor, result: Result) ->
             + (line.paid_on, SOURCE, eid, f"payment:{SOURCE}:{eid}", now)
         )
     bulk.insert_rows(Payment, PAYMENT_COLUMNS, payment_rows, free_text=(8, 10))
-    bulk.insert_rows(LedgerEntry, LEDGER_COLUMNS, ledger_rows, free_text=(6, 7))
+    bulk.insert_rows(LedgerEntry, ledger.LEDGER_COLUMNS, ledger_rows, free_text=(6, 7))
     unmatched = [_unmatched(registry, eid, line) for eid, line in matches.unmatched()]
     UnmatchedLine.objects.bulk_create(unmatched, batch_size=CHUNK)
     _rebuild_balances(org_id, min((p.month for p in posted.values()), default=None))

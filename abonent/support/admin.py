@@ -15,9 +15,8 @@ from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from abonent.housing.models import Building
-from abonent.lib.inputs import parse_id
-from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, scope_queryset, user_organisation_id
+from abonent.housing.admin import BuildingFilter
+from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 
 from . import services
 from .models import Appeal, AppealTemplate, PaidService, PaidServiceRequest, TypoReport
@@ -34,21 +33,8 @@ register_org_path("support.AppealMessage", "appeal__organisation")
 register_org_path("support.Attachment", "appeal__organisation")
 
 
-class BuildingFilter(admin.SimpleListFilter):
-    title = _("дом")
-    parameter_name = "building"
-
-    def lookups(self, request, model_admin):
-        buildings = scope_queryset(Building.objects.order_by("address"), request)
-        return [(str(pk), address) for pk, address in buildings.values_list("pk", "address")]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            building_id = parse_id(self.value())  # letters or 20 digits match no house rather than a 500
-            if building_id is None:
-                return queryset.none()
-            return queryset.filter(account__premises__building_id=building_id)
-        return queryset
+class AccountBuildingFilter(BuildingFilter):
+    building_path = "account__premises__building"
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -136,7 +122,7 @@ class AppealAdmin(OrgScopedAdmin):
     org_list_display = "organisation"
     list_display = ("number", "created_local", "topic", "account", "building", "status", "assignee", "days_open")
     list_display_links = ("number", "created_local")
-    list_filter = ("status", "topic", BuildingFilter, AgeFilter, AssigneeFilter)
+    list_filter = ("status", "topic", AccountBuildingFilter, AgeFilter, AssigneeFilter)
     search_fields = ("=id", "account__number", "text", "contact")
     list_select_related = ("organisation", "account__premises__building", "assignee")
 
@@ -290,7 +276,13 @@ class PaidServiceRequestAdmin(OrgScopedAdmin):
         "days_open",
     )
     list_display_links = ("number", "created_local")
-    list_filter = ("status", ("service", admin.RelatedOnlyFieldListFilter), BuildingFilter, AgeFilter, AssigneeFilter)
+    list_filter = (
+        "status",
+        ("service", admin.RelatedOnlyFieldListFilter),
+        AccountBuildingFilter,
+        AgeFilter,
+        AssigneeFilter,
+    )
     search_fields = ("=id", "account__number", "comment", "contact")
     list_select_related = ("organisation", "service", "account__premises__building", "assignee")
     readonly_fields = (

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from abonent.billing.models import Service
+from abonent.housing.models import Building
 from abonent.metering.models import Reading
 from abonent.testing.factories import MeterFactory, OperatorFactory, PersonalAccountFactory, ServiceFactory
 
@@ -182,3 +183,10 @@ def test_import_command(tmp_path, org, account, meter):
     with pytest.raises(CommandError, match="Ничего не загружено"):
         call_command("import_readings", str(bad), "--org", org.code, stdout=out, stderr=io.StringIO())
     assert Reading.objects.count() == 1
+
+
+def test_house_filter_is_not_offered_past_200_houses(client, operator, org):
+    # The housing admin's one house filter: a city's thousands of houses would make the sidebar a phone book.
+    Building.objects.bulk_create(Building(organisation=org, address=f"ул. Длинная, д. {i}") for i in range(201))
+    response = client.get(changelist())
+    assert "дом" not in [spec.title for spec in response.context["cl"].filter_specs]
