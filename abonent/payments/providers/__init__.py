@@ -15,6 +15,7 @@ from .base import (  # noqa: F401  (the interface, named from here by the rest o
     ProviderDisabled,
     Started,
 )
+from .sandbox import SandboxProvider
 
 
 def provider_name() -> str:
@@ -38,7 +39,6 @@ def get_provider(name: str | None = None) -> PaymentProvider:
         # sandbox the settings do not allow.
         if not sandbox_allowed():
             raise ProviderDisabled(name)
-        from .sandbox import SandboxProvider
 
         return SandboxProvider()
     if name == "yookassa":
