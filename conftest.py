@@ -1,8 +1,12 @@
 """Fixtures shared by the whole suite: fast hashing, the organisation-scoped register, a real browser."""
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.db.models.signals import post_migrate
 
 # Playwright's sync API runs an event loop in the test thread; the live server's database calls are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -30,17 +34,12 @@ def _penalty_rates_after_flush():
     """A transactional test (live_server) empties every table when it ends, the penalty rates seeded by a migration
     included, and the tests after it would find no rate (a close that needs one stops). The flush sends
     post_migrate: the seeded rates are put back then."""
-    from django.db.models.signals import post_migrate
-
     post_migrate.connect(_reseed_penalty_rates, dispatch_uid="tests.reseed_penalty_rates")
 
 
 def _reseed_penalty_rates(sender, using, **kwargs):
     if sender.label != "billing":
         return
-    import importlib
-
-    from django.apps import apps
 
     seeded = importlib.import_module("abonent.billing.migrations.0004_penalty_rates")
     if not apps.get_model("billing", "PenaltyRate").objects.using(using).exists():
@@ -50,8 +49,6 @@ def _reseed_penalty_rates(sender, using, **kwargs):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids come back after a rollback, and with them cached figures."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()
@@ -59,7 +56,7 @@ def _empty_cache():
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (only when a browser test runs)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -222,7 +222,6 @@ class BillingPeriodAdmin(OrgScopedAdmin):
     def totals(self, obj):
         if obj.pk is None:
             return "—"
-        from django.db.models import Count, Sum
 
         charges = Charge.objects.filter(period=obj).aggregate(
             n=Count("id"), s=Sum("amount"), a=Count("account", distinct=True)

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
+from abonent.billing import schedule
+
 
 @shared_task(name="abonent.billing.tasks.run_schedule")
 def run_schedule() -> list[str]:
-    from abonent.billing import schedule
-
     return schedule.schedule_run()

@@ -112,7 +112,27 @@ def _building_address(index: int) -> str:
 
 
 def _batch(rng, org, today: dt.date, indices: range, *, accounts: int, batch_size: int, result: CityResult) -> int:
-    """One block of buildings with their flats, accounts and meters: four bulk inserts."""
+    """One block of buildings with their flats, accounts and meters: four bulk inserts.
+
+    The phases draw from `rng` in the same order as ever (buildings, then flats, then each flat's account and
+    meters), so a seed gives the same city."""
+    buildings, flats = _buildings(rng, org, indices, accounts=accounts)
+    Building.objects.bulk_create(buildings, batch_size=batch_size)
+    premises = _premises(rng, buildings, flats)
+    Premises.objects.bulk_create(premises, batch_size=batch_size)
+    account_rows, meters = _accounts_and_meters(rng, org, today, premises, result=result)
+    PersonalAccount.objects.bulk_create(account_rows, batch_size=batch_size)
+    Meter.objects.bulk_create(meters, batch_size=batch_size)
+
+    result.buildings += len(buildings)
+    result.premises += len(premises)
+    result.accounts += len(account_rows)
+    result.meters += len(meters)
+    return len(account_rows)
+
+
+def _buildings(rng, org, indices: range, *, accounts: int) -> tuple[list[Building], list[list[Decimal]]]:
+    """The block's buildings (not saved yet) and the areas of each one's flats."""
     buildings, flats = [], []
     for index in indices:
         count = min(FLATS_PER_BUILDING, accounts - index * FLATS_PER_BUILDING)
@@ -128,8 +148,10 @@ def _batch(rng, org, today: dt.date, indices: range, *, accounts: int, batch_siz
         )
         buildings.append(building)
         flats.append(areas)
-    Building.objects.bulk_create(buildings, batch_size=batch_size)
+    return buildings, flats
 
+
+def _premises(rng, buildings: list[Building], flats: list[list[Decimal]]) -> list[Premises]:
     premises = []
     for building, areas in zip(buildings, flats, strict=True):
         for number, area in enumerate(areas, start=1):
@@ -143,8 +165,13 @@ def _batch(rng, org, today: dt.date, indices: range, *, accounts: int, batch_siz
                     residents=rng.choices((1, 2, 3, 4, 5), weights=(25, 35, 22, 12, 6))[0],
                 )
             )
-    Premises.objects.bulk_create(premises, batch_size=batch_size)
+    return premises
 
+
+def _accounts_and_meters(
+    rng, org, today: dt.date, premises: list[Premises], *, result: CityResult
+) -> tuple[list[PersonalAccount], list[Meter]]:
+    """Each flat's account and meters; numbers and serials go on from what earlier blocks made."""
     serial_base = 60_000_000 + result.meters
     account_rows, meters = [], []
     for offset, flat in enumerate(premises):
@@ -159,34 +186,33 @@ def _batch(rng, org, today: dt.date, indices: range, *, accounts: int, batch_siz
                 activation_code=names.activation_code(rng),
             )
         )
-        resources = [Resource.COLD_WATER]
-        if rng.random() < HOT_WATER_SHARE:
-            resources.append(Resource.HOT_WATER)
-        if rng.random() < ELECTRICITY_SHARE:
-            resources.append(Resource.ELECTRICITY)
-        for resource in resources:
-            installed, sealed, due = meter_dates(rng, today, resource)
-            before, after = DIGITS[resource]
-            meters.append(
-                Meter(
-                    premises_id=flat.id,
-                    resource=resource,
-                    serial_number=str(serial_base + len(meters)),
-                    model_name=names.METER_MODELS[resource][0],
-                    place=names.METER_PLACES[resource][0],
-                    installed_on=installed,
-                    sealed_on=sealed,
-                    verification_due=due,
-                    digits_before=before,
-                    digits_after=after,
-                    initial_value=initial_value(rng, resource, installed=installed, today=today),
-                )
-            )
-    PersonalAccount.objects.bulk_create(account_rows, batch_size=batch_size)
-    Meter.objects.bulk_create(meters, batch_size=batch_size)
+        for resource in _flat_resources(rng):
+            meters.append(_meter(rng, today, flat, resource, serial=str(serial_base + len(meters))))
+    return account_rows, meters
 
-    result.buildings += len(buildings)
-    result.premises += len(premises)
-    result.accounts += len(account_rows)
-    result.meters += len(meters)
-    return len(account_rows)
+
+def _flat_resources(rng) -> list[str]:
+    resources = [Resource.COLD_WATER]
+    if rng.random() < HOT_WATER_SHARE:
+        resources.append(Resource.HOT_WATER)
+    if rng.random() < ELECTRICITY_SHARE:
+        resources.append(Resource.ELECTRICITY)
+    return resources
+
+
+def _meter(rng, today: dt.date, flat: Premises, resource: str, *, serial: str) -> Meter:
+    installed, sealed, due = meter_dates(rng, today, resource)
+    before, after = DIGITS[resource]
+    return Meter(
+        premises_id=flat.id,
+        resource=resource,
+        serial_number=serial,
+        model_name=names.METER_MODELS[resource][0],
+        place=names.METER_PLACES[resource][0],
+        installed_on=installed,
+        sealed_on=sealed,
+        verification_due=due,
+        digits_before=before,
+        digits_after=after,
+        initial_value=initial_value(rng, resource, installed=installed, today=today),
+    )

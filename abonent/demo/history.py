@@ -21,9 +21,11 @@ from django.db.models import Q
 from abonent.billing import cycle
 from abonent.billing.models import AccountBalance, PenaltyRate
 from abonent.billing.penalties import due_date, rates, table_end
+from abonent.housing.models import PersonalAccount
 from abonent.metering.models import Meter, Reading, Resource
 from abonent.metering.window import readings_window
 from abonent.orgs.dates import add_months, month_end, month_start
+from abonent.orgs.models import Organisation
 from abonent.payments.services import payment_cash_create
 
 from .register import DEMO_CODES, STEPS, DemoContext, Step
@@ -147,9 +149,6 @@ register_step()
 
 def context_from_database() -> DemoContext:
     """The demo organisations and their accounts as `seed_demo` left them."""
-    from abonent.housing.models import PersonalAccount
-    from abonent.orgs.models import Organisation
-
     ctx = DemoContext()
     for org in Organisation.objects.filter(code__in=DEMO_CODES):
         ctx.orgs[org.code] = org

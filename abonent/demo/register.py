@@ -77,7 +77,21 @@ UFA_BIK = "048073601"  # Башкирское отделение № 8598 ПАО
 
 
 def create_organisations(ctx: DemoContext) -> None:
-    vodokanal = Organisation(
+    vodokanal, uk = _vodokanal(), _uk()
+    for org in (vodokanal, uk):
+        org.full_clean()
+        org.save()
+        ctx.orgs[org.code] = org
+    year = uk.today().year
+    uk.notice = (
+        f"Уважаемые жители! С 1 июля {year} года изменились тарифы на коммунальные услуги. "
+        "Показания счётчиков передавайте с 15 по 25 число. Аварийно-диспетчерская служба: +7 (347) 200-00-46."
+    )
+    uk.save(update_fields=["notice"])
+
+
+def _vodokanal() -> Organisation:
+    return Organisation(
         code=VODOKANAL,
         kind=Organisation.Kind.UTILITY,
         name="Муниципальное унитарное предприятие «Водоканал Демо»",
@@ -105,7 +119,10 @@ def create_organisations(ctx: DemoContext) -> None:
             "Квитанции за холодное водоснабжение и водоотведение формируются 5–7 числа следующего месяца."
         ),
     )
-    uk = Organisation(
+
+
+def _uk() -> Organisation:
+    return Organisation(
         code=UK,
         kind=Organisation.Kind.MANAGEMENT,
         name="Общество с ограниченной ответственностью «Управляющая компания «Демо-Дом»",
@@ -128,16 +145,6 @@ def create_organisations(ctx: DemoContext) -> None:
         receipt_issue_day=3,
         notice="",
     )
-    for org in (vodokanal, uk):
-        org.full_clean()
-        org.save()
-        ctx.orgs[org.code] = org
-    year = uk.today().year
-    uk.notice = (
-        f"Уважаемые жители! С 1 июля {year} года изменились тарифы на коммунальные услуги. "
-        "Показания счётчиков передавайте с 15 по 25 число. Аварийно-диспетчерская служба: +7 (347) 200-00-46."
-    )
-    uk.save(update_fields=["notice"])
 
 
 # --- services, tariffs (changed on 1 July of the current year) and norms -------------------------------------------

@@ -9,6 +9,8 @@ fields only, so every admin (the project's and Django's own) gets the same text.
 from decimal import Decimal
 
 from django import forms
+from django.contrib.admin import helpers, utils
+from django.contrib.admin.templatetags import admin_list
 from django.db import models
 
 from .numbers import MONEY_PLACES, RATE_PLACES, VOLUME_PLACES, format_decimal
@@ -45,9 +47,6 @@ class DecimalInput(forms.TextInput):
 
 def install() -> None:
     """Wrap `display_for_field` where the change list and the read-only fields call it (once, at start-up)."""
-    from django.contrib.admin import helpers, utils
-    from django.contrib.admin.templatetags import admin_list
-
     original = utils.display_for_field
     if getattr(original, "ru_numbers", False):
         return

@@ -22,7 +22,7 @@ from abonent.housing.models import PersonalAccount
 from abonent.lib import tables
 from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, user_organisation_id
-from abonent.orgs.dates import month_label, month_start, parse_month
+from abonent.orgs.dates import add_months, month_label, month_start, parse_month
 from abonent.orgs.models import Organisation
 
 from .errors import ReadingError
@@ -65,7 +65,6 @@ class PeriodFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         current = month_start(operator_today(request))
-        from abonent.orgs.dates import add_months
 
         return [
             (add_months(current, -i).strftime("%Y-%m"), month_label(add_months(current, -i))) for i in range(-1, 13)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .checks import Verdict
 from .errors import ReadingError
 from .models import Reading
+from .selectors import cost
 from .submit import reading_check
 
 
@@ -38,8 +39,6 @@ class Entry:
 
     @property
     def cost(self) -> Decimal | None:
-        from .selectors import cost
-
         if self.verdict is None:
             return None
         return cost(self.verdict.consumption, self.row.price)

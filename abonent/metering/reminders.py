@@ -22,6 +22,7 @@ from abonent.notifications.selectors import opted_out_user_ids
 from abonent.notifications.services import unsubscribe_url
 from abonent.orgs.dates import month_start
 from abonent.orgs.models import Organisation
+from abonent.users.models import AccountLink
 
 from .models import Meter, Reading, ReadingReminder
 from .window import readings_window
@@ -48,8 +49,6 @@ def due_kind(organisation: Organisation, today: dt.date) -> str | None:
 def recipients(organisation: Organisation, period: dt.date, today: dt.date, kind: str | None = None):
     """Links of users with an e-mail to open accounts that have a working meter without a reading this period;
     with `kind`, less the users who turned that kind off in their notification settings (as `wants` would)."""
-    from abonent.users.models import AccountLink
-
     unsent_meter = Meter.objects.filter(
         premises_id=OuterRef("account__premises_id"),
         status=Meter.Status.ACTIVE,

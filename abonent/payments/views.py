@@ -30,19 +30,7 @@ def pay(request):
         row["checked"] = row["due"] > 0 or len(rows) == 1
     errors = []
     if request.method == "POST":
-        items = []
-        for row in rows:
-            account = row["link"].account
-            row["checked"] = request.POST.get(f"pay_{account.pk}") == "on"
-            row["amount_text"] = request.POST.get(f"amount_{account.pk}", "")
-            if not row["checked"]:
-                continue
-            try:
-                items.append((account, services.parse_amount(row["amount_text"])))
-            except services.PaymentError as exc:
-                errors.append(f"Л/С № {account.number}: {exc}")
-        if not items and not errors:
-            errors.append("Отметьте хотя бы один лицевой счёт.")
+        items, errors = _ticked_amounts(request.POST, rows)
         if not errors:
             result_url = request.build_absolute_uri(
                 reverse("payments:result", args=["00000000-0000-0000-0000-000000000000"])
@@ -76,6 +64,25 @@ def pay(request):
             "test_mode": is_test_mode(),
         },
     )
+
+
+def _ticked_amounts(post, rows: list[dict]) -> tuple[list, list[str]]:
+    """The ticked accounts with the amounts typed for them, and an error per amount that is not one; each row
+    keeps what was ticked and typed, to show the form again."""
+    items, errors = [], []
+    for row in rows:
+        account = row["link"].account
+        row["checked"] = post.get(f"pay_{account.pk}") == "on"
+        row["amount_text"] = post.get(f"amount_{account.pk}", "")
+        if not row["checked"]:
+            continue
+        try:
+            items.append((account, services.parse_amount(row["amount_text"])))
+        except services.PaymentError as exc:
+            errors.append(f"Л/С № {account.number}: {exc}")
+    if not items and not errors:
+        errors.append("Отметьте хотя бы один лицевой счёт.")
+    return items, errors
 
 
 def _settle_and_read(request, order):

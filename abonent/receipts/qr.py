@@ -204,6 +204,9 @@ class _Layout:
     modules: Callable  # picks the symbol, row by row, from codeword bits + the same bits inverted + "01"
 
 
+Put = Callable[[int, int, int], None]  # marks module (x, y) as a function module, dark or light
+
+
 @cache
 def _layout(version: int) -> _Layout:
     """Function patterns, format and version information, and where each data bit goes (masked or not)."""
@@ -214,22 +217,50 @@ def _layout(version: int) -> _Layout:
     def put(x: int, y: int, on: int) -> None:
         function[y * size + x], dark[y * size + x] = 1, on
 
-    for i in range(size):  # timing patterns
+    _timing_patterns(size, put)
+    _finders(size, put)
+    _alignment_patterns(version, size, put)
+    _format_information(size, put)
+    if version >= 7:
+        _version_information(version, size, put)
+    order = _placement_order(size, function)
+    bits = len(order)
+    assert bits == _data_modules(version)
+    source = [2 * bits + dark[i] for i in range(size * size)]
+    for placed, i in enumerate(order):
+        source[i] = placed + bits if (i % size) % 3 == 0 else placed  # mask 2: columns divisible by 3 inverted
+    return _Layout(version=version, size=size, bits=bits, modules=itemgetter(*source))
+
+
+def _timing_patterns(size: int, put: Put) -> None:
+    for i in range(size):
         put(6, i, i % 2 == 0)
         put(i, 6, i % 2 == 0)
-    for cx, cy in ((3, 3), (size - 4, 3), (3, size - 4)):  # finders with their separators
+
+
+def _finders(size: int, put: Put) -> None:
+    """The three finder patterns with their separators."""
+    for cx, cy in ((3, 3), (size - 4, 3), (3, size - 4)):
         for dy in range(-4, 5):
             for dx in range(-4, 5):
                 if 0 <= cx + dx < size and 0 <= cy + dy < size:
                     put(cx + dx, cy + dy, max(abs(dx), abs(dy)) not in (2, 4))
+
+
+def _alignment_patterns(version: int, size: int, put: Put) -> None:
     positions = _alignment_positions(version, size)
     last = len(positions) - 1
     for i, cx in enumerate(positions):
         for j, cy in enumerate(positions):
-            if (i, j) not in ((0, 0), (0, last), (last, 0)):  # not over a finder
-                for dy in range(-2, 3):
-                    for dx in range(-2, 3):
-                        put(cx + dx, cy + dy, max(abs(dx), abs(dy)) != 1)
+            if (i, j) in ((0, 0), (0, last), (last, 0)):
+                continue  # not over a finder
+            for dy in range(-2, 3):
+                for dx in range(-2, 3):
+                    put(cx + dx, cy + dy, max(abs(dx), abs(dy)) != 1)
+
+
+def _format_information(size: int, put: Put) -> None:
+    """Level M and the mask, twice: around the top-left finder and split between the other two; the dark module."""
     fmt = _bch(LEVEL_M << 3 | MASK, 10, 0x537) ^ 0x5412
     bit = [(fmt >> i) & 1 for i in range(15)]
     for i in range(6):
@@ -244,14 +275,20 @@ def _layout(version: int) -> _Layout:
     for i in range(8, 15):
         put(8, size - 15 + i, bit[i])
     put(8, size - 8, 1)  # the dark module
-    if version >= 7:
-        info = _bch(version, 12, 0x1F25)
-        for i in range(18):
-            a, b = size - 11 + i % 3, i // 3
-            put(a, b, (info >> i) & 1)
-            put(b, a, (info >> i) & 1)
 
-    order = []  # data modules in placement order: two columns at a time, up and down, right to left
+
+def _version_information(version: int, size: int, put: Put) -> None:
+    """Versions 7 and up carry their number in two 6×3 blocks next to the top-right and bottom-left finders."""
+    info = _bch(version, 12, 0x1F25)
+    for i in range(18):
+        a, b = size - 11 + i % 3, i // 3
+        put(a, b, (info >> i) & 1)
+        put(b, a, (info >> i) & 1)
+
+
+def _placement_order(size: int, function: bytearray) -> list[int]:
+    """Data modules in placement order: two columns at a time, up and down, right to left."""
+    order = []
     for right in range(size - 1, 0, -2):
         if right <= 6:
             right -= 1  # skip the vertical timing pattern
@@ -261,12 +298,7 @@ def _layout(version: int) -> _Layout:
             for x in (right, right - 1):
                 if not function[y * size + x]:
                     order.append(y * size + x)
-    bits = len(order)
-    assert bits == _data_modules(version)
-    source = [2 * bits + dark[i] for i in range(size * size)]
-    for placed, i in enumerate(order):
-        source[i] = placed + bits if (i % size) % 3 == 0 else placed  # mask 2: columns divisible by 3 inverted
-    return _Layout(version=version, size=size, bits=bits, modules=itemgetter(*source))
+    return order
 
 
 def _version(length: int) -> int:

@@ -9,6 +9,7 @@ from abonent.billing.models import AccountServiceOff, BillingPeriod, Norm, Servi
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter, Resource
 from abonent.orgs.models import Organisation
+from abonent.orgs.services import operators_group
 from abonent.orgs.validators import account_with_key, inn_with_check
 from abonent.users.models import AccountLink, User
 
@@ -162,8 +163,6 @@ class OperatorFactory(UserFactory):
     @factory.post_generation
     def _operators_group(obj, create, extracted, **kwargs):
         if create:
-            from abonent.orgs.services import operators_group
-
             obj.groups.add(operators_group())
 
 

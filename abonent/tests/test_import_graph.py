@@ -4,45 +4,61 @@
 also catches a package and one of its own modules importing each other, which the siblings contract cannot see.
 """
 
+from collections.abc import Iterator
+
 import grimp
 
 
 def import_cycles(graph) -> list[list[str]]:
     """The graph's strongly connected components of more than one module (Tarjan's algorithm, without recursion)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    cycles = []
+    search = _Tarjan(graph)
     for root in sorted(graph.modules):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            module, targets = work[-1]
+        if root not in search.index:
+            search.walk(root)
+    return search.cycles
+
+
+class _Tarjan:
+    def __init__(self, graph) -> None:
+        self.graph = graph
+        self.index: dict[str, int] = {}
+        self.low: dict[str, int] = {}
+        self.stack: list[str] = []
+        self.on_stack: set[str] = set()
+        self.cycles: list[list[str]] = []
+        self.work: list[tuple[str, Iterator[str]]] = []
+
+    def walk(self, root: str) -> None:
+        self._enter(root)
+        while self.work:
+            module, targets = self.work[-1]
             target = next(targets, None)
             if target is None:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[module])
-                if low[module] == index[module]:
-                    component = []
-                    while not component or component[-1] != module:
-                        component.append(stack.pop())
-                        on_stack.discard(component[-1])
-                    if len(component) > 1:
-                        cycles.append(sorted(component))
-            elif target not in index:
-                index[target] = low[target] = len(index)
-                stack.append(target)
-                on_stack.add(target)
-                work.append((target, iter(sorted(graph.find_modules_directly_imported_by(target)))))
-            elif target in on_stack:
-                low[module] = min(low[module], index[target])
-    return cycles
+                self._leave(module)
+            elif target not in self.index:
+                self._enter(target)
+            elif target in self.on_stack:
+                self.low[module] = min(self.low[module], self.index[target])
+
+    def _enter(self, module: str) -> None:
+        self.index[module] = self.low[module] = len(self.index)
+        self.stack.append(module)
+        self.on_stack.add(module)
+        self.work.append((module, iter(sorted(self.graph.find_modules_directly_imported_by(module)))))
+
+    def _leave(self, module: str) -> None:
+        self.work.pop()
+        if self.work:
+            caller = self.work[-1][0]
+            self.low[caller] = min(self.low[caller], self.low[module])
+        if self.low[module] != self.index[module]:
+            return
+        component = []
+        while not component or component[-1] != module:
+            component.append(self.stack.pop())
+            self.on_stack.discard(component[-1])
+        if len(component) > 1:
+            self.cycles.append(sorted(component))
 
 
 def test_no_module_cycle():

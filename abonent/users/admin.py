@@ -16,6 +16,7 @@ from abonent.housing.models import PersonalAccount
 from abonent.orgs.access import works_in_back_office
 from abonent.orgs.admin_scope import register_org_path, scope_queryset, user_organisation_id
 from abonent.orgs.models import Organisation
+from abonent.orgs.services import operators_group
 
 from . import services
 from .forms import AdminLoginForm
@@ -309,6 +310,4 @@ class UserAdmin(DjangoUserAdmin):
             obj.is_staff = True  # a user created with an organisation is that organisation's operator
         super().save_model(request, obj, form, change)
         if obj.organisation_id and obj.is_staff:
-            from abonent.orgs.services import operators_group
-
             obj.groups.add(operators_group())

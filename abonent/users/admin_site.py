@@ -8,16 +8,14 @@ ModelAdmins (orgs.admin_scope), whichever site they are registered on.
 
 from django.contrib.admin import AdminSite
 
+from . import two_factor
+
 
 class BackOfficeSite(AdminSite):
     def has_permission(self, request):
-        from . import two_factor
-
         return super().has_permission(request) and not two_factor.code_pending(request)
 
     def each_context(self, request):
-        from . import two_factor
-
         context = super().each_context(request)
         context["two_factor_offered"] = two_factor.applies_to(request.user)
         return context

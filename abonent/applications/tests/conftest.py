@@ -1,4 +1,5 @@
 import pytest
+from captcha.conf import settings as captcha_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abonent.support.tests.conftest import png_bytes
@@ -15,8 +16,6 @@ def _media(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def captcha_passes(settings, monkeypatch):
     """django-simple-captcha reads its test mode once at import: switch both places so "PASSED" passes."""
-    from captcha.conf import settings as captcha_settings
-
     settings.CAPTCHA_TEST_MODE = True
     monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from abonent.billing.models import Tariff
+from abonent.billing.models import BillingPeriod, PeriodRun, Service, Tariff
+from abonent.orgs.dates import add_months, month_start
 from abonent.testing import factories as f
 
 
@@ -47,9 +48,6 @@ def test_operator_logs_in_and_changes_a_tariff(live_server, page):
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_operator_calculates_early_with_a_reason_then_reads_the_draft(live_server, page):
-    from abonent.billing.models import BillingPeriod, PeriodRun, Service
-    from abonent.orgs.dates import add_months, month_start
-
     # given an operator and next month's period with its readings closed: calculating it now is early, always
     operator = f.OperatorFactory(username="operator", password="operator-2026")
     org = operator.organisation

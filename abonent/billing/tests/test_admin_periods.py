@@ -4,9 +4,10 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.urls import reverse
 
-from abonent.billing.models import BillingPeriod, Charge, PenaltyRate, Recalculation, Service
+from abonent.billing.models import BillingPeriod, Charge, PenaltyRate, PeriodRun, Recalculation, Service
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -71,9 +72,6 @@ def test_penalty_rates_are_seeded_and_editable(client, setup):
 
 
 def test_an_early_step_asks_for_a_reason_and_keeps_it(client, setup):
-    import time_machine
-
-    from abonent.billing.models import PeriodRun
 
     org, account, svc = setup
     december = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 12, 1), state="readings_closed")

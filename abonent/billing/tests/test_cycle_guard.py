@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from abonent.billing import cycle
@@ -106,8 +106,6 @@ def test_the_schedule_waits_for_the_day_instead_of_forcing(org):
 
 
 def test_the_command_forces_only_with_a_reason(org):
-    from django.core.management import CommandError
-
     with at(2026, 12, 1, 9):
         with pytest.raises(CommandError, match="Досрочно — только с письменной причиной"):
             call_command("close_period", org=org.code, period="2026-12", step="close_readings", stdout=StringIO())

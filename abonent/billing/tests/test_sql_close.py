@@ -13,7 +13,7 @@ import random
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from abonent.billing import cycle
 from abonent.billing.engine import CHARGE_COLUMNS, Engine
@@ -261,7 +261,6 @@ def test_sql_close_writes_the_lines_of_the_python_rules(seed):
 def test_progress_is_visible_to_others_while_the_step_runs():
     if connection.vendor != "postgresql":
         pytest.skip("the step's progress is written through a second connection on PostgreSQL")
-    from django.db import DEFAULT_DB_ALIAS, connections
 
     org = register(5)
     cycle.period_close(organisation=org, month=JANUARY, step="close_readings")

@@ -7,9 +7,12 @@ from decimal import Decimal as D
 
 import pytest
 from django.db.models import Sum
+from openpyxl import load_workbook
 
 from abonent.billing import cycle, ledger, recalculations, statements
-from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry, Service
+from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry, Norm, Service
+from abonent.billing.tests.test_close import reading, service
+from abonent.metering.models import Reading, Resource
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -194,8 +197,6 @@ def test_queries_bounded_with_a_long_history(client, django_assert_max_num_queri
 
 
 def test_exports(client):
-    from openpyxl import load_workbook
-
     org, account, user, last = _setup(2)
     client.force_login(user)
     csv = client.get(f"/cabinet/accounts/{account.pk}/?format=csv")
@@ -211,10 +212,6 @@ def test_exports(client):
 
 
 def test_common_house_page_from_the_charge_lines(client):
-    from abonent.billing.models import Norm
-    from abonent.billing.tests.test_close import reading, service
-    from abonent.metering.models import Reading, Resource
-
     org = f.OrganisationFactory()
     building = f.BuildingFactory(organisation=org)  # 3000 m² of premises, 600 m² common
     account = f.PersonalAccountFactory(premises=f.PremisesFactory(building=building), organisation=org)  # 54,30 m²

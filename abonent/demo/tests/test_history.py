@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from captcha.conf import settings as captcha_settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
@@ -25,8 +26,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def captcha_passes(settings, monkeypatch):
-    from captcha.conf import settings as captcha_settings
-
     settings.CAPTCHA_TEST_MODE = True
     monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
     cache.clear()

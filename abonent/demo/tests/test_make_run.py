@@ -4,9 +4,11 @@ var/mail/. The commands run as `make run` runs them, in a process of their own w
 import os
 import subprocess
 import sys
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 ROOT = settings.BASE_DIR
 
@@ -82,9 +84,6 @@ def test_mail_folder_is_absolute_whatever_the_current_directory(tmp_path, email_
 
 
 def test_seed_demo_leaves_the_logins_to_demo_logins(db):
-    from io import StringIO
-
-    from django.core.management import call_command
 
     out = StringIO()
     call_command("seed_demo", "--months", "0", stdout=out)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -269,8 +270,6 @@ def test_accounts_500_quickly_and_refuses_a_second_city():
 
 
 def test_accounts_leaves_postgresql_its_statistics():
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("ANALYZE is PostgreSQL's")
     seed("--accounts", "300", "--verbosity", "0")

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from abonent.metering import importing
 from abonent.metering.importing import ImportRow, readings_import
 from abonent.metering.models import Reading
 from abonent.metering.window import readings_close_month
-from abonent.testing.factories import MeterFactory, OperatorFactory
+from abonent.testing.factories import MeterFactory, OperatorFactory, OrganisationFactory
 
 from .conftest import NOV, OCT, add_reading, submit
 
@@ -43,7 +44,6 @@ class TestImport:
     def test_a_large_import_refreshes_the_planners_statistics(self, account, meter, org, monkeypatch):
         # After a city's file the statistics must know the period's readings, or the portal's save scans the
         # whole period (bench/readings.py: 145 → 50 submissions/s). "Large" is 10 000 lines; 1 here.
-        from abonent.metering import importing
 
         monkeypatch.setattr(importing, "ANALYZE_AFTER", 1)
         with connection.cursor() as cursor:
@@ -108,8 +108,6 @@ class TestImport:
         assert Reading.objects.count() == 0
 
     def test_another_organisations_meter_is_not_found(self, account, meter):
-        from abonent.testing.factories import OrganisationFactory
-
         other = OrganisationFactory()
         report = readings_import(
             organisation=other, rows=self.rows(account, meter, (None, None, "1", dt.date(2026, 11, 21))), actor=None

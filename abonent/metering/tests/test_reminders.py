@@ -9,6 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from abonent.metering.models import Reading, ReadingReminder, ReminderPreference
+from abonent.notifications.models import Kind
+from abonent.notifications.selectors import wants
+from abonent.notifications.services import notification_set
 from abonent.testing.factories import AccountLinkFactory, MeterFactory, PersonalAccountFactory
 
 from .conftest import UTC, add_reading
@@ -85,10 +88,6 @@ def test_reminder_settings_need_login(client):
 
 
 def test_notification_settings_are_respected_per_kind_with_unsubscribe_link(client, mailoutbox, user, account, meter):
-    from abonent.notifications.models import Kind
-    from abonent.notifications.selectors import wants
-    from abonent.notifications.services import notification_set
-
     # given a user who turned the "window opens" e-mails off in the notification settings
     notification_set(user=user, kind=Kind.READINGS_OPENS, enabled=False)
     with at(10):

@@ -6,12 +6,19 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db import connection as thread_connection
 
 from abonent.metering.errors import ReadingError
 from abonent.metering.models import Meter, Reading, ReadingMonth
 from abonent.metering.submit import reading_check, reading_reject, reading_submit
 from abonent.metering.window import readings_accept_period, readings_close_month
-from abonent.testing.factories import MeterFactory, OperatorFactory
+from abonent.testing.factories import (
+    BuildingFactory,
+    MeterFactory,
+    OperatorFactory,
+    OrganisationFactory,
+    PremisesFactory,
+)
 
 from .conftest import IN_WINDOW, NOV, OCT, add_reading, refused, submit
 
@@ -166,16 +173,12 @@ class TestCorrections:
     connection.vendor != "postgresql", reason="SQLite has no row locks; two writer threads on its test DB deadlock"
 )
 def test_two_submissions_at_once_both_kept_one_current():
-    from abonent.testing.factories import BuildingFactory, OrganisationFactory, PremisesFactory
-
     org = OrganisationFactory(timezone="Europe/Ulyanovsk", readings_first_day=7, readings_last_day=25)
     meter = MeterFactory(premises=PremisesFactory(building=BuildingFactory(organisation=org)))
     barrier = threading.Barrier(4)
     errors = []
 
     def send(value):
-        from django.db import connection as thread_connection
-
         try:
             barrier.wait()
             reading_submit(meter=meter, value_text=value, user=None, channel=Reading.Channel.PORTAL, when=IN_WINDOW)

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from abonent.billing import cycle
 from abonent.metering.models import Meter, Reading
 from abonent.testing.factories import AccountLinkFactory, MeterFactory, ServiceFactory, TariffFactory, UserFactory
 
@@ -243,7 +244,6 @@ def test_confirmed_save_runs_a_fixed_number_of_queries(
 
 def test_after_an_early_close_the_page_says_closed_and_offers_no_field(logged_in, account, meter, in_window):
     # given the month's readings closed on the 20th, inside the window (7–25), by an operator with a reason
-    from abonent.billing import cycle
 
     assert f'name="value_{meter.pk}"' in logged_in.get(url(account)).content.decode()
     cycle.period_close(

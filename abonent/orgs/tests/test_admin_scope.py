@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from abonent.billing.models import Norm, Service, Tariff
@@ -424,9 +426,6 @@ def test_operator_edits_a_tariff_price_in_own_service(org_a, operator_a, client)
 
 # --- change lists stay fast: the number of queries does not grow with the rows shown ---
 def _queries(client, path) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
     return len(captured)

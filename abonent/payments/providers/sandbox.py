@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from ..models import SandboxCharge
 from .base import DECLINED, PENDING, SUCCEEDED, NotificationRejected, PaymentProvider, Started
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,6 @@ class SandboxProvider(PaymentProvider):
     name = "sandbox"
 
     def start(self, *, order, amount: Decimal, description, return_url, notify_url, payer_email="") -> Started:
-        from ..models import SandboxCharge
-
         charge = SandboxCharge.objects.create(
             token=secrets.token_urlsafe(24),
             amount=amount,
@@ -70,8 +69,6 @@ class SandboxProvider(PaymentProvider):
         return Started(charge.token, reverse("payments:sandbox_pay", args=[charge.token]))
 
     def fetch_status(self, provider_payment_id: str) -> str:
-        from ..models import SandboxCharge
-
         status = SandboxCharge.objects.filter(token=provider_payment_id).values_list("status", flat=True).first()
         return {"succeeded": SUCCEEDED, "declined": DECLINED}.get(status, PENDING)
 

@@ -6,9 +6,13 @@ API: a notification only names a payment, and its status is whatever GET /paymen
 notification can at most make us look up a real payment's real status.
 """
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
+from yookassa import Configuration, Payment
+from yookassa.domain.exceptions import ApiError, NotFoundError
+from yookassa.domain.notification import WebhookNotificationFactory
 
 from .base import DECLINED, PENDING, SUCCEEDED, NotificationRejected, PaymentProvider, Started
 
@@ -16,8 +20,6 @@ API_URL = "https://api.yookassa.ru/v3"
 
 
 def _configure():
-    from yookassa import Configuration
-
     Configuration.configure(
         settings.PAYMENTS_YOOKASSA_SHOP_ID,
         settings.PAYMENTS_YOOKASSA_SECRET_KEY,
@@ -31,8 +33,6 @@ class YooKassaProvider(PaymentProvider):
     name = "yookassa"
 
     def start(self, *, order, amount: Decimal, description, return_url, notify_url, payer_email="") -> Started:
-        from yookassa import Payment
-
         _configure()
         params = {
             "amount": {"value": f"{amount:.2f}", "currency": "RUB"},
@@ -61,18 +61,11 @@ class YooKassaProvider(PaymentProvider):
         return Started(payment.id, payment.confirmation.confirmation_url)
 
     def fetch_status(self, provider_payment_id: str) -> str:
-        from yookassa import Payment
-
         _configure()
         status = Payment.find_one(provider_payment_id).status
         return {"succeeded": SUCCEEDED, "canceled": DECLINED}.get(status, PENDING)
 
     def parse_notification(self, body: bytes, headers) -> tuple[str, str]:
-        import json
-
-        from yookassa.domain.exceptions import ApiError, NotFoundError
-        from yookassa.domain.notification import WebhookNotificationFactory
-
         try:
             note = WebhookNotificationFactory().create(json.loads(body))
             payment_id = note.object.id

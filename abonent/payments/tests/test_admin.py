@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from abonent.payments.models import Payment, Registry, UnmatchedLine
+from abonent.payments import services
+from abonent.payments.models import Payment, PayPoint, Registry, UnmatchedLine
 from abonent.testing import factories as f
 
 from .conftest import debt, indebted_account
@@ -55,7 +56,6 @@ def test_cash_desk_refuses_other_organisations_account(client, setup):
 
 def test_other_organisations_payment_is_404(client, setup):
     other = indebted_account()
-    from abonent.payments import services
 
     p = services.payment_cash_create(account=other, amount=D("1"), paid_on=other.organisation.today(), actor=None)
     assert client.get(reverse("admin:payments_payment_change", args=[p.pk])).status_code == 404
@@ -105,7 +105,6 @@ def test_bad_registry_upload_refused_in_russian(client, setup):
 def test_pay_points_shown_on_pay_page(client):
     account = indebted_account()
     f.AccountLinkFactory(account=account, user=(user := f.UserFactory()))
-    from abonent.payments.models import PayPoint
 
     PayPoint.objects.create(organisation=account.organisation, kind="office", name="Касса УК", address="ул. Ленина, 1")
     PayPoint.objects.create(organisation=indebted_account().organisation, kind="office", name="Чужая касса")

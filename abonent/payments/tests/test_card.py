@@ -1,9 +1,11 @@
 """Card payments through the sandbox acquirer: credited exactly once whatever the order or repetition of events."""
 
+import datetime as dt
 import uuid
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from abonent.billing.models import LedgerEntry
@@ -252,9 +254,6 @@ def test_result_page_refreshes_while_processing(client):
 
 
 def test_card_payment_dated_when_the_acquirer_confirms(card, client):
-    import datetime as dt
-
-    import time_machine
 
     account = indebted_account()
     logged_in(client, account)

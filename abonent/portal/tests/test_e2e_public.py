@@ -5,9 +5,10 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 
 from abonent.billing.models import Service
-from abonent.testing.factories import NormFactory, OrganisationFactory, ServiceFactory, TariffFactory
+from abonent.testing.factories import NormFactory, OrganisationFactory, ServiceFactory, TariffFactory, UserFactory
 
 PAGES = {
     "/": ["Личный кабинет абонента", "Сервис «Личный кабинет» позволит вам:", "ВНИМАНИЮ ПОТРЕБИТЕЛЕЙ!", "Войти"],
@@ -83,9 +84,6 @@ def test_public_pages_fit_the_screen_and_load_nothing_from_outside(live_server, 
 
 @pytest.mark.e2e
 def test_logged_in_header_fits_a_phone(live_server, page, client, register, tmp_path):
-    from django.conf import settings
-
-    from abonent.testing.factories import UserFactory
 
     user = UserFactory(username="ivanov.ivan.ivanovich.dlinnyj-login@example.ru", is_staff=True)
     client.force_login(user)

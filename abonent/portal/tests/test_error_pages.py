@@ -6,7 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from abonent.billing.models import Tariff
+from abonent.housing.models import Premises
 from abonent.lib.inputs import parse_id, parse_money
+from abonent.orgs.tests.test_admin_scope import form_data, url
 from abonent.payments.services import PaymentError, parse_amount
 from abonent.testing import factories as f
 from abonent.users import services as user_services
@@ -114,9 +117,6 @@ def test_parse_id_takes_ids():
 
 
 def test_the_back_office_refuses_full_width_digits_in_numbers(client):
-    from abonent.billing.models import Tariff
-    from abonent.orgs.tests.test_admin_scope import form_data, url
-
     operator = f.OperatorFactory()
     tariff = f.TariffFactory(service__organisation=operator.organisation)
     client.force_login(operator)
@@ -129,9 +129,6 @@ def test_the_back_office_refuses_full_width_digits_in_numbers(client):
 
 
 def test_the_back_office_refuses_full_width_digits_in_whole_numbers(client):
-    from abonent.housing.models import Premises
-    from abonent.orgs.tests.test_admin_scope import form_data, url
-
     operator = f.OperatorFactory()
     premises = f.PremisesFactory(building__organisation=operator.organisation, residents=2)
     client.force_login(operator)
@@ -169,9 +166,6 @@ def test_utf8_forms_pass(client):
 
 
 def test_the_back_office_refuses_a_date_in_the_year_9999(client):
-    from abonent.billing.models import Tariff
-    from abonent.orgs.tests.test_admin_scope import form_data, url
-
     operator = f.OperatorFactory()
     tariff = f.TariffFactory(service__organisation=operator.organisation)
     client.force_login(operator)

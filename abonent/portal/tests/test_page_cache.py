@@ -7,8 +7,11 @@ run with this cache on and off."""
 import re
 
 import pytest
+import redis
 from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
 
 from abonent.billing.tests.test_statements import _setup
 from abonent.testing import factories as f
@@ -119,14 +122,10 @@ def test_exports_are_not_cached(client, setup):
 
 
 def _message(text):
-    from django.contrib.messages.storage.base import Message
-
     return Message(constants.SUCCESS, text)
 
 
 def _redis_or_skip(url):
-    import redis
-
     try:
         redis.Redis.from_url(url).flushdb()
     except redis.exceptions.ConnectionError:
@@ -135,7 +134,6 @@ def _redis_or_skip(url):
 
 def test_with_the_shared_redis_cache(client, settings, django_assert_max_num_queries):
     # The deployment's configuration (REDIS_URL): abonent.cache_backends.SharedRedisCache, one client reused.
-    from django.core.cache import caches
 
     url = "redis://127.0.0.1:6379/13"
     _redis_or_skip(url)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse
 from django.views.defaults import server_error
 
 from abonent.billing.models import Norm, Service
@@ -323,8 +324,6 @@ def test_logged_in_start_page_query_count(client, django_assert_max_num_queries)
 
 def test_the_start_page_form_logs_in_through_the_users_login_view(client):
     """The contract with the users app: the fields the start page posts are the ones /login/ reads."""
-    from django.urls import NoReverseMatch, reverse
-
     try:
         assert reverse("users:login") == "/login/"
     except NoReverseMatch:

@@ -9,6 +9,7 @@ import zlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from abonent.support import services
 from abonent.support.models import Appeal, PaidService, PaidServiceRequest
@@ -124,7 +125,5 @@ def test_the_service_refuses_a_request_contact_longer_than_its_column(subscriber
 
 
 def test_png_helper_really_claims_the_size():
-    from PIL import Image
-
     with Image.open(io.BytesIO(png_claiming(10_000, 7_000))) as image:
         assert image.size == (10_000, 7_000)

@@ -1,7 +1,10 @@
+import datetime as dt
 import re
 import time
 
 import pytest
+from captcha.conf import settings as captcha_settings
+from captcha.models import CaptchaStore
 from django.core.cache import cache
 
 from abonent.testing.factories import AccountLinkFactory, PersonalAccountFactory, UserFactory
@@ -21,8 +24,6 @@ def _clean_counters():
 @pytest.fixture(autouse=True)
 def captcha_passes(settings, monkeypatch):
     """django-simple-captcha reads its test mode once at import: switch both places so "PASSED" passes."""
-    from captcha.conf import settings as captcha_settings
-
     settings.CAPTCHA_TEST_MODE = True
     monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
 
@@ -56,8 +57,6 @@ def path_of(url: str) -> str:
 def later(**delta) -> float:
     """A moment from now for time_machine, as a timestamp: an aware datetime would also switch the process's TZ,
     which moves Django's naive clock (the token generators use it) away from settings.TIME_ZONE."""
-    import datetime as dt
-
     return time.time() + dt.timedelta(**delta).total_seconds()
 
 
@@ -70,16 +69,12 @@ def _no_login_pause(settings):
 @pytest.fixture
 def real_captcha(settings, monkeypatch):
     """The captcha checked for real: solved by reading the answer the server stored (CaptchaStore)."""
-    from captcha.conf import settings as captcha_settings
-
     settings.CAPTCHA_TEST_MODE = False
     monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", False)
 
 
 def captcha_answer(page_html: str) -> dict:
     """The captcha fields of a rendered form, filled in with the stored answer."""
-    from captcha.models import CaptchaStore
-
     match = re.search(r'name="captcha_0" value="([0-9a-f]+)"', page_html)
     assert match, "the page asks for no captcha"
     return {"captcha_0": match.group(1), "captcha_1": CaptchaStore.objects.get(hashkey=match.group(1)).response}

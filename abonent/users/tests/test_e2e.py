@@ -4,6 +4,7 @@ E-mail goes through a real SMTP server (aiosmtpd) started for the test; the link
 """
 
 import pytest
+from captcha.models import CaptchaStore
 
 from abonent.testing.factories import OperatorFactory, PersonalAccountFactory, UserFactory
 from abonent.testing.smtp import smtp_server
@@ -130,8 +131,6 @@ def test_forgot_password(live_server, page, inbox, account):
 
 
 def test_login_asks_for_a_captcha_after_failures_and_lets_the_owner_in(live_server, page, account, real_captcha):
-    from captcha.models import CaptchaStore
-
     user = UserFactory(username="victim1", email="victim1@example.ru")
     user.account_links.create(account=account, method="code")
     page.goto(live_server.url + "/login/")

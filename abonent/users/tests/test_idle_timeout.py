@@ -6,6 +6,7 @@ page served whole from the cache and with the cached_db session engine over Redi
 import datetime as dt
 
 import pytest
+import redis
 import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -107,8 +108,6 @@ REDIS = "redis://127.0.0.1:6379/14"
 
 @pytest.fixture
 def cached_db_sessions(settings):
-    import redis
-
     try:
         redis.Redis.from_url(REDIS).ping()
     except redis.exceptions.ConnectionError:

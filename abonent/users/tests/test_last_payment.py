@@ -12,7 +12,7 @@ import time_machine
 
 from abonent.payments import services as payments
 from abonent.payments.models import Payment
-from abonent.testing.factories import UserFactory
+from abonent.testing.factories import PersonalAccountFactory, UserFactory
 from abonent.users.models import AccountLink
 from abonent.users.selectors import last_payment_of
 
@@ -126,6 +126,4 @@ def test_link_by_wrong_payment_is_refused(client, account, over):
 
 @pytest.fixture
 def other_account(db):
-    from abonent.testing.factories import PersonalAccountFactory
-
     return PersonalAccountFactory(number="820000002")

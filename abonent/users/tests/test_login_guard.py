@@ -1,6 +1,7 @@
 """Failed logins: counted against the person whatever was typed, on both logins, answered by a captcha that
 strangers cannot turn into a lock-out; the client's IP behind our proxies; one password hash per attempt."""
 
+import re
 import time
 
 import pytest
@@ -234,7 +235,6 @@ def test_the_answer_is_the_same_for_known_and_unknown_logins(victim):
     unknown = _login(_client("192.0.2.11"), "nobody", "wrong").content.decode()
     assert INVALID in known and INVALID in unknown
     strip = lambda html: html.replace("victim1", "X").replace("nobody", "X")  # noqa: E731
-    import re
 
     token = re.compile(r'value="[A-Za-z0-9]{64}"')
     assert token.sub("", strip(known)) == token.sub("", strip(unknown))

@@ -3,9 +3,11 @@
 import datetime as dt
 import re
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
 from abonent.testing.factories import (
     AccountLinkFactory,
@@ -15,6 +17,7 @@ from abonent.testing.factories import (
 )
 from abonent.users import selectors, services
 from abonent.users.models import AccountLink, AuditEvent, LoginEvent, User
+from abonent.users.tokens import email_confirm_token
 
 BASE = "http://testserver/"
 
@@ -188,8 +191,6 @@ def test_activation_code_checks_are_limited_per_ip(db):
 
 
 def test_register_by_username_is_inactive_until_confirmed(db, django_capture_on_commit_callbacks, mailoutbox):
-    from abonent.users.tokens import email_confirm_token
-
     with django_capture_on_commit_callbacks(execute=True):
         user = services.user_register_by_username(
             username="petrov", email="p@example.ru", password="x-Long-2026", base_url=BASE
@@ -406,9 +407,6 @@ def test_login_candidates(subscriber, account):
 
 
 def test_issue_activation_codes_command(db):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
 
     account = PersonalAccountFactory(activation_code="1234-5678-9012")
     out = StringIO()

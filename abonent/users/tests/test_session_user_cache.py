@@ -3,9 +3,13 @@ asks the database for nobody; a password change, a deactivation or a deletion ta
 request, in every process (the copy lives in Redis and is dropped on save)."""
 
 import pytest
+import redis
 from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from abonent.testing import factories as f
+from abonent.users.models import AccountLink
 
 pytestmark = pytest.mark.django_db
 REDIS = "redis://127.0.0.1:6379/12"
@@ -13,8 +17,6 @@ REDIS = "redis://127.0.0.1:6379/12"
 
 @pytest.fixture
 def shared_cache(settings):
-    import redis
-
     try:
         redis.Redis.from_url(REDIS).flushdb()
     except redis.exceptions.ConnectionError:
@@ -40,8 +42,6 @@ def logged_in(client, shared_cache):
 def test_warm_request_reads_no_user_row(logged_in, django_assert_num_queries, settings):
     client, user = logged_in
     settings.SUBSCRIBER_PAGE_CACHE = False  # the user only, not the page
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/cabinet/").status_code == 200
@@ -64,7 +64,6 @@ def test_deactivated_user_is_out_at_once(logged_in):
 
 def test_deleted_user_is_out_at_once(logged_in):
     client, user = logged_in
-    from abonent.users.models import AccountLink
 
     AccountLink.objects.filter(user=user).delete()
     user.delete()
