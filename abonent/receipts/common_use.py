@@ -1,4 +1,4 @@
-"""What an ЕПД shows of the house and of the нормативы (ПП РФ №354, п.69 «е», «ж»; форма ЕПД, приказ Минстроя
+"""What an ЕПД shows of the house and of the нормативы (ПП РФ №354, п.69; форма ЕПД, приказ Минстроя
 № 43/пр): for each resource with common-house needs the house meter's reading, the total of the premises'
 individual volumes and the house's common volume; for a line charged by норматив its value and unit.
 

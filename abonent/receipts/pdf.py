@@ -250,7 +250,7 @@ def _heading(pdf: FPDF, text: str) -> None:
 
 
 def _header(pdf: FPDF, r: Receipt) -> None:
-    """The document, the payer and the payee (п.69 «а», «б», «в»), the payment QR code at the right, and the two
+    """The document, the payer and the payee, the payment QR code at the right, and the two
     totals: the period's and with the debt."""
     org, acc = r.organisation, r.account
     premises = acc.premises
@@ -368,7 +368,7 @@ COMMON_HEADS = (
 
 
 def _common_use(pdf: FPDF, r: Receipt) -> None:
-    """The house's figures behind the common-house lines (п.69 «е»): "—" where the house has no meter."""
+    """The house's figures behind the common-house lines: "—" where the house has no meter."""
     if not r.house:
         return
     _heading(pdf, "Справочно: потребление коммунальных ресурсов в доме")

@@ -40,7 +40,7 @@ class Line:
     recalculated: Decimal = ZERO
     last_year: Decimal | None = None  # charged for the service in the same month a year earlier, when published
     basis_note: str = ""  # why a metered service is charged by the average or the norm (an expired verification)
-    norm: Decimal | None = None  # the норматив of a line charged by it (ПП РФ №354, п.69 «ж»), per norm_unit
+    norm: Decimal | None = None  # the норматив of a line charged by it (ПП РФ №354, п.69), per norm_unit
     norm_unit: str = ""
 
     @property
@@ -65,7 +65,7 @@ class MeterRow:
 
 @dataclass
 class HouseRow:
-    """The house's common-use figures of one common-house line (ПП РФ №354, п.69 «е»)."""
+    """The house's common-use figures of one common-house line."""
 
     service: str
     unit: str

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.template.loader import render_to_string
 
 from abonent.billing import cycle, recalculations
 from abonent.billing.models import BillingPeriod, Norm, Service
@@ -106,6 +107,8 @@ def test_period_total_and_total_with_debt_when_a_debt_is_carried_in(published):
     assert "К оплате за октябрь 2026 1 290,90 ₽" in text
     assert f"{pdf.TOTAL_LABEL} 2 581,80 ₽" in text
     assert r.total == D("2581.80") and qr.parse(r.qr_payload())["Sum"] == "258180"
+    body = plain(render_to_string("receipts/email/receipt_body.txt", {"r": r, "unsubscribe": ""}))
+    assert "К оплате за период: 1 290,90 ₽; итого к оплате с учётом задолженности: 2 581,80 ₽" in body
 
 
 def test_reprint_keeps_the_house_figures_norms_and_number_as_issued(house):
@@ -146,3 +149,14 @@ def test_print_page_shows_the_same_fields(client, house):
         "-1 636,45 ₽",
     ):
         assert expected in page, expected
+
+
+def test_house_figures_and_norms_for_a_whole_chunk_in_fixed_queries(house, django_assert_num_queries):
+    """Ten queries whatever the number of accounts: the seven of a receipt chunk, the нормативы, the houses'
+    individual volumes and their meters with the month's reading."""
+    with django_assert_num_queries(10):
+        few = selectors.receipts_computed(period=house["april"], account_ids=[house["a"].pk])
+    with django_assert_num_queries(10):
+        everyone = selectors.receipts_computed(period=house["april"])
+    assert len(everyone) == 2
+    assert [row.common for row in few[0].house] == [row.common for row in everyone[0].house] == [D("24.3")]
