@@ -5,7 +5,9 @@ organisation's bank details and address, the payer's name, the premises' area, t
 number, the due date (a production calendar may be edited). So at publish every receipt's sources are stored
 (IssuedReceipt): the rows it is made of — account, premises, building, balance, charge lines with their meter,
 recalculations, penalty, last payment day, last year's charges — each row with all its columns; what all receipts
-of the period share is stored once (IssuedPeriod): the organisation (the payee), its services, the due date. A reprint, the print page, the QR code and the e-mail assemble the
+of the period share is stored once (IssuedPeriod): the organisation (the payee), its services, the due date, the
+нормативы in force and the houses' common-use figures (common_use.py); the payment document's number is the
+IssuedReceipt's own column. A reprint, the print page, the QR code and the e-mail assemble the
 receipt from these (selectors.receipts_assembled, the same code that assembles it from the register), so they
 equal what was mailed in every figure.
 
@@ -24,13 +26,14 @@ from decimal import Decimal
 from django.db import connection, models
 from django.utils import timezone
 
-from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Recalculation, Service
+from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Norm, Recalculation, Service
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.lib.bulk import insert_checked, insert_rows
 from abonent.metering.models import Meter
 from abonent.orgs.dates import add_months, month_end
 from abonent.orgs.models import Organisation
 
+from . import common_use
 from .models import IssuedPeriod, IssuedReceipt
 
 COLUMNS = ("account_id", "period_id", "number", "data", "created_at")
@@ -48,11 +51,18 @@ class Sources:
     penalties: dict[int, Decimal] = field(default_factory=dict)
     last_payments: dict[int, dt.date] = field(default_factory=dict)
     last_year: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+    numbers: dict[int, str] = field(default_factory=dict)  # the payment document's number by account
+    norms: dict[int, Norm] = field(default_factory=dict)  # the норматив in force by service
+    houses: dict[tuple[int, str], common_use.House] = field(default_factory=dict)  # by (building, resource)
+
+    def number(self, account: PersonalAccount, period: BillingPeriod) -> str:
+        return self.numbers.get(account.pk) or number_prefix(period) + account.number
 
 
 def number_prefix(period: BillingPeriod) -> str:
-    """The payment document's number is this and the account's number (unique within the organisation)."""
-    return f"{period.month:%m%Y}-"
+    """The payment document's number is this and the account's number: "<organisation>-<YYYYMM>-<account>",
+    the same for every reprint and unique across organisations (an account number is unique within one)."""
+    return f"{period.organisation_id}-{period.month:%Y%m}-"
 
 
 def row(obj: models.Model | None) -> dict | None:
@@ -68,8 +78,16 @@ def row(obj: models.Model | None) -> dict | None:
 def issue_period(period: BillingPeriod, due: dt.date | None) -> None:
     """What the period's receipts share: the payee, the services, the due date (once, before the receipts)."""
     services = Service.objects.filter(organisation_id=period.organisation_id)
+    houses = [
+        [building, resource, *house.as_row()] for (building, resource), house in common_use.houses(period).items()
+    ]
     IssuedPeriod.objects.create(
-        period=period, payee=row(period.organisation), services=[row(s) for s in services], due_date=due
+        period=period,
+        payee=row(period.organisation),
+        services=[row(s) for s in services],
+        due_date=due,
+        norms=[row(n) for n in common_use.norms(period).values()],
+        houses=houses,
     )
 
 
@@ -199,8 +217,11 @@ def stored(period: BillingPeriod, account_ids: list[int] | None = None) -> Sourc
     services = {s.pk: s for s in (_instance(Service, values) for values in shared.services)}
     sources = Sources(organisation=organisation, due_date=shared.due_date, balances=[])
     sources.charges, sources.recalculations = defaultdict(list), defaultdict(list)
-    for data in documents.order_by("account__number").values_list("data", flat=True):
+    sources.norms = {n.service_id: n for n in (_instance(Norm, values) for values in shared.norms)}
+    sources.houses = {(b, resource): common_use.House.from_row(rest) for b, resource, *rest in shared.houses}
+    for number, data in documents.order_by("account__number").values_list("number", "data"):
         _add(sources, data, issued_period, services)
+        sources.numbers[sources.balances[-1].account_id] = number
     return sources
 
 

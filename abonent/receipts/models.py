@@ -77,6 +77,10 @@ class IssuedPeriod(models.Model):
     payee = models.JSONField(_("реквизиты получателя"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder)
     services = models.JSONField(_("услуги"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder)
     due_date = models.DateField(_("оплатить до"), null=True, blank=True)
+    # The нормативы in force (rows) and the houses' common-use figures ([building, resource, individual volume,
+    # house meter, its reading]) of the month: common_use.py. Empty for periods issued before they were stored.
+    norms = models.JSONField(_("нормативы"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder, default=list)
+    houses = models.JSONField(_("общедомовые данные"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder, default=list)
     created_at = models.DateTimeField(_("выпущены"), default=timezone.now)
 
     class Meta:

@@ -17,7 +17,7 @@ from fpdf.enums import PDFResourceType
 from fpdf.util import escape_parens
 
 from abonent.lib.dates import ru_date
-from abonent.lib.numbers import format_decimal, ru_decimal, volume
+from abonent.lib.numbers import money, rate, ru_decimal, ru_number, volume
 
 from . import qr
 from .selectors import Receipt
@@ -66,10 +66,6 @@ def font_files() -> dict[str, Path]:
     return out
 
 
-def _m(value: Decimal | None) -> str:
-    return "" if value is None else format_decimal(value, 2)
-
-
 def _v(value: Decimal | None) -> str:
     return "" if value is None else volume(value)
 
@@ -87,6 +83,7 @@ class ReceiptPDF(FPDF):
         # repeats most texts (headings, services, labels) on every page; the subset map is the document's own.
         self.text_units: dict[tuple[str, str], int] = {}
         self.glyph_strings: dict[tuple[str, str], str] = {}
+        self.layouts: dict[tuple[str, float, float, str], tuple[float, tuple[str, ...]]] = {}
 
 
 def _units(pdf: ReceiptPDF, text: str, style: str) -> int:
@@ -112,36 +109,59 @@ def _width(pdf: ReceiptPDF, text: str, style: str, size: float) -> float:
     return _units(pdf, text, style) * size * 0.001 / pdf.k
 
 
-def _fit(pdf: ReceiptPDF, text: str, w: float, style: str, size: float) -> str:
-    while _width(pdf, text, style, size) > w - 1 and len(text) > 3:
-        text = text[:-2] + "…"
-    return text
+# A cell's text shrinks down to MIN_SIZE before a word would overflow; lines are LEADING font sizes apart.
+MIN_SIZE = 4.0
+LEADING = 1.15
+
+
+def _layout(pdf: ReceiptPDF, text: str, w: float, style: str, size: float) -> tuple[float, tuple[str, ...]]:
+    """The size and lines of `text` in a cell `w` mm wide: wrapped at spaces, never within a word nor at a
+    no-break space (an amount "-1 636,45 ₽" is one word), the size lowered until the longest word fits: no figure
+    or heading is ever cut. Cached per document like the widths."""
+    key = (style, size, w, text)
+    found = pdf.layouts.get(key)
+    if found is None:
+        room = w - 2 * pdf.c_margin
+        words = text.split(" ")
+        while size > MIN_SIZE and max(_width(pdf, word, style, size) for word in words) > room:
+            size = round(size - 0.25, 2)
+        lines, line = [], ""
+        for word in words:
+            candidate = f"{line} {word}" if line else word
+            if line and _width(pdf, candidate, style, size) > room:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+        found = pdf.layouts[key] = (size, tuple(lines))
+    return found
 
 
 def _row(pdf: ReceiptPDF, cells, *, h: float = 4.2, border: bool = True) -> None:
     """A table row of bordered cells from the left margin, written as raw PDF operators: one path for the
     borders and one text object. FPDF.cell does the same with a line-breaking and styling pass per cell, which
     was half of a receipt's time (measured, bench/receipts.py). `cells` are (width, text, align "L"/"R", style
-    "" or "B", size in pt); the glyphs go through the font's subset map, so the subset on output keeps them and
-    the text stays extractable."""
+    "" or "B", size in pt); a text too long for its cell wraps (the row grows), a word too wide gets a smaller
+    size (_layout). The glyphs go through the font's subset map, so the subset on output keeps them and the text
+    stays extractable."""
+    k = pdf.k
+    laid = [
+        (w, _layout(pdf, value, w, style, size) if value else (size, ()), align, style)
+        for w, value, align, style, size in cells
+    ]
+    h = max([h, *(len(lines) * size * LEADING / k + 1 for _, (size, lines), _, _ in laid if len(lines) > 1)])
     pdf._perform_page_break_if_need_be(h)
-    k, c_margin = pdf.k, pdf.c_margin
     x, top = pdf.l_margin, pdf.h - pdf.y
     borders, text = [], ["BT"]
     current = None
-    for w, value, align, style, size in cells:
+    for w, (size, lines), align, style in laid:
         borders.append(f"{x * k:.2f} {top * k:.2f} {w * k:.2f} {-h * k:.2f} re")
-        if value:
-            font = pdf.fonts[FONT.lower() + style]
+        if lines:
             if current != (style, size):
                 current = (style, size)
-                text.append(f"/F{font.i} {size:.2f} Tf")
-                pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
-                if size > font.biggest_size_pt:
-                    font.biggest_size_pt = size
-            dx = w - c_margin - _width(pdf, value, style, size) if align == "R" else c_margin
-            y = top - 0.5 * h - 0.3 * size / k
-            text.append(f"1 0 0 1 {(x + dx) * k:.2f} {y * k:.2f} Tm ({_glyphs(pdf, value, style)}) Tj")
+                text.append(_set_font(pdf, style, size))
+            text.extend(_cell_text(pdf, lines, x, top, w, h, align, style, size))
         x += w
     if border:
         pdf._out(" ".join(borders) + " S")
@@ -152,6 +172,24 @@ def _row(pdf: ReceiptPDF, cells, *, h: float = 4.2, border: bool = True) -> None
     pdf.x = pdf.l_margin
     pdf.y += h
     pdf.lasth = h
+
+
+def _set_font(pdf: ReceiptPDF, style: str, size: float) -> str:
+    font = pdf.fonts[FONT.lower() + style]
+    pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
+    if size > font.biggest_size_pt:
+        font.biggest_size_pt = size
+    return f"/F{font.i} {size:.2f} Tf"
+
+
+def _cell_text(pdf: ReceiptPDF, lines, x: float, top: float, w: float, h: float, align: str, style: str, size: float):
+    """The cell's lines, centred as a block in the row's height (one line: where a single-line row has it)."""
+    k, c_margin = pdf.k, pdf.c_margin
+    step = size * LEADING / k
+    first = top - 0.5 * h + 0.5 * step * (len(lines) - 1) - 0.3 * size / k
+    for i, value in enumerate(lines):
+        dx = w - c_margin - _width(pdf, value, style, size) if align == "R" else c_margin
+        yield f"1 0 0 1 {(x + dx) * k:.2f} {(first - i * step) * k:.2f} Tm ({_glyphs(pdf, value, style)}) Tj"
 
 
 @cache
@@ -191,124 +229,198 @@ def _qr(pdf: FPDF, text: str, *, x: float, y: float, size: float) -> None:
 
 
 def draw(pdf: FPDF, r: Receipt) -> None:
-    org = r.organisation
-    acc = r.account
-    premises = acc.premises
+    """One ЕПД page (ПП РФ №354, п.69; форма ЕПД, приказ Минстроя № 43/пр): docs/BILLING.md lists its parts."""
     pdf.add_page()
-    pdf.set_font(FONT, "B", 11)
-    pdf.cell(0, 6, f"Платёжный документ (ЕПД) за {r.period_label}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 8)
+    _header(pdf, r)
+    _services(pdf, r)
+    _instalment_offer(pdf, r)
+    _totals(pdf, r)
+    _common_use(pdf, r)
+    _meters(pdf, r)
+    _recalculations(pdf, r)
+
+
+def _text(pdf: FPDF, text: str, *, size: float = 8, style: str = "", w: float = 190, h: float = 3.8) -> None:
+    """A line of text from the left margin, wrapped when too long (a borderless row: raw operators, fast)."""
+    _row(pdf, [(w, text, "L", style, size)], h=h, border=False)
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    _text(pdf, text, size=8, style="B", h=5)
+
+
+def _header(pdf: FPDF, r: Receipt) -> None:
+    """The document, the payer and the payee, the payment QR code at the right, and the two
+    totals: the period's and with the debt."""
+    org, acc = r.organisation, r.account
+    premises = acc.premises
+    _text(pdf, f"Платёжный документ (ЕПД) за {r.period_label}", size=11, style="B", h=6)
     top = pdf.get_y()
-    info = [
+    lines = [
+        f"№ платёжного документа: {r.number}",
         f"Лицевой счёт: {acc.number}",
         f"Плательщик: {acc.payer_name}",
-        f"Адрес: {premises.address}",
+        f"Адрес помещения: {premises.address}",
         f"Площадь общая: {ru_decimal(premises.total_area)} м²"
         + (f"; жилая: {ru_decimal(premises.living_area)} м²" if premises.living_area else "")
         + f"; зарегистрировано: {premises.residents}",
         f"Код активации для регистрации на портале: {acc.activation_code}",
         "",
-        f"Получатель: {org.name}",
+        f"Получатель платежа: {org.name}",
         f"ИНН {org.inn}  КПП {org.kpp}",
+        f"Адрес получателя: {r.payee_address}",
+        f"Сайт: {org.website or '—'}",
+        f"Тел.: {org.phone}  {org.email}",
         f"Р/с {org.settlement_account}  {org.bank_name}",
         f"БИК {org.bik}  К/с {org.correspondent_account}",
-        f"Тел.: {org.phone}  {org.email}",
         f"Приём: {' '.join(org.office_hours.split())}",
     ]
-    for line in info:
-        # a raw text line is many times faster than multi_cell; only a line too long for the column needs wrapping
-        if _width(pdf, line, "", 8) < 148:
-            _row(pdf, [(150, line, "L", "", 8)], h=3.8, border=False)
-        else:
-            pdf.multi_cell(150, 3.8, line, new_x="LMARGIN", new_y="NEXT")
+    for line in lines:
+        _text(pdf, line, w=150)
     _qr(pdf, r.qr_payload(), x=160, y=top, size=40)
-    pdf.set_y(max(pdf.get_y(), top + 42) + 2)
-
-    pdf.set_font(FONT, "B", 9)
-    pdf.cell(0, 5, f"Итого к оплате за {r.period_label}: {_m(r.total)} руб.", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 8)
-    pdf.cell(0, 4, f"Оплатить до {ru_date(r.due_date)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(pdf.get_y(), top + 42) + 1)
+    _row(pdf, [(150, f"К оплате за {r.period_label}", "L", "B", 9), (40, money(r.due_for_period), "R", "B", 9)])
+    _row(pdf, [(150, TOTAL_LABEL, "L", "B", 9), (40, money(r.total), "R", "B", 9)], h=5)
+    _text(pdf, f"Оплатить до {ru_date(r.due_date)}")
     pdf.ln(2)
 
-    # Section 4: the services.
-    heads = [
-        ("Услуга", 44),
-        ("Ед.", 10),
-        ("Объём инд.", 16),
-        ("Объём ОДН", 15),
-        ("Способ", 27),
-        ("Тариф", 15),
-        ("Начислено", 17),
-        ("Коэфф.", 10),
-        ("Превыш.", 12),
-        ("Перерасч.", 12),
-        ("Итого", 12),
-    ]
-    _row(pdf, [(w, title, "L", "B", 6) for title, w in heads])
+
+TOTAL_LABEL = "Итого к оплате с учётом задолженности"
+# The services table (section 4): headings whole, wrapped at spaces; widths sum to the 190 mm of the page.
+SERVICE_HEADS = (
+    ("Услуга", 30),
+    ("Ед. изм.", 9),
+    ("Объём инд.", 13),
+    ("Объём ОДН", 13),
+    ("Норматив в месяц", 15),
+    ("Способ расчёта", 20),
+    ("Тариф", 14),
+    ("Начислено", 15),
+    ("Коэфф.", 10),
+    ("Превышение", 17),
+    ("Перерасчёты", 17),
+    ("Итого", 17),
+)
+TEXT_COLUMNS = (0, 1, 4, 5)
+
+
+def _services(pdf: FPDF, r: Receipt) -> None:
+    _row(pdf, [(w, title, "L", "B", 6) for title, w in SERVICE_HEADS])
     for line in r.lines:
-        values = [
+        values = (
             line.service,
             line.unit,
             _v(line.volume),
             _v(line.common_volume) if line.common_volume else "",
+            f"{ru_number(line.norm)} {line.norm_unit}" if line.norm is not None else "",
             line.basis,
-            format_decimal(line.price, 4, min_places=2),
-            _m(line.charged),
+            rate(line.price),
+            money(line.charged),
             ru_decimal(line.factor) if line.factor else "",
-            _m(line.factor_excess) if line.factor_excess else "",
-            _m(line.recalculated) if line.recalculated else "",
-            _m(line.total),
-        ]
-        cells = []
-        for i, (value, (_, w)) in enumerate(zip(values, heads, strict=True)):
-            size = 6 if i in (0, 4) else 6.5
-            cells.append((w, _fit(pdf, value, w, "", size), "L" if i in (0, 1, 4) else "R", "", size))
-        _row(pdf, cells)
+            money(line.factor_excess) if line.factor_excess else "",
+            money(line.recalculated) if line.recalculated else "",
+            money(line.total),
+        )
+        _row(
+            pdf,
+            [
+                (w, value, "L" if i in TEXT_COLUMNS else "R", "", 6)
+                for i, (value, (_, w)) in enumerate(zip(values, SERVICE_HEADS, strict=True))
+            ],
+        )
     notes = [line.basis_note for line in r.lines if line.basis_note]
-    if notes:  # why a line is by the average or the norm: too long for its column
-        pdf.set_font(FONT, "", 7)
-        for note in notes:
-            pdf.multi_cell(0, 3.5, note, new_x="LMARGIN", new_y="NEXT")
+    for note in notes:  # why a line is by the average or the norm: too long for its column
+        _text(pdf, note, size=7, h=3.5)
     pdf.ln(2)
-    _instalment_offer(pdf, r)
 
-    # Section 5: totals.
+
+def _totals(pdf: FPDF, r: Receipt) -> None:
+    """Section 5: from the opening balance to the total with the debt; benefits and subsidies always shown."""
     b = r.balance
-    rows = [
-        ("Задолженность (+) / аванс (−) на начало периода", b.opening),
-        ("Начислено за период", b.charged),
-        ("Перерасчёты", b.recalculated),
-        ("Пени", r.penalty),
-        (f"Оплачено (платежи, поступившие по {ru_date(r.paid_until)} включительно)", b.paid),
-        ("Всего к оплате", r.total),
-    ]
-    for label, value in rows:
-        _row(pdf, [(140, label, "L", "", 7), (30, _m(value), "R", "B" if label == "Всего к оплате" else "", 7)])
+    rows = (
+        ("Задолженность (+) / аванс (−) на начало периода", b.opening, ""),
+        ("Начислено за период", b.charged, ""),
+        ("Перерасчёты", b.recalculated, ""),
+        ("Льготы", r.benefits, ""),
+        ("Субсидии", r.subsidies, ""),
+        ("Пени", b.penalties, ""),
+        ("К оплате за период (начислено + перерасчёты + пени − льготы − субсидии)", r.due_for_period, "B"),
+        (f"Оплачено (платежи, поступившие по {ru_date(r.paid_until)} включительно)", b.paid, ""),
+        ("Задолженность (+) / аванс (−) на конец периода", r.closing, ""),
+        (TOTAL_LABEL, r.total, "B"),
+    )
+    for label, value, style in rows:
+        _row(pdf, [(150, label, "L", style, 7), (40, money(value), "R", style, 7)])
     if r.last_payment_on:
-        pdf.set_font(FONT, "", 7)
-        pdf.cell(0, 4, f"Дата последней оплаты: {ru_date(r.last_payment_on)}", new_x="LMARGIN", new_y="NEXT")
+        _text(pdf, f"Дата последней оплаты: {ru_date(r.last_payment_on)}", size=7, h=4)
     pdf.ln(2)
 
-    # Section 3: meters.
-    if r.meters:
-        pdf.set_font(FONT, "B", 8)
-        pdf.cell(0, 5, "Показания приборов учёта", new_x="LMARGIN", new_y="NEXT")
-        heads = (("Услуга", 60), ("Прибор", 35), ("Ед.", 15), ("Предыдущее", 25), ("Текущее", 25), ("Расход", 25))
-        _row(pdf, [(w, title, "L", "B", 6.5) for title, w in heads])
-        for m in r.meters:
-            values = (m.service, m.serial, m.unit, _v(m.previous), _v(m.current), _v(m.volume))
-            _row(pdf, [(w, value, "L", "", 6.5) for (_, w), value in zip(heads, values, strict=True)])
-        pdf.ln(2)
 
-    # Section 6: recalculations with their reasons.
-    if r.recalculations:
-        pdf.set_font(FONT, "B", 8)
-        pdf.cell(0, 5, "Перерасчёты", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(FONT, "", 7)
-        for rec in r.recalculations:
-            pdf.multi_cell(
-                0, 3.8, f"{rec.service}: {_m(rec.amount)} руб. — {rec.reason}", new_x="LMARGIN", new_y="NEXT"
-            )
+COMMON_HEADS = (
+    ("Общедомовые нужды", 44),
+    ("Ед. изм.", 12),
+    ("Прибор учёта дома", 26),
+    ("Показание прибора дома", 26),
+    ("Объём по прибору дома", 26),
+    ("Объём в помещениях дома", 28),
+    ("Объём на общедомовые нужды", 28),
+)
+
+
+def _common_use(pdf: FPDF, r: Receipt) -> None:
+    """The house's figures behind the common-house lines: "—" where the house has no meter."""
+    if not r.house:
+        return
+    _heading(pdf, "Справочно: потребление коммунальных ресурсов в доме")
+    _row(pdf, [(w, title, "L", "B", 6.5) for title, w in COMMON_HEADS])
+    for h in r.house:
+        values = (
+            h.service,
+            h.unit,
+            h.meter or "нет (по нормативу)",
+            _v(h.reading) or "—",
+            _v(h.house_volume) or "—",
+            _v(h.individual),
+            _v(h.common) or "—",
+        )
+        _row(
+            pdf,
+            [
+                (w, v, "L" if i < 3 else "R", "", 6.5)
+                for i, (v, (_, w)) in enumerate(zip(values, COMMON_HEADS, strict=True))
+            ],
+        )
+    pdf.ln(2)
+
+
+METER_HEADS = (("Услуга", 60), ("Прибор", 35), ("Ед. изм.", 15), ("Предыдущее", 25), ("Текущее", 25), ("Расход", 30))
+
+
+def _meters(pdf: FPDF, r: Receipt) -> None:
+    """Section 3: the meters' readings."""
+    if not r.meters:
+        return
+    _heading(pdf, "Показания приборов учёта")
+    _row(pdf, [(w, title, "L", "B", 6.5) for title, w in METER_HEADS])
+    for m in r.meters:
+        values = (m.service, m.serial, m.unit, _v(m.previous), _v(m.current), _v(m.volume))
+        _row(
+            pdf,
+            [
+                (w, value, "L" if i < 3 else "R", "", 6.5)
+                for i, ((_, w), value) in enumerate(zip(METER_HEADS, values, strict=True))
+            ],
+        )
+    pdf.ln(2)
+
+
+def _recalculations(pdf: FPDF, r: Receipt) -> None:
+    """Section 6: recalculations with their reasons."""
+    if not r.recalculations:
+        return
+    _heading(pdf, "Перерасчёты")
+    for rec in r.recalculations:
+        _text(pdf, f"{rec.service}: {money(rec.amount)} — {rec.reason}", size=7)
 
 
 def _instalment_offer(pdf: FPDF, r: Receipt) -> None:

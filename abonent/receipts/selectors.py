@@ -17,7 +17,7 @@ from abonent.lib.numbers import format_decimal
 from abonent.orgs.dates import add_months, month_end, month_label
 from abonent.orgs.models import Organisation
 
-from . import issued, qr
+from . import common_use, issued, qr
 
 ZERO = Decimal("0")
 # RULES.md, "Receipt = ЕПД": a charge more than 25 % above the same month last year gets the instalment offer
@@ -40,6 +40,8 @@ class Line:
     recalculated: Decimal = ZERO
     last_year: Decimal | None = None  # charged for the service in the same month a year earlier, when published
     basis_note: str = ""  # why a metered service is charged by the average or the norm (an expired verification)
+    norm: Decimal | None = None  # the норматив of a line charged by it (ПП РФ №354, п.69), per norm_unit
+    norm_unit: str = ""
 
     @property
     def total(self) -> Decimal:
@@ -62,6 +64,19 @@ class MeterRow:
 
 
 @dataclass
+class HouseRow:
+    """The house's common-use figures of one common-house line."""
+
+    service: str
+    unit: str
+    meter: str  # the house meter's number; empty: no house meter, common needs by норматив
+    reading: Decimal | None  # the house meter's reading of the month
+    house_volume: Decimal | None  # the house meter's volume: common + individual (by house meter only)
+    individual: Decimal  # Σ of the premises' individual volumes
+    common: Decimal | None  # the house's volume for common needs, shared out by area
+
+
+@dataclass
 class Receipt:
     account: PersonalAccount
     organisation: Organisation
@@ -74,6 +89,11 @@ class Receipt:
     paid_until: dt.date | None = None
     last_payment_on: dt.date | None = None
     due_date: dt.date | None = None
+    number: str = ""  # the payment document's number (issued.number_prefix), stored with the issued receipt
+    house: list[HouseRow] = field(default_factory=list)
+    # No benefits or subsidies are granted through this payee; the ЕПД form has their lines all the same.
+    benefits: Decimal = ZERO
+    subsidies: Decimal = ZERO
 
     @property
     def period_label(self) -> str:
@@ -90,12 +110,25 @@ class Receipt:
 
     @property
     def due_for_period(self) -> Decimal:
-        return self.balance.charged + self.balance.recalculated
+        """К оплате за период: the month's charges, recalculations and penalties, less benefits and subsidies."""
+        b = self.balance
+        return b.charged + b.recalculated + b.penalties - self.benefits - self.subsidies
+
+    @property
+    def closing(self) -> Decimal:
+        """Debt (positive) or advance (negative) carried out: the opening, the period's due, less what was paid."""
+        return self.balance.closing
 
     @property
     def total(self) -> Decimal:
-        """Total to pay: the closing balance, never below zero (an advance is shown, not paid back)."""
+        """Итого к оплате с учётом задолженности: the closing balance, never below zero (an advance is shown,
+        not paid back). The QR code's Sum."""
         return max(self.balance.closing, ZERO)
+
+    @property
+    def payee_address(self) -> str:
+        org = self.organisation
+        return org.office_address or org.legal_address
 
     @property
     def address(self) -> str:
@@ -234,7 +267,21 @@ def register_sources(period: BillingPeriod, account_ids: list[int] | None = None
         penalties=penalties,
         last_payments=last_payments,
         last_year=_last_year_charges(period, ids),
+        **_common_use(period, balances, charges),
     )
+
+
+def _common_use(period: BillingPeriod, balances: list[AccountBalance], charges: dict[int, list[Charge]]) -> dict:
+    """The нормативы and the houses' figures, read only when a line of the chunk needs them (up to three
+    queries for the chunk, none for a register without common-house needs or norm-charged lines)."""
+    bases = {c.basis for lines in charges.values() for c in lines}
+    common = Charge.Basis.COMMON_HOUSE in bases
+    out = {}
+    if common or bases & set(NORM_BASES):
+        out["norms"] = common_use.norms(period)
+    if common:
+        out["houses"] = common_use.houses(period, sorted({b.account.premises.building_id for b in balances}))
+    return out
 
 
 def receipts_assembled(period: BillingPeriod, sources: issued.Sources) -> list[Receipt]:
@@ -246,9 +293,12 @@ def receipts_assembled(period: BillingPeriod, sources: issued.Sources) -> list[R
     out = []
     for b in sources.balances:
         recalcs = sources.recalculations.get(b.account_id, [])
-        lines, meters = _lines(sources.charges.get(b.account_id, []), recalcs, basis_labels, month_end(period.month))
+        charges = sources.charges.get(b.account_id, [])
+        lines, meters = _lines(charges, recalcs, basis_labels, month_end(period.month))
         for line in lines:
             line.last_year = sources.last_year.get((b.account_id, line.service_id))
+        house = _house(charges, sources, b.account.premises.building_id)
+        _norms(lines, charges, sources.norms, {row.service for row in house if not row.meter})
         out.append(
             Receipt(
                 account=b.account,
@@ -262,9 +312,46 @@ def receipts_assembled(period: BillingPeriod, sources: issued.Sources) -> list[R
                 paid_until=paid_until,
                 last_payment_on=sources.last_payments.get(b.account_id),
                 due_date=sources.due_date,
+                number=sources.number(b.account, b.period),
+                house=house,
             )
         )
     return out
+
+
+def _house(charges: list[Charge], sources: issued.Sources, building_id: int) -> list[HouseRow]:
+    """A row per common-house line: the house meter's reading and volume, the premises' total, the common part."""
+    rows = []
+    for c in charges:
+        if c.basis != Charge.Basis.COMMON_HOUSE:
+            continue
+        figures = sources.houses.get((building_id, c.service.resource)) or common_use.House()
+        metered = bool(figures.meter) and c.house_volume is not None
+        rows.append(
+            HouseRow(
+                service=c.service.name,
+                unit=c.service.unit,
+                meter=figures.meter,
+                reading=figures.reading,
+                house_volume=c.house_volume + figures.individual if metered else None,
+                individual=figures.individual,
+                common=c.house_volume,
+            )
+        )
+    return rows
+
+
+NORM_BASES = (Charge.Basis.NORM, Charge.Basis.NORM_FACTOR)
+
+
+def _norms(lines: list[Line], charges: list[Charge], norms: dict, common_by_norm: set[str]) -> None:
+    """The норматив and its unit on each line charged by it: by норматив (with or without the factor), and
+    common-house needs of a house without a house meter."""
+    by_norm = {c.service_id for c in charges if c.basis in NORM_BASES}
+    for line in lines:
+        norm = norms.get(line.service_id)
+        if norm is not None and (line.service_id in by_norm or line.service in common_by_norm):
+            line.norm, line.norm_unit = norm.value, common_use.norm_unit(norm, line.unit)
 
 
 def _last_year_charges(period: BillingPeriod, ids: list[int]) -> dict[tuple[int, int], Decimal]:

@@ -29,7 +29,7 @@ def test_every_receipt_is_stored_at_publish(published):
     stored = IssuedReceipt.objects.filter(period=october).order_by("account__number")
     assert [r.account_id for r in stored] == [published["account"].pk, published["second"].pk]
     first = stored[0]
-    assert first.number == f"102026-{published['account'].number}"
+    assert first.number == f"{published['org'].pk}-202610-{published['account'].number}"
     assert D(str(first.data["balance"]["closing"])) == D("2581.80")  # money stored exact (text or numeric)
     shared = IssuedPeriod.objects.get(period=october)
     assert shared.payee["bank_name"] == published["org"].bank_name
@@ -44,7 +44,7 @@ def test_reprint_after_new_bank_details_and_a_late_payment_equals_the_issued_rec
     issued_text, issued_qr = pdf_text(issued_pdf), decode_qr(issued_pdf)
     old_bank, old_account = org.bank_name, org.settlement_account
     # per month 123,45 + 21,50 × 54,30 m² = 1 290,90; October opens with September's 1 290,90 unpaid
-    assert "Всего к оплате 2 581,80" in issued_text and old_bank in issued_text
+    assert "Итого к оплате с учётом задолженности 2 581,80 ₽" in issued_text and old_bank in issued_text
 
     # the organisation moves to another bank, the payer and the area change, a payment dated 20.10 arrives late
     org.bank_name, org.settlement_account = NEW_BANK, f.account_with_key(org.bik, "40702810690000009999")

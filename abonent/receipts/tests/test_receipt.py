@@ -8,6 +8,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from abonent.lib.numbers import money
 from abonent.receipts import pdf, qr, selectors
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +45,8 @@ def test_pdf_text_and_qr(published):
     assert "октябрь 2026" in text
     for line in r.lines:
         assert line.service in text
-        assert pdf.format_decimal(line.charged, 2).replace("\xa0", " ") in text
-    assert f"Всего к оплате {pdf.format_decimal(r.total, 2)}".replace("\xa0", " ") in text
+        assert money(line.charged).replace("\xa0", " ") in text
+    assert f"{pdf.TOTAL_LABEL} {money(r.total)}".replace("\xa0", " ") in text
     assert account.activation_code in text
     assert "аванс (−)" in text  # the minus sign is in the subset font
 
@@ -93,10 +94,10 @@ def test_merged_batch_keeps_each_receipts_figures_and_qr(published):
     for page, rendered, r in zip(reader.pages, document, receipts, strict=True):
         text = re.sub(r"\s+", " ", page.extract_text().replace("\xa0", " "))
         assert r.account.number in text
-        assert f"Всего к оплате {pdf.format_decimal(r.total, 2)}".replace("\xa0", " ") in text
+        assert f"{pdf.TOTAL_LABEL} {money(r.total)}".replace("\xa0", " ") in text
         for line in r.lines:
             assert line.service in text
-            assert pdf.format_decimal(line.total, 2).replace("\xa0", " ") in text
+            assert money(line.total).replace("\xa0", " ") in text
         found = zxingcpp.read_barcodes(rendered.render(scale=3).to_pil())
         assert len(found) == 1
         fields = qr.parse(found[0].text)
