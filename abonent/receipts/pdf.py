@@ -1,6 +1,6 @@
 """An A4 ЕПД with fpdf2: DejaVu embedded (Cyrillic, extractable text) and the payment QR code.
 
-fpdf2 was measured against the alternatives (DESIGN.md): pure Python, no system libraries, a receipt in a few
+fpdf2 was measured against the alternatives (docs/BENCHMARKS.md, «Receipts»): pure Python, no system libraries, a receipt in a few
 milliseconds once the font is parsed. The font is parsed once per process and reused (the slow part).
 """
 
@@ -424,7 +424,7 @@ def _recalculations(pdf: FPDF, r: Receipt) -> None:
 
 
 def _instalment_offer(pdf: FPDF, r: Receipt) -> None:
-    """RULES.md: a charge more than 25 % above the same month last year comes with the instalment offer."""
+    """docs/BILLING.md, «Рассрочка»: a charge more than 25 % above the same month last year comes with the instalment offer."""
     offers = r.instalment_offers
     if not offers:
         return

@@ -1,4 +1,4 @@
-"""The payment QR code of ГОСТ Р 56042-2014 (RULES.md): a header, then Key=Value pairs in a fixed order.
+"""The payment QR code of ГОСТ Р 56042-2014 (docs/BILLING.md, «Платёжный QR-код»): a header, then Key=Value pairs in a fixed order.
 
 Banking apps read the mandatory block (Name, PersonalAcc, BankName, BIC, CorrespAcc) first and some expect
 KPP, PayeeINN, Purpose, Sum right after it, so the order here is fixed and tested.

@@ -1,4 +1,4 @@
-"""Everything one ЕПД shows (RULES.md, sections 1–6), read in a fixed number of queries."""
+"""Everything one ЕПД shows (ПП РФ №354 п.69; docs/BILLING.md), read in a fixed number of queries."""
 
 import datetime as dt
 from collections import defaultdict
@@ -20,7 +20,7 @@ from abonent.orgs.models import Organisation
 from . import common_use, issued, qr
 
 ZERO = Decimal("0")
-# RULES.md, "Receipt = ЕПД": a charge more than 25 % above the same month last year gets the instalment offer
+# docs/BILLING.md, «Рассрочка»: a charge more than 25 % above the same month last year gets the instalment offer
 # (Правила № 354, п. 72–75).
 INSTALMENT_GROWTH = Decimal("1.25")
 
