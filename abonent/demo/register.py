@@ -26,11 +26,14 @@ from django.contrib.auth import get_user_model
 from abonent.billing.models import AccountServiceOff, BillingPeriod, Norm, Service, Tariff
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter, Resource
+from abonent.news.models import News
 from abonent.orgs.dates import add_months, month_end, month_start
 from abonent.orgs.models import Organisation
 from abonent.orgs.services import operators_group
 from abonent.orgs.validators import account_with_key, inn_with_check
 from abonent.outages.models import Outage
+from abonent.payments.models import PayPoint
+from abonent.support.models import PaidService
 from abonent.users.models import AccountLink
 
 from . import names
@@ -476,6 +479,97 @@ def create_outages(ctx: DemoContext) -> None:
     outage.buildings.set([home, *neighbours])
 
 
+# --- news, the paid-service catalogue, other ways to pay -----------------------------------------------------------
+def create_news(ctx: DemoContext) -> None:
+    """Three news items per organisation, the first pinned (the start page and the cabinet's news list show it
+    on top), published over the last weeks of the organisation's own calendar."""
+    for code in DEMO_CODES:
+        org, today = ctx.orgs[code], ctx.today(code)
+        items = [
+            (
+                "Приём показаний счётчиков с 15 по 25 число",
+                "Передавайте показания приборов учёта в личном кабинете с 15 по 25 число каждого месяца.\n\n"
+                "Показания, переданные позже, войдут в расчёт следующего месяца.",
+                True,
+                20,
+            ),
+            (
+                "Оплата без комиссии в личном кабинете",
+                "Оплатить услуги банковской картой можно на странице «Оплата» личного кабинета: комиссия не "
+                "взимается, платёж зачисляется в день оплаты.",
+                False,
+                10,
+            ),
+            (
+                "График работы в праздничные дни",
+                f"Абонентский отдел ({org.office_address}) в праздничные дни не работает. Аварийная служба "
+                f"работает круглосуточно: {org.phone}.",
+                False,
+                3,
+            ),
+        ]
+        News.objects.bulk_create(
+            News(organisation=org, title=title, body=body, pinned=pinned, published_on=today - dt.timedelta(days=ago))
+            for title, body, pinned, ago in items
+        )
+
+
+PAID_SERVICES = {
+    VODOKANAL: [
+        ("Замена прибора учёта воды", "Демонтаж старого и установка нового счётчика, опломбировка.", "1500.00"),
+        ("Опломбировка прибора учёта", "Выезд контролёра и установка пломбы.", "450.00"),
+        ("Выезд сантехника", "Осмотр и мелкий ремонт внутриквартирной разводки.", "800.00"),
+        ("Вывоз жидких бытовых отходов", "Ассенизаторская машина до 4 м³, за рейс.", "2600.00"),
+    ],
+    UK: [
+        ("Замена смесителя", "Работа сантехника, смеситель — заказчика.", "900.00"),
+        ("Установка и замена счётчика воды", "Монтаж, опломбировка и ввод в эксплуатацию.", "1700.00"),
+        ("Электромонтажные работы", "Замена розетки, выключателя или автомата, за точку.", "500.00"),
+        ("Прочистка канализации", "Устранение засора внутриквартирной канализации.", "1200.00"),
+    ],
+}
+
+
+def create_paid_services(ctx: DemoContext) -> None:
+    """The catalogue on «Заявки на платные услуги» (seed 002's "Платные услуги"), in the shown order."""
+    PaidService.objects.bulk_create(
+        PaidService(organisation=ctx.orgs[code], name=name, description=text, price=Decimal(price), sort_order=i)
+        for code, rows in PAID_SERVICES.items()
+        for i, (name, text, price) in enumerate(rows)
+    )
+
+
+def create_pay_points(ctx: DemoContext) -> None:
+    """ "Другие способы оплаты" on the pay page, as in seed 002: banks' sites, the organisation's cash desk and a
+    bank's office with their hours, a terminal."""
+    rows = {
+        VODOKANAL: [
+            (PayPoint.Kind.BANK_LINK, "СберБанк Онлайн", "https://online.sberbank.ru/", "", ""),
+            (PayPoint.Kind.BANK_LINK, "ВТБ Онлайн", "https://online.vtb.ru/", "", ""),
+            (PayPoint.Kind.OFFICE, "Касса водоканала", "", "г. Ульяновск, ул. Водопроводная, д. 1", "пн–пт 8:00–17:00"),
+            (PayPoint.Kind.OFFICE, "Почта России", "", "г. Ульяновск, ул. Гончарова, д. 9", "пн–сб 8:00–20:00"),
+            (PayPoint.Kind.ATM, "Терминалы СберБанка", "", "во всех отделениях города", "круглосуточно"),
+        ],
+        UK: [
+            (PayPoint.Kind.BANK_LINK, "СберБанк Онлайн", "https://online.sberbank.ru/", "", ""),
+            (PayPoint.Kind.BANK_LINK, "Т-Банк", "https://www.tbank.ru/", "", ""),
+            (
+                PayPoint.Kind.OFFICE,
+                "Офис управляющей компании",
+                "",
+                "г. Уфа, ул. Кирова, д. 7, офис 3",
+                "пн–пт 9:00–18:00",
+            ),
+            (PayPoint.Kind.OFFICE, "Отделение СберБанка", "", "г. Уфа, ул. Ленина, д. 30", "пн–сб 9:00–19:00"),
+        ],
+    }
+    PayPoint.objects.bulk_create(
+        PayPoint(organisation=ctx.orgs[code], kind=kind, name=name, url=url, address=address, hours=hours, sort_order=i)
+        for code, points in rows.items()
+        for i, (kind, name, url, address, hours) in enumerate(points)
+    )
+
+
 STEPS: list[Step] = [
     Step("организации", create_organisations),
     Step("услуги, тарифы и нормативы", create_services),
@@ -486,6 +580,9 @@ STEPS: list[Step] = [
     Step("открытые расчётные периоды", create_periods),
     Step("демо-пользователи", create_users),
     Step("плановое отключение", create_outages),
+    Step("новости", create_news),
+    Step("каталог платных услуг", create_paid_services),
+    Step("другие способы оплаты", create_pay_points),
 ]
 
 

@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     APPEAL_ANSWER = "appeal_answer", _("Ответ на обращение")
     PAYMENT = "payment", _("Платёж зачислен")
     OUTAGE = "outage", _("Отключения")
+    PAID_REQUEST = "paid_request", _("Заявки на платные услуги: смена статуса")
 
 
 class OptOut(models.Model):

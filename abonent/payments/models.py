@@ -211,6 +211,8 @@ class SandboxCharge(models.Model):
     notify_url = models.CharField(max_length=500)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     card_last4 = models.CharField(max_length=4, blank=True)
+    # YooKassa's cancellation reason code of a declined charge (decline_reasons), reported in the notification.
+    decline_reason = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -61,6 +61,16 @@ def recent_payments(user, limit: int = 20) -> list[Payment]:
     return list(access.own_payments(user).select_related("account")[:limit])
 
 
+def card_payments(user):
+    """The user's own card payments (payments.access), newest first, for "Мои платежи"."""
+    return (
+        access.own_payments(user)
+        .filter(channel=Payment.Channel.CARD)
+        .select_related("account__organisation")
+        .order_by("-created_at", "-id")
+    )
+
+
 def account_last_payment(account: PersonalAccount) -> tuple[dt.date, Decimal] | None:
     """Date and amount of the account's last credited payment, the proof seed 004 asks for when linking an account.
 

@@ -22,6 +22,7 @@ from abonent.orgs.dates import month_label
 from abonent.users.models import AccountLink
 
 from . import amount_cap, providers, selectors
+from .decline_reasons import decline_text
 from .models import Payment, PaymentDueNotice, PaymentEvent
 
 log = logging.getLogger(__name__)
@@ -207,9 +208,12 @@ def payment_decline(*, payment: Payment, reason: str = "", actor=None) -> bool:
     return bool(won)
 
 
-def provider_status_apply(*, provider_name: str, provider_payment_id: str, status: str, via: str) -> int:
+def provider_status_apply(
+    *, provider_name: str, provider_payment_id: str, status: str, via: str, reason_code: str = ""
+) -> int:
     """Apply a provider's verdict to every payment of its order; returns how many changed. Any order of arrival,
-    any number of repetitions: only created/processing payments move, so a late "pending" changes nothing."""
+    any number of repetitions: only created/processing payments move, so a late "pending" changes nothing.
+    A decline keeps the provider's reason in Russian (decline_reasons), the one the subscriber is shown."""
     changed = 0
     payments = list(
         Payment.objects.filter(provider=provider_name, provider_payment_id=provider_payment_id).select_related(
@@ -220,16 +224,20 @@ def provider_status_apply(*, provider_name: str, provider_payment_id: str, statu
         if status == providers.SUCCEEDED:
             changed += payment_credit(payment=p, details=via)
         elif status == providers.DECLINED:
-            changed += payment_decline(payment=p, reason=f"отклонён провайдером ({via})")
+            changed += payment_decline(payment=p, reason=decline_text(reason_code))
     return changed
 
 
 def notification_handle(*, provider_name: str, body: bytes, headers) -> int:
     """An incoming provider notification: authenticated by the provider, then applied idempotently."""
     provider = providers.get_provider(provider_name)
-    payment_id, status = provider.parse_notification(body, headers)
+    payment_id, status, reason_code = provider.parse_notification(body, headers)
     return provider_status_apply(
-        provider_name=provider_name, provider_payment_id=payment_id, status=status, via="уведомление"
+        provider_name=provider_name,
+        provider_payment_id=payment_id,
+        status=status,
+        via="уведомление",
+        reason_code=reason_code,
     )
 
 
@@ -242,10 +250,14 @@ def order_refresh(*, order) -> None:
         provider = providers.get_provider(first.provider)
     except providers.ProviderDisabled:
         return  # a sandbox payment on a site where the sandbox is now off: it stays as it is, nothing credited
-    status = provider.fetch_status(first.provider_payment_id)
+    status, reason_code = provider.fetch_outcome(first.provider_payment_id)
     if status != providers.PENDING:
         provider_status_apply(
-            provider_name=first.provider, provider_payment_id=first.provider_payment_id, status=status, via="возврат"
+            provider_name=first.provider,
+            provider_payment_id=first.provider_payment_id,
+            status=status,
+            via="возврат",
+            reason_code=reason_code,
         )
 
 

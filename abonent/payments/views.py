@@ -5,6 +5,7 @@ import time
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import OperationalError, transaction
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,15 +20,30 @@ from .models import SandboxCharge
 from .providers import NotificationRejected, ProviderDisabled, is_test_mode, provider_name, sandbox, sandbox_allowed
 
 
+def _chosen_account(request, links) -> int | None:
+    """?account=<id> from an account's "Оплата" button: that account alone is ticked. Not one of the user's
+    payable accounts (another's, a closed one, not a number) answers 404, as for a missing account."""
+    raw = request.GET.get("account")
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) not in {link.account_id for link in links}:
+        raise Http404
+    return int(raw)
+
+
 @login_required
 def pay(request):
     links = list(selectors.payable_links(request.user))
+    chosen = _chosen_account(request, links)
     rows = [
         {"link": link, "due": selectors.amount_due(link.closing), "amount_text": "", "checked": False} for link in links
     ]
     for row in rows:
         row["amount_text"] = typed(row["due"])
-        row["checked"] = row["due"] > 0 or len(rows) == 1
+        if chosen is not None:
+            row["checked"] = row["link"].account_id == chosen
+        else:
+            row["checked"] = row["due"] > 0 or len(rows) == 1
     errors = []
     if request.method == "POST":
         items, errors = _ticked_amounts(request.POST, rows)
@@ -83,6 +99,13 @@ def _ticked_amounts(post, rows: list[dict]) -> tuple[list, list[str]]:
     if not items and not errors:
         errors.append("Отметьте хотя бы один лицевой счёт.")
     return items, errors
+
+
+@login_required
+def my_payments(request):
+    """ "Мои платежи": every card payment the user made from the cabinet, newest first, with its status."""
+    page = Paginator(selectors.card_payments(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "payments/mine.html", {"page": page, "payments": page.object_list})
 
 
 def _settle_and_read(request, order):
@@ -150,11 +173,11 @@ def _sandbox_notification(body: bytes, headers: dict) -> None:
     services.notification_handle(provider_name="sandbox", body=body, headers=headers)
 
 
-def _finish(charge: SandboxCharge, status: str, last4: str = ""):
+def _finish(charge: SandboxCharge, status: str, last4: str = "", reason: str = ""):
     with transaction.atomic():
         won = SandboxCharge.objects.filter(
             pk=charge.pk, status__in=[SandboxCharge.Status.PENDING, SandboxCharge.Status.WAITING_3DS]
-        ).update(status=status, card_last4=last4 or charge.card_last4)
+        ).update(status=status, card_last4=last4 or charge.card_last4, decline_reason=reason)
         if won:
             charge.refresh_from_db()
             sandbox.deliver(charge, handle_inline=_sandbox_notification)
@@ -172,7 +195,7 @@ def sandbox_pay(request, token):
         if charge.status == SandboxCharge.Status.WAITING_3DS:
             if request.POST.get("code", "").strip() == sandbox.THREE_DS_CODE:
                 return _finish(charge, SandboxCharge.Status.SUCCEEDED)
-            return _finish(charge, SandboxCharge.Status.DECLINED)
+            return _finish(charge, SandboxCharge.Status.DECLINED, reason=sandbox.THREE_DS_FAILED_REASON)
         number = request.POST.get("number", "").replace(" ", "")
         expiry = request.POST.get("expiry", "").strip()
         cvc = request.POST.get("cvc", "").strip()
@@ -184,7 +207,7 @@ def sandbox_pay(request, token):
                 )
                 charge.refresh_from_db()
             elif number == sandbox.DECLINE_CARD:
-                return _finish(charge, SandboxCharge.Status.DECLINED, number[-4:])
+                return _finish(charge, SandboxCharge.Status.DECLINED, number[-4:], sandbox.DECLINE_CARD_REASON)
             else:
                 return _finish(charge, SandboxCharge.Status.SUCCEEDED, number[-4:])
     return render(request, "payments/sandbox_pay.html", {"charge": charge, "errors": errors, "test_mode": True})

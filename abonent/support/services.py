@@ -18,6 +18,7 @@ from abonent.users.access import linked_account
 from . import access
 from .files import check_files
 from .models import Appeal, AppealMessage, Attachment, PaidService, PaidServiceRequest
+from .reply_address import reply_address
 
 MAX_TEXT = 5000
 CONTACT_MAX = Appeal._meta.get_field("contact").max_length
@@ -143,13 +144,21 @@ def appeal_answer(*, appeal: Appeal, operator, text: str) -> AppealMessage:
         if appeal.assignee_id is None:
             appeal.assignee = operator
         appeal.save(update_fields=["status", "answered_at", "assignee"])
-        send_optional(
-            user=appeal.author,
+        _mail_author(
+            appeal,
             kind=NotificationKind.APPEAL_ANSWER,
             template="support/email/answer",
             context={"appeal": appeal, "message": message, "organisation": appeal.organisation},
         )
     return message
+
+
+def _mail_author(item, *, kind: str, template: str, context: dict) -> None:
+    """E-mail the author of an appeal or request (unless they turned `kind` off) at the contact they gave for
+    the answer, when it is an e-mail address (reply_address)."""
+    to = reply_address(contact=item.contact, user=item.author)
+    if to:
+        send_optional(user=item.author, kind=kind, template=template, context=context, to=to)
 
 
 def appeal_set_status(*, appeal: Appeal, operator, status: str) -> Appeal:
@@ -267,11 +276,24 @@ def paid_request_update(*, request: PaidServiceRequest, operator, **changes) -> 
     if assignee is not None and not access.may_be_assigned(assignee, request):
         raise ValidationError({"assignee": _("Исполнитель должен быть сотрудником этой организации.")})
     with transaction.atomic():
-        request = PaidServiceRequest.objects.select_for_update().get(pk=request.pk)
+        request = (
+            PaidServiceRequest.objects.select_for_update()
+            .select_related("author", "organisation", "account", "service")
+            .get(pk=request.pk)
+        )
+        was = request.status
         for name, value in changes.items():
             setattr(request, name, value)
         finished = request.status in (PaidServiceRequest.Status.DONE, PaidServiceRequest.Status.CANCELLED)
         request.closed_at = (request.closed_at or timezone.now()) if finished else None
         request.full_clean(exclude=["organisation", "account", "author", "service"])
         request.save()
+        if request.status != was:
+            # Only a change of status is news to the subscriber: a corrected price or comment alone is on the page.
+            _mail_author(
+                request,
+                kind=NotificationKind.PAID_REQUEST,
+                template="support/email/paid_request_status",
+                context={"request": request, "organisation": request.organisation},
+            )
     return request

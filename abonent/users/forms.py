@@ -8,10 +8,11 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from abonent.lib.inputs import is_ascii_digits
+from abonent.housing.models import Building
+from abonent.lib.inputs import is_ascii_digits, parse_id
 from abonent.orgs.models import Organisation
 
-from . import login_guard, services
+from . import login_guard, selectors, services
 from .models import User
 from .usernames import username_single_script
 
@@ -205,10 +206,31 @@ class UsernameRegistrationForm(forms.Form):
 
 
 class AddAccountForm(forms.Form):
+    """Organisation → house from its list (filtered by the words typed in "Поиск дома") → flat. The list is the
+    organisation's houses matching the filter, at most 20 (selectors.houses_matching); any house of the chosen
+    organisation is accepted, so a house the page's script found by another filter is valid too."""
+
     organisation = forms.ModelChoiceField(
-        label=_("Управляющая организация"), queryset=Organisation.objects.order_by("short_name"), empty_label="—"
+        label=_("Управляющая организация"),
+        queryset=Organisation.objects.order_by("short_name"),
+        empty_label="—",
+        error_messages={"invalid_choice": _("Выберите организацию из списка.")},
     )
-    building = forms.CharField(label=_("Дом"), max_length=200, help_text=_("Улица и номер дома, например: Гончарова 5"))
+    house_search = forms.CharField(
+        label=_("Поиск дома"),
+        max_length=100,
+        required=False,
+        help_text=_("Улица или номер дома, например: Гончарова 5 — и нажмите «Показать дома»"),
+    )
+    building = forms.ModelChoiceField(
+        label=_("Дом"),
+        queryset=Building.objects.none(),
+        empty_label="—",
+        error_messages={
+            "required": _("Выберите дом из списка."),
+            "invalid_choice": _("Выберите дом из списка домов этой организации."),
+        },
+    )
     apartment = forms.CharField(
         label=_("Квартира"), max_length=16, required=False, help_text=_("Пусто для частного дома")
     )
@@ -232,6 +254,27 @@ class AddAccountForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "1234-1234-1234", "autocomplete": "off"}),
     )
     captcha = _captcha()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        org_id = self._chosen("organisation")
+        field = self.fields["building"]
+        if org_id is None:
+            return
+        field.queryset = Building.objects.filter(organisation_id=org_id)
+        shown = selectors.houses_matching(org_id, self._raw("house_search"))
+        chosen = self._chosen("building")
+        if chosen is not None and chosen not in {h.pk for h in shown}:
+            shown = list(field.queryset.filter(pk=chosen)) + shown
+        field.widget.choices = [("", "—")] + [(h.pk, h.address) for h in shown]
+
+    def _raw(self, name) -> str:
+        source = self.data if self.is_bound else self.initial
+        value = source.get(name, "")
+        return str(value.pk if hasattr(value, "pk") else value or "")
+
+    def _chosen(self, name) -> int | None:
+        return parse_id(self._raw(name))
 
     def clean_account_number(self):
         value = self.cleaned_data["account_number"].strip()

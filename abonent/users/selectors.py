@@ -1,12 +1,13 @@
 """Reads the access pages need."""
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from abonent.housing.models import PersonalAccount
+from abonent.housing.models import Building, PersonalAccount
 from abonent.lib.inputs import is_ascii_digits
 
 from . import access
@@ -69,3 +70,32 @@ def last_payment_of(account: PersonalAccount) -> tuple[dt.date, Decimal] | None:
     """Date and amount of the account's last credited payment, the proof seed 004 asks for when linking an account
     (payments.selectors.account_last_payment says which payment that is)."""
     return _last_payment_reader(account) if _last_payment_reader is not None else None
+
+
+HOUSES_SHOWN = 20
+
+
+def houses_matching(organisation_id: int, text: str, limit: int = HOUSES_SHOWN) -> list[Building]:
+    """The organisation's houses whose address has every word typed ("гонч 5" finds "ул. Гончарова, д. 5" but not
+    "д. 15": a number is a whole house number, other words may be cut short), at most `limit`, by address: the
+    house list of "Добавить лицевой счёт", short enough to read even for a city."""
+    words = re.findall(r"\w+", (text or "").lower())[:6]
+    houses = Building.objects.filter(organisation_id=organisation_id).order_by("address")
+    for word in words:
+        # SQLite folds case for ASCII only: the word is also tried capitalised and in capitals (PostgreSQL's
+        # icontains folds Cyrillic itself). This narrows the rows; the word rule below decides.
+        houses = houses.filter(
+            Q(address__icontains=word) | Q(address__icontains=word.capitalize()) | Q(address__icontains=word.upper())
+        )
+    found = []
+    for house in houses.iterator(chunk_size=500):
+        if _address_has_words(house.address, words):
+            found.append(house)
+            if len(found) == limit:
+                break
+    return found
+
+
+def _address_has_words(address: str, words: list[str]) -> bool:
+    have = re.findall(r"\w+", address.lower())
+    return all(any(h == w if w.isdigit() else h.startswith(w) for h in have) for w in words)

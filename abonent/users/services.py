@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
-from abonent.housing.models import PersonalAccount
+from abonent.housing.models import Building, PersonalAccount
 from abonent.lib.inputs import check_column, is_ascii_digits, parse_money
 from abonent.orgs.models import Organisation
 
@@ -235,12 +235,19 @@ def login_record(*, user: User, ip: str | None, user_agent: str) -> LoginEvent:
 # --- linked accounts -----------------------------------------------------------------------------------------
 
 
-def _address_matches(account: PersonalAccount, building: str, apartment: str) -> bool:
-    """Lenient: every word typed for the building is a word of its address ("Гончарова 5" ⊂ "ул. Гончарова, д. 5")."""
+def _address_matches(account: PersonalAccount, building, apartment: str) -> bool:
+    """The house chosen from the list (a Building) is the account's; or, typed as text, leniently: every word typed
+    for the building is a word of its address ("Гончарова 5" ⊂ "ул. Гончарова, д. 5")."""
+    if isinstance(building, Building):
+        return building.pk == account.premises.building_id and _flat_matches(account, apartment)
     words = set(re.findall(r"\w+", account.premises.building.address.lower()))
     typed = set(re.findall(r"\w+", (building or "").lower()))
     if not typed or not typed <= words:
         return False
+    return _flat_matches(account, apartment)
+
+
+def _flat_matches(account: PersonalAccount, apartment: str) -> bool:
     return (apartment or "").strip().lower() == (account.premises.number or "").strip().lower()
 
 
@@ -249,7 +256,7 @@ def account_link_add(
     *,
     user: User,
     organisation: Organisation,
-    building: str,
+    building: Building | str,
     apartment: str,
     account_number: str,
     payment_date: dt.date | None,

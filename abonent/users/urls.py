@@ -15,6 +15,7 @@ urlpatterns = [
     path("password/change/", views.password_change_forced, name="password_change_forced"),
     path("cabinet/", views.cabinet, name="cabinet"),
     path("cabinet/accounts/add/", views.account_add, name="account_add"),
+    path("cabinet/accounts/add/houses/", views.account_add_houses, name="account_add_houses"),
     path("consent/", views.consent, name="consent"),
     path("profile/", views.profile, name="profile"),
     path("profile/email/", views.profile_email, name="profile_email"),

@@ -6,6 +6,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +15,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from abonent.lib import page_cache
+from abonent.lib.inputs import parse_id
+from abonent.orgs.models import Organisation
 
 from . import access, forms, ratelimit, selectors, services
 from .models import User
@@ -209,6 +212,10 @@ def cabinet(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_add(request):
+    if request.method == "POST" and "find_houses" in request.POST:
+        # "Показать дома" without the script: the same page, the list filtered, nothing checked or saved yet.
+        form = forms.AddAccountForm(initial=request.POST.dict())
+        return render(request, "users/account_add.html", {"form": form})
     form = forms.AddAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -230,6 +237,19 @@ def account_add(request):
             messages.success(request, _("Лицевой счёт %(number)s добавлен.") % {"number": link.account.number})
             return redirect(reverse("users:cabinet"))
     return render(request, "users/account_add.html", {"form": form})
+
+
+@login_required
+@require_GET
+def account_add_houses(request):
+    """The house list of "Добавить лицевой счёт" for the page's script: the organisation's houses matching the
+    words typed, at most 20, as JSON. Houses are no secret (they are on every receipt); a bad organisation is a
+    Russian error, not a 500."""
+    org_id = parse_id(request.GET.get("organisation"))
+    if org_id is None or not Organisation.objects.filter(pk=org_id).exists():
+        return JsonResponse({"error": _("Выберите организацию из списка.")}, status=400)
+    houses = selectors.houses_matching(org_id, request.GET.get("q", "")[:100])
+    return JsonResponse({"houses": [{"id": h.pk, "address": h.address} for h in houses]})
 
 
 @require_GET
@@ -330,9 +350,13 @@ def profile_receipts(request, link_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def profile_unlink(request, link_id):
+    """Unlinking asks first: the button opens a page saying what happens; only its "Да, отключить" (a POST with
+    confirm) unlinks. Works without a script; another's link is 404 on both steps."""
     link = access.link_for_user(request.user, link_id)
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        return render(request, "users/unlink_confirm.html", {"link": link})
     number = link.account.number
     services.account_link_remove(link=link)
     messages.success(request, _("Лицевой счёт %(n)s отключён от личного кабинета.") % {"n": number})

@@ -109,7 +109,7 @@ def test_printed_proofs_work(client, demo):
         "/cabinet/accounts/add/",
         {
             "organisation": by_payment.organisation.pk,
-            "building": by_payment.premises.building.address,
+            "building": by_payment.premises.building.pk,  # chosen from the house list
             "apartment": by_payment.premises.number,
             "account_number": paid.group(1),
             "payment_date": f"{paid.group(2)}.{paid.group(3)}.{paid.group(4)}",

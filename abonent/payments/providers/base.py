@@ -31,8 +31,13 @@ class PaymentProvider:
     ) -> Started:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def fetch_status(self, provider_payment_id: str) -> str:  # pragma: no cover - interface
+    def fetch_status(self, provider_payment_id: str) -> str:
+        return self.fetch_outcome(provider_payment_id)[0]
+
+    def fetch_outcome(self, provider_payment_id: str) -> tuple[str, str]:  # pragma: no cover - interface
+        """(status, decline code): the code (YooKassa's cancellation reason) is empty unless declined."""
         raise NotImplementedError
 
-    def parse_notification(self, body: bytes, headers) -> tuple[str, str]:  # pragma: no cover - interface
+    def parse_notification(self, body: bytes, headers) -> tuple[str, str, str]:  # pragma: no cover - interface
+        """(provider payment id, status, decline code) of an authentic notification."""
         raise NotImplementedError

@@ -2,7 +2,9 @@
 a 3-D Secure step, and an asynchronous notification signed with HMAC-SHA256, as a real acquirer sends.
 
 Test cards (any future expiry, any 3-digit CVC):
-  4111 1111 1111 1111 — success;  4000 0000 0000 0002 — declined;  4000 0000 0000 3220 — 3-D Secure, code 12345.
+  4111 1111 1111 1111 — success;  4000 0000 0000 0002 — declined (insufficient funds);
+  4000 0000 0000 3220 — 3-D Secure, code 12345 (another code: declined, 3-D Secure failed).
+A decline carries YooKassa's reason code, so the cabinet explains it the same way for both providers.
 """
 
 import hashlib
@@ -29,6 +31,8 @@ SUCCESS_CARD = "4111111111111111"
 DECLINE_CARD = "4000000000000002"
 THREE_DS_CARD = "4000000000003220"
 THREE_DS_CODE = "12345"
+DECLINE_CARD_REASON = "insufficient_funds"
+THREE_DS_FAILED_REASON = "3d_secure_failed"
 SIGNATURE_HEADER = "HTTP_X_SANDBOX_SIGNATURE"
 ATTEMPTS = 5
 
@@ -68,23 +72,28 @@ class SandboxProvider(PaymentProvider):
         )
         return Started(charge.token, reverse("payments:sandbox_pay", args=[charge.token]))
 
-    def fetch_status(self, provider_payment_id: str) -> str:
-        status = SandboxCharge.objects.filter(token=provider_payment_id).values_list("status", flat=True).first()
-        return {"succeeded": SUCCEEDED, "declined": DECLINED}.get(status, PENDING)
+    def fetch_outcome(self, provider_payment_id: str) -> tuple[str, str]:
+        row = SandboxCharge.objects.filter(token=provider_payment_id).values_list("status", "decline_reason").first()
+        status, reason = row or ("", "")
+        return {"succeeded": SUCCEEDED, "declined": DECLINED}.get(status, PENDING), reason
 
-    def parse_notification(self, body: bytes, headers) -> tuple[str, str]:
+    def parse_notification(self, body: bytes, headers) -> tuple[str, str, str]:
         given = headers.get(SIGNATURE_HEADER, "")
         if not given or not hmac.compare_digest(given, sign(body)):
             raise NotificationRejected("bad signature")
         try:
             data = json.loads(body)
-            return str(data["payment_id"]), {"succeeded": SUCCEEDED, "declined": DECLINED}[data["status"]]
+            status = {"succeeded": SUCCEEDED, "declined": DECLINED}[data["status"]]
+            return str(data["payment_id"]), status, str(data.get("reason") or "")
         except (ValueError, KeyError, TypeError) as exc:
             raise NotificationRejected("unreadable") from exc
 
 
-def notification(token: str, status: str) -> bytes:
-    return json.dumps({"payment_id": token, "status": status}, sort_keys=True).encode()
+def notification(token: str, status: str, reason: str = "") -> bytes:
+    data = {"payment_id": token, "status": status}
+    if reason:
+        data["reason"] = reason
+    return json.dumps(data, sort_keys=True).encode()
 
 
 def deliver(charge, *, handle_inline: Callable[[bytes, dict], object]) -> None:
@@ -93,7 +102,7 @@ def deliver(charge, *, handle_inline: Callable[[bytes, dict], object]) -> None:
     server) hands the same signed body to `handle_inline`, the webhook's own handler, right after commit. The
     handler is passed in by the caller: the acquirer knows nothing of how Abonent applies a notification (and
     the payment services, which start payments through the providers, are not imported back from here)."""
-    body = notification(charge.token, charge.status)
+    body = notification(charge.token, charge.status, charge.decline_reason)
     headers = {SIGNATURE_HEADER: sign(body)}
     mode = getattr(settings, "PAYMENTS_SANDBOX_DELIVERY", "http")
 

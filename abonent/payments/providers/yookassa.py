@@ -60,19 +60,22 @@ class YooKassaProvider(PaymentProvider):
         payment = Payment.create(params, idempotency_key=order)
         return Started(payment.id, payment.confirmation.confirmation_url)
 
-    def fetch_status(self, provider_payment_id: str) -> str:
+    def fetch_outcome(self, provider_payment_id: str) -> tuple[str, str]:
         _configure()
-        status = Payment.find_one(provider_payment_id).status
-        return {"succeeded": SUCCEEDED, "canceled": DECLINED}.get(status, PENDING)
+        payment = Payment.find_one(provider_payment_id)
+        status = {"succeeded": SUCCEEDED, "canceled": DECLINED}.get(payment.status, PENDING)
+        details = getattr(payment, "cancellation_details", None)
+        reason = getattr(details, "reason", "") if status == DECLINED and details else ""
+        return status, reason or ""
 
-    def parse_notification(self, body: bytes, headers) -> tuple[str, str]:
+    def parse_notification(self, body: bytes, headers) -> tuple[str, str, str]:
         try:
             note = WebhookNotificationFactory().create(json.loads(body))
             payment_id = note.object.id
         except Exception as exc:  # the SDK raises bare ValueError/TypeError/KeyError on malformed input
             raise NotificationRejected("unreadable") from exc
         try:
-            return payment_id, self.fetch_status(payment_id)
+            return payment_id, *self.fetch_outcome(payment_id)
         except NotFoundError as exc:
             raise NotificationRejected("unknown payment") from exc
         except ApiError as exc:

@@ -132,6 +132,8 @@ def test_canceled_payment_declined(client, yookassa):
     yookassa.state = "payment_canceled"
     notify(client)
     assert Payment.objects.get().status == Payment.Status.DECLINED
+    # the recorded cancellation_details.reason "card_expired", explained in Russian
+    assert Payment.objects.get().decline_reason == "Истёк срок действия карты. Оплатите другой картой."
     assert debt(account) == D("1500.00")
 
 

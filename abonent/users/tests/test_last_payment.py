@@ -43,7 +43,7 @@ def _card(account, amount: str) -> Payment:
 def _add_form(account, **over):
     data = {
         "organisation": account.organisation.pk,
-        "building": account.premises.building.address,
+        "building": account.premises.building.pk,
         "apartment": account.premises.number,
         "account_number": account.number,
         "payment_date": "05.10.2026",

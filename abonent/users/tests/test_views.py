@@ -237,7 +237,7 @@ def test_register_by_username_confirm_then_add_account(client, account, django_c
         "/cabinet/accounts/add/",
         {
             "organisation": account.organisation.pk,
-            "building": account.premises.building.address,
+            "building": account.premises.building.pk,
             "apartment": account.premises.number,
             "account_number": account.number,
             "payment_date": "",
@@ -273,7 +273,7 @@ def test_register_by_username_bad_input(client, subscriber, over, message):
 def _add_form(account, **over):
     data = {
         "organisation": account.organisation.pk,
-        "building": account.premises.building.address,
+        "building": account.premises.building.pk,
         "apartment": account.premises.number,
         "account_number": account.number,
         "payment_date": "05.10.2026",
@@ -418,7 +418,12 @@ def test_receipts_subscription_and_unlink(client, subscriber, account):
     client.post(f"/profile/accounts/{link.pk}/receipts/", {})
     link.refresh_from_db()
     assert not link.receipts_by_email
-    client.post(f"/profile/accounts/{link.pk}/unlink/")
+    # The button asks first: neither opening the page nor a POST without confirm unlinks.
+    page = client.get(f"/profile/accounts/{link.pk}/unlink/").content.decode()
+    assert "Отключить лицевой счёт?" in page and account.number in page and 'name="confirm"' in page
+    assert client.post(f"/profile/accounts/{link.pk}/unlink/").status_code == 200
+    assert AccountLink.objects.filter(pk=link.pk).exists()
+    assert client.post(f"/profile/accounts/{link.pk}/unlink/", {"confirm": "1"})["Location"] == "/profile/"
     assert not AccountLink.objects.filter(pk=link.pk).exists()
 
 
@@ -426,8 +431,10 @@ def test_someone_elses_link_answers_404_and_nothing_changes(client, subscriber):
     foreign = AccountLinkFactory()
     client.force_login(subscriber)
     assert client.post(f"/profile/accounts/{foreign.pk}/receipts/", {"receipts_by_email": "on"}).status_code == 404
-    assert client.post(f"/profile/accounts/{foreign.pk}/unlink/").status_code == 404
-    assert client.post("/profile/accounts/999999/unlink/").status_code == 404
+    assert client.post(f"/profile/accounts/{foreign.pk}/unlink/", {"confirm": "1"}).status_code == 404
+    assert client.get(f"/profile/accounts/{foreign.pk}/unlink/").status_code == 404
+    assert client.post("/profile/accounts/999999/unlink/", {"confirm": "1"}).status_code == 404
+    assert AccountLink.objects.filter(pk=foreign.pk).exists()
     foreign.refresh_from_db()
     assert not foreign.receipts_by_email
 
