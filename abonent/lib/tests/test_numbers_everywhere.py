@@ -100,7 +100,7 @@ def _check(client, url: str, hits: dict) -> None:
     if "pdf" in kind:
         pages = pypdf.PdfReader(io.BytesIO(response.content)).pages
         lines = [line for page in pages for line in page.extract_text().splitlines()]
-        assert any("руб." in line for line in lines), url  # the text is read, not an empty extraction
+        assert any("Итого к оплате" in line for line in lines), url  # the text is read, not an empty extraction
         found = raw_in(lines)
     else:
         found = raw_numbers(response.content.decode()) if "html" in kind else []
