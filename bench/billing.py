@@ -187,6 +187,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{platform.node()}: {os.cpu_count()} CPU, Python {platform.python_version()}")
     for accounts in args.accounts:
+        load_before = os.getloadavg()[0]
         r = run(args.url, accounts)
         close = r["close_readings"] + r["calculate"] + r["publish"]
         print(
@@ -194,7 +195,9 @@ def main() -> None:
             f"close {close:.1f} s (readings {r['close_readings']:.1f}, calculate {r['calculate']:.1f}, "
             f"publish {r['publish']:.1f}); calculate {r['rows'] / r['calculate']:.0f} rows/s; "
             f"bare INSERT … SELECT {r['baseline']:.2f} s; ratio calculate/baseline {r['calculate'] / r['baseline']:.1f}×, "
-            f"whole close/baseline {close / r['baseline']:.1f}×",
+            f"whole close/baseline {close / r['baseline']:.1f}×; "
+            f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+            "(other work on the machine shows in the figures)",
             flush=True,
         )
 

@@ -109,6 +109,9 @@ def issue_sql(period: BillingPeriod) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        # The stored documents are the same either way; pglz compressing them cost ≈ 3× lz4's CPU (≈ 2.5 s per
+        # 100 000 receipts). Only where the server was built with lz4; the column keeps no option of its own.
+        cursor.execute(LZ4)
         return insert_checked(cursor, ISSUE, params, references)
 
 
@@ -148,6 +151,9 @@ def _document(b: AccountBalance, s: Sources, last_year: dict[int, list]) -> dict
         "last_year": last_year.get(account_id, []),
     }
 
+
+LZ4 = """SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings
+WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"""
 
 # Each row as to_jsonb gives it, so a column added to a model later is stored with no change here.
 ISSUE = """
