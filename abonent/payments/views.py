@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from abonent.lib.inputs import parse_id
 from abonent.lib.numbers import typed
 
 from . import access, selectors, services
@@ -26,9 +27,10 @@ def _chosen_account(request, links) -> int | None:
     raw = request.GET.get("account")
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) not in {link.account_id for link in links}:
+    account_id = parse_id(raw)  # letters, full-width or 5 000 digits are no id
+    if account_id not in {link.account_id for link in links}:
         raise Http404
-    return int(raw)
+    return account_id
 
 
 @login_required
