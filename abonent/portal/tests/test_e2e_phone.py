@@ -1,0 +1,136 @@
+"""Every subscriber and public page of the demo in a real browser at phone widths (320, 375, 414 px) and a desk's:
+nothing wider than the screen, the amounts on screen without sideways scrolling, buttons big enough for a thumb."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from abonent.demo.logins import DEMO_SUBSCRIBER
+from abonent.metering.models import Meter
+from abonent.users.models import AccountLink
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (320, 375, 414, 1280)
+PUBLIC = [
+    "/",
+    "/tariffs/",
+    "/contacts/",
+    "/requisites/",
+    "/outages/",
+    "/news/",
+    "/about/",
+    "/help/",
+    "/consent/",
+    "/login/",
+    "/register/",
+    "/password/reset/",
+    "/apply/cabinet/",
+    "/apply/connection/",
+]
+
+# The figures a subscriber opens the page for: each must be on screen without scrolling sideways.
+KEY_AMOUNTS = ".debt, .advance, td.num, .amount, .total-owed"
+
+
+def subscriber_pages(account_id, meter_id) -> list[str]:
+    acc = f"/cabinet/accounts/{account_id}"
+    return [
+        "/cabinet/",
+        f"{acc}/",
+        f"{acc}/debt/",
+        f"{acc}/history/",
+        f"{acc}/movement/",
+        f"{acc}/common/",
+        f"{acc}/readings/",
+        f"{acc}/meters/{meter_id}/history/",
+        f"{acc}/receipts/",
+        "/cabinet/pay/",
+        "/profile/",
+        "/profile/notifications/",
+        "/cabinet/reading-reminders/",
+        "/cabinet/appeals/",
+        "/cabinet/appeals/new/",
+        "/cabinet/paid-services/",
+        "/cabinet/outages/",
+        "/cabinet/connections/",
+        "/cabinet/accounts/add/",
+    ]
+
+
+@pytest.fixture
+def demo_cabinet(live_server, page):
+    """The demo (one month of history) and the demo subscriber logged in: pages with real content on them."""
+    call_command("seed_demo", "--months", "1", "--verbosity", "0", stdout=io.StringIO(), stderr=io.StringIO())
+    links = AccountLink.objects.filter(user__username=DEMO_SUBSCRIBER.username).select_related("account")
+    link, meter = next((lk, m) for lk in links if (m := Meter.objects.filter(premises=lk.account.premises).first()))
+    client = Client()
+    client.force_login(link.user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    return subscriber_pages(link.account_id, meter.pk)
+
+
+def overflow(page) -> dict:
+    """What sticks out sideways: the page's width and the key amounts that lie beyond the screen's edge."""
+    return page.evaluate(
+        """(selector) => {
+          const width = window.innerWidth;
+          const outside = [...document.querySelectorAll(selector)]
+            .filter(e => e.offsetParent !== null && e.closest('.no-phone') === null)
+            .map(e => [e.getBoundingClientRect(), e.textContent.trim()])
+            .filter(([box, text]) => text && box.width > 0 && (box.left < 0 || box.right > width + 0.5))
+            .map(([box, text]) => `${text} [${Math.round(box.left)}..${Math.round(box.right)}]`);
+          return {scroll: document.documentElement.scrollWidth, width, outside: outside.slice(0, 5)};
+        }""",
+        KEY_AMOUNTS,
+    )
+
+
+def small_buttons(page) -> list[str]:
+    """Buttons and button-looking links under 44 px tall (the size a finger hits)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('button:not(.link), .button, input[type=submit]')]
+          .filter(e => e.offsetParent !== null)
+          .filter(e => e.getBoundingClientRect().height < 43.5)
+          .map(e => `${e.textContent.trim() || e.value} (${Math.round(e.getBoundingClientRect().height)} px)`)"""
+    )
+
+
+def sweep(page, url, paths) -> list[str]:
+    problems = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in paths:
+            response = page.goto(url + path)
+            assert response.status == 200, path
+            found = overflow(page)
+            if found["scroll"] > width or found["outside"]:
+                problems.append(f"{width} {path}: {found}")
+            if width < 1280 and (small := small_buttons(page)):
+                problems.append(f"{width} {path}: small buttons {small}")
+    return problems
+
+
+def test_every_page_fits_a_phone(live_server, page, demo_cabinet):
+    problems = sweep(page, live_server.url, demo_cabinet)
+    page.context.clear_cookies()
+    problems += sweep(page, live_server.url, PUBLIC)
+    assert problems == [], "\n".join(problems)
+
+
+def test_meters_are_compact_on_a_phone(live_server, page, demo_cabinet):
+    """A meter's facts read as two columns on a phone: six facts in a few lines, not a screen of them."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + next(path for path in demo_cabinet if path.endswith("/readings/")))
+    facts = page.locator(".meter .facts").first
+    assert facts.is_visible()
+    assert facts.bounding_box()["height"] < 260  # one fact under another: about 330 px
+    assert (
+        page.get_by_text("Поверка до").first.bounding_box()["x"]
+        < 100
+        < page.get_by_text("Холодная вода", exact=False).first.bounding_box()["x"]
+    )
