@@ -79,6 +79,12 @@ def debts(account_ids) -> dict[int, Decimal]:
     return result
 
 
+def total_owed(debts: dict[int, Decimal]) -> Decimal:
+    """What is owed across the accounts: their debts added up. An advance on one account does not lessen another's
+    debt: the accounts may be different organisations', and money paid to one is not the other's."""
+    return sum((debt for debt in debts.values() if debt > 0), ZERO)
+
+
 def debt_of(account: PersonalAccount) -> Decimal:
     return debts([account.pk]).get(account.pk, ZERO)
 

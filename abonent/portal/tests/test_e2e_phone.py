@@ -134,3 +134,36 @@ def test_meters_are_compact_on_a_phone(live_server, page, demo_cabinet):
         < 100
         < page.get_by_text("Холодная вода", exact=False).first.bounding_box()["x"]
     )
+
+
+TABS = ["Главная", "Начисления", "Показания", "Платежи", "ОДН", "Квитанции", "Оплата"]
+
+
+def test_every_account_page_has_the_same_tabs(live_server, page, demo_cabinet):
+    account_pages = [path for path in demo_cabinet if path.startswith("/cabinet/accounts/") and "add" not in path]
+    assert len(account_pages) == 8
+    for path in account_pages:
+        page.goto(live_server.url + path)
+        tabs = page.get_by_role("navigation", name="Разделы лицевого счёта").get_by_role("link")
+        assert tabs.all_inner_texts() == TABS, path
+    page.goto(live_server.url + account_pages[0] + "readings/")
+    current = page.locator(".account-nav [aria-current=page]")
+    assert current.inner_text() == "Показания"
+    page.get_by_role("navigation", name="Разделы лицевого счёта").get_by_role("link", name="Квитанции").click()
+    assert page.locator(".account-nav [aria-current=page]").inner_text() == "Квитанции"
+    assert "Квитанции" in page.locator("h1").inner_text()
+
+
+def test_home_shows_the_total_owed(live_server, page, demo_cabinet):
+    from abonent.billing import statements
+    from abonent.lib.numbers import money
+
+    links = AccountLink.objects.filter(user__username=DEMO_SUBSCRIBER.username)
+    debts = statements.debts([link.account_id for link in links])
+    assert len(debts) > 1 and any(debt > 0 for debt in debts.values())
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(live_server.url + "/cabinet/")
+    total = page.locator(".total-owed")
+    assert total.is_visible()
+    assert money(sum(debt for debt in debts.values() if debt > 0)) in total.inner_text()
+    assert total.bounding_box()["y"] < 700  # on the first screen, before the accounts
