@@ -1,15 +1,10 @@
 """Every subscriber and public page of the demo in a real browser at phone widths (320, 375, 414 px) and a desk's:
 nothing wider than the screen, the amounts on screen without sideways scrolling, buttons big enough for a thumb."""
 
-import io
-
 import pytest
-from django.conf import settings
-from django.core.management import call_command
-from django.test import Client
 
 from abonent.demo.logins import DEMO_SUBSCRIBER
-from abonent.metering.models import Meter
+from abonent.testing import axe
 from abonent.users.models import AccountLink
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,44 +29,6 @@ PUBLIC = [
 
 # The figures a subscriber opens the page for: each must be on screen without scrolling sideways.
 KEY_AMOUNTS = ".debt, .advance, td.num, .amount, .total-owed"
-
-
-def subscriber_pages(account_id, meter_id) -> list[str]:
-    acc = f"/cabinet/accounts/{account_id}"
-    return [
-        "/cabinet/",
-        f"{acc}/",
-        f"{acc}/debt/",
-        f"{acc}/history/",
-        f"{acc}/movement/",
-        f"{acc}/common/",
-        f"{acc}/readings/",
-        f"{acc}/meters/{meter_id}/history/",
-        f"{acc}/receipts/",
-        "/cabinet/pay/",
-        "/profile/",
-        "/profile/notifications/",
-        "/cabinet/reading-reminders/",
-        "/cabinet/appeals/",
-        "/cabinet/appeals/new/",
-        "/cabinet/paid-services/",
-        "/cabinet/outages/",
-        "/cabinet/connections/",
-        "/cabinet/accounts/add/",
-    ]
-
-
-@pytest.fixture
-def demo_cabinet(live_server, page):
-    """The demo (one month of history) and the demo subscriber logged in: pages with real content on them."""
-    call_command("seed_demo", "--months", "1", "--verbosity", "0", stdout=io.StringIO(), stderr=io.StringIO())
-    links = AccountLink.objects.filter(user__username=DEMO_SUBSCRIBER.username).select_related("account")
-    link, meter = next((lk, m) for lk in links if (m := Meter.objects.filter(premises=lk.account.premises).first()))
-    client = Client()
-    client.force_login(link.user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-    return subscriber_pages(link.account_id, meter.pk)
 
 
 def overflow(page) -> dict:
@@ -107,6 +64,7 @@ def sweep(page, url, paths) -> list[str]:
         for path in paths:
             response = page.goto(url + path)
             assert response.status == 200, path
+            assert "{#" not in page.inner_text("body"), path  # a template comment left on the page
             found = overflow(page)
             if found["scroll"] > width or found["outside"]:
                 problems.append(f"{width} {path}: {found}")
@@ -167,3 +125,16 @@ def test_home_shows_the_total_owed(live_server, page, demo_cabinet):
     assert total.is_visible()
     assert money(sum(debt for debt in debts.values() if debt > 0)) in total.inner_text()
     assert total.bounding_box()["y"] < 700  # on the first screen, before the accounts
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_no_serious_accessibility_violation_on_any_page(live_server, page, demo_cabinet, width):
+    """axe-core on every subscriber page, then every public one logged out: nothing serious or critical."""
+    page.set_viewport_size({"width": width, "height": 800})
+    problems = []
+    for paths in (demo_cabinet, PUBLIC):
+        for path in paths:
+            page.goto(live_server.url + path)
+            problems += [f"{path}: {found}" for found in axe.violations(page)]
+        page.context.clear_cookies()
+    assert problems == [], "\n".join(problems)
