@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 
 from abonent.housing.models import PersonalAccount
+from abonent.lib.inputs import parse_ru_date, parse_ru_month
 from abonent.metering.models import Meter
 from abonent.orgs.dates import add_months, month_end, month_label, month_start
 
@@ -77,6 +78,12 @@ def debts(account_ids) -> dict[int, Decimal]:
         if months.get(account_id) is None or month > months[account_id]:
             result[account_id] -= amount
     return result
+
+
+def total_owed(debts: dict[int, Decimal]) -> Decimal:
+    """What is owed across the accounts: their debts added up. An advance on one account does not lessen another's
+    debt: the accounts may be different organisations', and money paid to one is not the other's."""
+    return sum((debt for debt in debts.values() if debt > 0), ZERO)
 
 
 def debt_of(account: PersonalAccount) -> Decimal:
@@ -253,24 +260,19 @@ def balances(account: PersonalAccount, first: dt.date | None = None, last: dt.da
 def parse_day(text: str | None, default: dt.date, what: str) -> dt.date:
     if not text:
         return default
-    try:
-        return dt.datetime.strptime(text.strip(), "%d.%m.%Y").date()  # noqa: DTZ007 — a calendar date, no time
-    except ValueError:
-        raise StatementError(
-            f"Дата «{what}» указана неверно: нужна дата в виде ДД.ММ.ГГГГ, например 31.08.2018."
-        ) from None
+    day = parse_ru_date(text)
+    if day is None:
+        raise StatementError(f"Дата «{what}» указана неверно: нужна дата в виде ДД.ММ.ГГГГ, например 31.08.2018.")
+    return day
 
 
 def parse_month_param(text: str | None, default: dt.date, what: str) -> dt.date:
     if not text:
         return default
-    try:
-        year, month = text.strip().split("-")
-        if len(year) != 4:
-            raise ValueError
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        raise StatementError(f"Месяц «{what}» указан неверно: нужен месяц в виде ГГГГ-ММ, например 2018-08.") from None
+    month = parse_ru_month(text)  # mm.yyyy as the field shows it; yyyy-mm as links made before carry it
+    if month is None:
+        raise StatementError(f"Месяц «{what}» указан неверно: нужен месяц в виде ММ.ГГГГ, например 08.2018.")
+    return month
 
 
 @dataclass

@@ -133,7 +133,7 @@ def movement(request: HttpRequest, account_id: int) -> HttpResponse:
         result = statements.movement(account, first, last)
     except statements.StatementError as exc:
         return _error(request, "billing/movement.html", context, exc)
-    context.update(movement=result, first_text=f"{first:%Y-%m}", last_text=f"{last:%Y-%m}")
+    context.update(movement=result, first_text=f"{first:%m.%Y}", last_text=f"{last:%m.%Y}")
     headers = ["Месяц", "Долг на начало", "Начислено", "Перерасчёты", "Пени", "Оплачено", "Долг на конец"]
     rows = [
         [b.period.month.strftime("%m.%Y"), b.opening, b.charged, b.recalculated, b.penalties, b.paid, b.closing]

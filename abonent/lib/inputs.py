@@ -120,6 +120,89 @@ def check_date_bounds(value: dt.date, *, earliest: dt.date, latest: dt.date, fie
         raise ValidationError({field: message} if field else message, code="date_bounds")
 
 
+# A date as people here write it, and a month: "31.08.2018", "08.2018". A browser's own date field shows the
+# browser's language ("mm/dd/yyyy" in an English one), so every date field of the site is this text (with the
+# picker of portal/datepicker.js) and is read here, whatever the browser.
+RU_DATE_FORMAT = "%d.%m.%Y"
+RU_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})\Z", re.ASCII)
+RU_MONTH = re.compile(r"([0-9]{1,2})\.([0-9]{4})\Z", re.ASCII)
+ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z", re.ASCII)
+ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})\Z", re.ASCII)
+
+
+def parse_ru_date(text) -> dt.date | None:
+    """dd.mm.yyyy (or yyyy-mm-dd, as links and forms made before sent it) → a date; None if it is not a real
+    date. Only ASCII digits: strptime would read full-width ones."""
+    text = str(text or "").strip()
+    if match := RU_DATE.match(text):
+        day, month, year = match.groups()
+    elif match := ISO_DATE.match(text):
+        year, month, day = match.groups()
+    else:
+        return None
+    return _date(year, month, day)
+
+
+def parse_ru_month(text) -> dt.date | None:
+    """mm.yyyy (or yyyy-mm) → the month's first day; None if it is not a month."""
+    text = str(text or "").strip()
+    if match := RU_MONTH.match(text):
+        month, year = match.groups()
+    elif match := ISO_MONTH.match(text):
+        year, month = match.groups()
+    else:
+        return None
+    return _date(year, month, "1")
+
+
+def _date(year, month, day) -> dt.date | None:
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+class RuDateInput(forms.TextInput):
+    """The site's one date field: text in dd.mm.yyyy, typed or picked from the calendar of portal/datepicker.js."""
+
+    def __init__(self, attrs=None, *, kind="date"):
+        month = kind == "month"
+        base = {
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "placeholder": "ММ.ГГГГ" if month else "ДД.ММ.ГГГГ",
+            "pattern": r"[0-9]{1,2}\.[0-9]{4}" if month else r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}",
+            "maxlength": "7" if month else "10",
+            "data-datepicker": kind,
+        }
+        super().__init__({**base, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, dt.date):
+            return value.strftime(RU_DATE_FORMAT)
+        return super().format_value(value)
+
+
+class RuDateField(forms.DateField):
+    """A date typed as dd.mm.yyyy (the picker writes the same); a Russian error for anything else."""
+
+    widget = RuDateInput
+    default_error_messages = {"invalid": _("Введите дату в виде ДД.ММ.ГГГГ, например 01.06.2026.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        refuse_non_ascii_digits(str(value))
+        day = parse_ru_date(value)
+        if day is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return day
+
+
 class AsciiDigitsMixin:
     """Django's IntegerField and DecimalField read «４５» as 45 (int() and Decimal() do): refuse it first."""
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.inputs import RuDateInput
 from abonent.outages.models import YEARS
 
 
@@ -11,7 +12,7 @@ class DayForm(forms.Form):
         label=_("Дата"),
         required=False,
         input_formats=["%d.%m.%Y", "%Y-%m-%d"],
-        widget=forms.TextInput(attrs={"placeholder": "дд.мм.гггг", "inputmode": "numeric", "autocomplete": "off"}),
+        widget=RuDateInput(),
         error_messages={"invalid": _("Введите дату в виде дд.мм.гггг, например 01.06.2026.")},
     )
 

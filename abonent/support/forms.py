@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from abonent.lib.inputs import RuDateField
 from abonent.lib.numbers import money
 
 from .models import Appeal
@@ -46,12 +47,7 @@ class ReplyForm(forms.Form):
 class PaidRequestForm(forms.Form):
     account = forms.TypedChoiceField(label=_("Лицевой счёт"), coerce=int)
     service = forms.TypedChoiceField(label=_("Услуга"), coerce=int)
-    desired_date = forms.DateField(
-        label=_("Желаемая дата"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        error_messages={"invalid": _("Дата в виде ДД.ММ.ГГГГ.")},
-    )
+    desired_date = RuDateField(label=_("Желаемая дата"), error_messages={"invalid": _("Дата в виде ДД.ММ.ГГГГ.")})
     contact = forms.CharField(label=_("Контакт"), max_length=200, help_text=_("Телефон или e-mail для связи"))
     comment = forms.CharField(
         label=_("Комментарий"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import Building
-from abonent.lib.inputs import is_ascii_digits, parse_id
+from abonent.lib.inputs import RuDateField, is_ascii_digits, parse_id
 from abonent.orgs.models import Organisation
 
 from . import login_guard, selectors, services
@@ -235,12 +235,7 @@ class AddAccountForm(forms.Form):
         label=_("Квартира"), max_length=16, required=False, help_text=_("Пусто для частного дома")
     )
     account_number = forms.CharField(label=_("Лицевой счёт"), max_length=30)
-    payment_date = forms.DateField(
-        label=_("Дата последнего платежа"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-    )
+    payment_date = RuDateField(label=_("Дата последнего платежа"), required=False)
     payment_amount = forms.CharField(
         label=_("Сумма последнего платежа"),
         required=False,

@@ -265,3 +265,9 @@ def test_charts_of_charges_and_consumption():
     assert charges["bars"][-1]["total"] == D("1242.70")  # the charge lines; the recalculation is not a charge
     assert [item["name"] for item in charges["legend"]] == ["Содержание жилья", "Вывоз ТКО"]
     assert statements.chart(account, measure="volume") is None  # no water by meter on this account
+
+
+def test_total_owed_adds_debts_and_an_advance_lessens_none():
+    assert statements.total_owed({1: D("100.50"), 2: D("-40"), 3: D("0"), 4: D("9.50")}) == D("110.00")
+    assert statements.total_owed({}) == D("0")
+    assert statements.total_owed({1: D("-5")}) == D("0")
