@@ -6,18 +6,11 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from abonent.lib.forms import apply_error
 from abonent.users import ratelimit
 
 from . import selectors, services
 from .forms import CabinetApplicationForm, ConnectionApplicationForm
-
-
-def _apply_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _file_form(request, form_class, create, template: str, status_url: str):
@@ -27,7 +20,7 @@ def _file_form(request, form_class, create, template: str, status_url: str):
         try:
             application = create(ip=ratelimit.client_ip(request), files=form.cleaned_data["files"], **data)
         except ValidationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             return redirect(status_url, token=application.token)
     return render(request, template, {"form": form}, status=400 if form.errors else 200)

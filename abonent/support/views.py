@@ -9,20 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from abonent.lib.forms import apply_error
 from abonent.lib.inputs import parse_id
 from abonent.users.ratelimit import client_ip
 from abonent.users.selectors import user_links
 
 from . import access, selectors, services, typos
 from .forms import AppealForm, PaidRequestForm, ReplyForm
-
-
-def _apply_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _contact_of(user) -> str:
@@ -55,7 +48,7 @@ def appeal_new(request):
         form = AppealForm(request.POST, links=links)
         form.full_clean()
         form._errors = ErrorDict()  # the service's messages, not the form's own, say what is wrong
-        _apply_error(form, exc)
+        apply_error(form, exc)
         return render(request, "support/appeal_new.html", {"form": form, "links": links}, status=400)
     messages.success(request, _("Обращение № %(id)s отправлено.") % {"id": appeal.pk})
     return redirect("support:appeal", appeal_id=appeal.pk)
@@ -78,7 +71,7 @@ def appeal_detail(request, appeal_id: int):
         except ValidationError as exc:
             form.full_clean()
             form._errors = ErrorDict()
-            _apply_error(form, exc)
+            apply_error(form, exc)
             return render(request, "support/appeal_detail.html", {"appeal": appeal, "form": form}, status=400)
         messages.success(request, _("Сообщение отправлено."))
         return redirect("support:appeal", appeal_id=appeal.pk)
@@ -132,7 +125,7 @@ def paid_services(request):
                     contact=data["contact"],
                 )
             except ValidationError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Заявка № %(id)s отправлена.") % {"id": paid.pk})
                 return redirect("support:paid_request", request_id=paid.pk)

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from abonent.lib import page_cache
+from abonent.lib.forms import apply_error
 from abonent.lib.inputs import parse_id
 from abonent.orgs.models import Organisation
 
@@ -30,14 +31,6 @@ BACKEND = "abonent.users.backends.LoginBackend"
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
-
-
-def _apply_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _login(request, user: User, *, remember: bool = False) -> None:
@@ -110,7 +103,7 @@ def register_receipt(request):
                 base_url=_base_url(request),
             )
         except ValidationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             return render(request, "users/registered.html", {"email": user.email, "login": user.username})
     return render(request, "users/register_receipt.html", {"form": form})
@@ -127,7 +120,7 @@ def register_username(request):
                 username=data["username"], email=data["email"], password=data["password1"], base_url=_base_url(request)
             )
         except ValidationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             return render(
                 request, "users/registered.html", {"email": user.email, "login": user.username, "confirm": True}
@@ -177,7 +170,7 @@ def password_reset(request):
                 base_url=_base_url(request),
             )
         except ValidationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             # The same answer whether or not such a login and e-mail exist.
             return render(request, "users/password_reset_sent.html", {"email": form.cleaned_data["email"]})
@@ -232,7 +225,7 @@ def account_add(request):
                 ip=ratelimit.client_ip(request),
             )
         except ValidationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Лицевой счёт %(number)s добавлен.") % {"number": link.account.number})
             return redirect(reverse("users:cabinet"))
@@ -293,7 +286,7 @@ def profile_email(request):
                 ip=ratelimit.client_ip(request),
             )
         except ValidationError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(
                 request,

@@ -26,9 +26,10 @@ pytestmark = pytest.mark.django_db
 M = Service.Method
 
 
-def service(org, code, method, price, resource="", norm=None, basis=Norm.Basis.PER_RESIDENT, **kwargs):
+def service(org, code, method, price=None, resource="", norm=None, basis=Norm.Basis.PER_RESIDENT, **kwargs):
     svc = f.ServiceFactory(organisation=org, code=code, name=code, method=method, resource=resource, **kwargs)
-    f.TariffFactory(service=svc, valid_from=dt.date(2025, 1, 1), valid_to=None, price=D(price))
+    if price is not None:
+        f.TariffFactory(service=svc, valid_from=dt.date(2025, 1, 1), valid_to=None, price=D(price))
     if norm is not None:
         f.NormFactory(service=svc, value=D(norm), basis=basis)
     return svc

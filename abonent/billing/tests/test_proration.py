@@ -13,30 +13,12 @@ from abonent.billing.models import BillingPeriod, Charge, Norm, Recalculation, S
 from abonent.metering.models import Reading, Resource
 from abonent.testing import factories as f
 
+from .test_close import reading, service
+
 pytestmark = pytest.mark.django_db
 M = Service.Method
 JULY = dt.date(2026, 7, 1)  # 31 days
 JUNE = dt.date(2026, 6, 1)
-
-
-def service(org, code, method, price=None, resource="", norm=None, basis=Norm.Basis.PER_RESIDENT, **kwargs):
-    svc = f.ServiceFactory(organisation=org, code=code, name=code, method=method, resource=resource, **kwargs)
-    if price is not None:
-        f.TariffFactory(service=svc, valid_from=dt.date(2025, 1, 1), valid_to=None, price=D(price))
-    if norm is not None:
-        f.NormFactory(service=svc, value=D(norm), basis=basis)
-    return svc
-
-
-def reading(meter, month, value, status=Reading.Status.PENDING):
-    return Reading.objects.create(
-        meter=meter,
-        period=month,
-        value=D(value),
-        submitted_at=dt.datetime(month.year, month.month, 20, 12, tzinfo=dt.UTC),
-        channel=Reading.Channel.PORTAL,
-        status=status,
-    )
 
 
 def lines(account, month):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.test import Client
 
 from abonent.billing.models import Tariff
@@ -175,3 +176,14 @@ def test_the_back_office_refuses_a_date_in_the_year_9999(client):
     assert "меньше либо равно" in response.content.decode()
     tariff.refresh_from_db()
     assert tariff.valid_to.year == 2026
+
+
+@pytest.mark.parametrize(
+    "template, heading",
+    [("500.html", "Ошибка на сервере"), ("400.html", "Неверный запрос")],
+)
+def test_standalone_error_pages_render_without_a_request(template, heading):
+    # Django renders them with no request and no context processors: they must stand without base.html.
+    page = render_to_string(template)
+    assert f"<h1>{heading}</h1>" in page and f"<title>{heading} — Абонент</title>" in page
+    assert 'href="/contacts/"' in page
