@@ -124,3 +124,20 @@ def test_a_reading_accepted_before_the_verification_ends_mid_month_is_charged_by
     assert line.basis_note == note
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.render([receipt]))).pages)
     assert note in re.sub(r"\s+", " ", text.replace("\xa0", " "))
+
+
+def test_the_cached_home_turns_the_day_at_the_organisations_midnight_not_the_servers(
+    settings, logged_in, account, meter
+):
+    # Kamchatka is UTC+12, the server's Moscow UTC+3: at 12:00 UTC the day turns there, in Moscow it is 15:00.
+    # Two minutes apart, well within the entry's timeout: only the day can make the page a new one.
+    settings.SUBSCRIBER_PAGE_CACHE = True
+    settings.BILLING_FIGURES_TIMEOUT = 3600  # as with Redis (local memory keeps an entry 30 s)
+    account.organisation.timezone = "Asia/Kamchatka"
+    account.organisation.save(update_fields=["timezone"])
+    due(meter, dt.date(2026, 12, 20))  # warned from 20.11, the organisation's day
+    with time_machine.travel(dt.datetime(2026, 11, 19, 11, 59, tzinfo=UTC), tick=False):  # 19.11 23:59 there
+        assert "Срок поверки" not in logged_in.get("/cabinet/").content.decode()
+        assert "Срок поверки" not in logged_in.get("/cabinet/").content.decode()  # served from the cache
+    with time_machine.travel(dt.datetime(2026, 11, 19, 12, 1, tzinfo=UTC), tick=False):  # 20.11 00:01 there
+        assert "истекает 20.12.2026" in logged_in.get("/cabinet/").content.decode()
