@@ -141,3 +141,19 @@ def test_the_cached_home_turns_the_day_at_the_organisations_midnight_not_the_ser
         assert "Срок поверки" not in logged_in.get("/cabinet/").content.decode()  # served from the cache
     with time_machine.travel(dt.datetime(2026, 11, 19, 12, 1, tzinfo=UTC), tick=False):  # 20.11 00:01 there
         assert "истекает 20.12.2026" in logged_in.get("/cabinet/").content.decode()
+
+
+def test_a_meter_saved_in_the_back_office_renews_the_cached_home_at_once(settings, logged_in, account, meter):
+    # The back office saves a meter with Meter.save() (ModelAdmin.save_model): the cached home must not keep
+    # the old verification date for the entry's lifetime.
+    settings.SUBSCRIBER_PAGE_CACHE = True
+    settings.BILLING_FIGURES_TIMEOUT = 3600
+    due(meter, dt.date(2027, 6, 1))
+    assert "Срок поверки" not in home(logged_in)
+    assert "Срок поверки" not in home(logged_in)  # served from the cache
+    meter.refresh_from_db()
+    meter.verification_due = dt.date(2026, 12, 20)  # corrected by the operator: within 30 days of 20.11
+    meter.save()
+    assert f"Прибор № {meter.serial_number}: Срок поверки прибора учёта истекает 20.12.2026" in home(logged_in)
+    meter.delete()  # a meter entered by mistake: the warning goes with it
+    assert "Срок поверки" not in home(logged_in)
