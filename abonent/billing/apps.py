@@ -16,6 +16,8 @@ class BillingConfig(AppConfig):
         from .selectors import service_prices
 
         # Whole pages cached per user are stale when their accounts' figures are: billing knows when.
-        page_cache.register_source(page_cache.Source(figures.page_key, figures.page_versions, figures.timeout))
+        page_cache.register_source(
+            page_cache.Source(figures.page_key, figures.page_versions, figures.timeout, figures.page_day)
+        )
         register_price_source(service_prices)  # the readings page shows the tariff of each meter's service
         register_lock_guard(locked.refuse)  # tariffs, norms and services a published period used stay as they were

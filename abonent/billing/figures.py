@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
+from django.utils import timezone
 
 PREFIX = "billing:figures"
 SHARED_TIMEOUT = 24 * 3600  # a shared cache (Redis): figures of an account nobody reads leave it in a day
@@ -79,15 +81,22 @@ def versions_of(accounts: list[tuple[int, int]]) -> dict[int, str]:
     }
 
 
-def page_key(account) -> tuple[int, int]:
-    """What a page cached whole (lib.page_cache) keeps of an account it shows."""
-    return (account.pk, account.organisation_id)
+def page_key(account) -> tuple[int, int, str]:
+    """What a page cached whole (lib.page_cache) keeps of an account it shows: its ids and its organisation's
+    time zone (the page's "today" is the organisation's, and a warm page must not query for it)."""
+    return (account.pk, account.organisation_id, account.organisation.timezone)
 
 
-def page_versions(keys: list[tuple[int, int]]) -> str:
+def page_versions(keys: list[tuple[int, int, str]]) -> str:
     """The figures versions of a cached page's accounts, as one text: a page is stale when it differs."""
-    found = versions_of(keys)
-    return ",".join(found[account_id] for account_id, _org in keys)
+    found = versions_of([(account_id, org) for account_id, org, _zone in keys])
+    return ",".join(found[account_id] for account_id, _org, _zone in keys)
+
+
+def page_day(keys: list[tuple[int, int, str]]) -> str:
+    """Today in each organisation of a cached page's accounts: the page is stale once one of them turns the day."""
+    now = timezone.now()
+    return ",".join(sorted({f"{now.astimezone(ZoneInfo(zone)):%Y-%m-%d}" for _account, _org, zone in keys}))
 
 
 def account_figures_version(account) -> str:

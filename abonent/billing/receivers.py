@@ -8,6 +8,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from abonent.housing.models import Building, PersonalAccount, Premises
+from abonent.metering.models import Meter
 from abonent.orgs.models import Organisation
 
 from . import figures
@@ -45,3 +46,16 @@ def account_saved(sender, instance, created, **kwargs):
 def service_off_changed(sender, instance, **kwargs):
     # The card lists the account's services off (statements.services_off); the charges change at the next close.
     figures.accounts_figures_bump([instance.account_id])
+
+
+@receiver(post_save, sender=Meter, dispatch_uid="billing.figures.meter_saved")
+@receiver(post_delete, sender=Meter, dispatch_uid="billing.figures.meter_deleted")
+def meter_changed(sender, instance, **kwargs):
+    # A flat's meter: its premises' accounts; a house meter (ОДПУ) is in every flat's common-house lines.
+    if instance.premises_id:
+        accounts = PersonalAccount.objects.filter(premises_id=instance.premises_id).values_list("pk", flat=True)
+        figures.accounts_figures_bump(list(accounts))
+    elif instance.building_id:
+        figures.organisation_figures_bump(
+            Building.objects.values_list("organisation_id", flat=True).get(pk=instance.building_id)
+        )

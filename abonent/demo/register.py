@@ -161,6 +161,8 @@ NORMS_SINCE = dt.date(2017, 1, 1)
 VODOKANAL_SERVICES = [
     ("cold_water", "Холодное водоснабжение", U.M3, M.METER, Resource.COLD_WATER, "45.27", "50.35", ("4.85", None)),
     ("sewerage", "Водоотведение", U.M3, M.SEWERAGE, "", "33.12", "36.80", None),
+    # Вывоз ЖБО from a septic tank (seed 000): its volume is the water the house used, as for sewerage.
+    ("liquid_waste", "Вывоз ЖБО", U.M3, M.SEWERAGE, "", "172.40", "181.05", None),
 ]
 UK_SERVICES = [
     ("maintenance", "Содержание жилья", U.M2, M.AREA, "", "24.60", "26.90", None),
@@ -397,6 +399,10 @@ SPARED_ACCOUNTS = 5
 UK_SERVICES_OFF_HOUSE = "ул. Российская, д. 19"
 
 
+SEPTIC_TANK = "Частный дом без централизованной канализации (выгреб)"
+SEWERED = "Централизованная канализация: вывоз ЖБО не нужен"
+
+
 def create_services_off(ctx: DemoContext) -> None:
     rng = ctx.rng_for("services-off")
     rows = []
@@ -404,14 +410,12 @@ def create_services_off(ctx: DemoContext) -> None:
     services = {s.code: s for s in Service.objects.filter(organisation=org)}
     houses = [a for a in ctx.accounts[VODOKANAL][SPARED_ACCOUNTS:] if a.premises.kind == Premises.Kind.HOUSE]
     chosen = rng.sample(houses, 5)
-    for account in chosen[:4]:  # a private house with a septic tank: cold water only
-        since = account.opened_on
-        rows.append(
-            (account, services["sewerage"], since, None, "Частный дом без централизованной канализации (выгреб)")
-        )
-    # connected to the sewer at the end of the month half a year ago: charged from the month after
+    for account in chosen[:4]:  # a private house with a septic tank: cold water and вывоз ЖБО, no sewerage
+        rows.append((account, services["sewerage"], account.opened_on, None, SEPTIC_TANK))
+    # connected to the sewer at the end of the month half a year ago: sewerage from the month after, ЖБО till then
     connected = month_end(add_months(month_start(today), -6))
     rows.append((chosen[4], services["sewerage"], chosen[4].opened_on, connected, "Подключён к канализации"))
+    rows.append((chosen[4], services["liquid_waste"], connected + dt.timedelta(days=1), None, SEWERED))
 
     org, today = ctx.orgs[UK], ctx.today(UK)
     services = {s.code: s for s in Service.objects.filter(organisation=org)}
@@ -424,6 +428,19 @@ def create_services_off(ctx: DemoContext) -> None:
         row = AccountServiceOff(account=account, service=service, since=since, until=until, reason=reason)
         row.full_clean()
         row.save()
+    _liquid_waste_off_where_sewered(ctx, chosen)
+
+
+def _liquid_waste_off_where_sewered(ctx: DemoContext, septic: list[PersonalAccount]) -> None:
+    """Every service is charged to every account unless it is off: вывоз ЖБО is off for all the accounts on the
+    sewer, i.e. all but the septic-tank houses (one bulk insert: nothing here can overlap)."""
+    service = Service.objects.get(organisation=ctx.orgs[VODOKANAL], code="liquid_waste")
+    spared = {a.pk for a in septic}
+    AccountServiceOff.objects.bulk_create(
+        AccountServiceOff(account=a, service=service, since=a.opened_on, until=None, reason=SEWERED)
+        for a in ctx.accounts[VODOKANAL]
+        if a.pk not in spared
+    )
 
 
 # --- the open month ------------------------------------------------------------------------------------------------

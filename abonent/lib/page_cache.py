@@ -6,7 +6,9 @@ only when their figures do, so a page rendered once is served again from the cac
   a recalculation, an edit of the register). Without a registered source nothing is cached;
 - the user (a login name, staff rights) or the user's linked accounts: the user's own page version, bumped by
   the receivers in portal.signals; a link removed makes the card miss, so the access check runs again;
-- the day (pages say "today" in places), or the timeout.
+- the day (pages say "today" in places): the local day of the organisations of the accounts shown, which the
+  source gives (a subscriber in Kamchatka gets the new day at midnight there, not at the server's), the server's
+  own day on a page without accounts; or the timeout.
 
 An entry is written only after the view ran its access check and answered 200, under the user's id: another
 user never reads it. Pages with a flash message waiting, a query string (exports, filters) or another method
@@ -43,6 +45,7 @@ class Source:
     key: Callable[[object], tuple]  # an object a page shows → what the entry keeps of it (picklable)
     versions: Callable[[list[tuple]], str]  # those keys → a text that changes whenever their figures do
     timeout: Callable[[], int]  # seconds an entry may be kept
+    day: Callable[[list[tuple]], str]  # those keys → the local day(s) of their organisations, as text
 
 
 _source: Source | None = None
@@ -80,9 +83,9 @@ def per_user(view):
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        key = f"{PREFIX}:{request.user.pk}:{timezone.localdate():%Y%m%d}:{request.path}"
+        key = f"{PREFIX}:{request.user.pk}:{request.path}"
         user_version, entry = _lookup(request.user.pk, key)
-        if entry is not None and entry["user"] == user_version and entry["versions"] == _versions(entry["accounts"]):
+        if entry is not None and entry["user"] == user_version and _fresh(entry):
             return _served(request, entry)
         response = view(request, *args, **kwargs)
         _store(request, response, key, user_version)
@@ -109,6 +112,7 @@ def _store(request: HttpRequest, response: HttpResponse, key: str, user_version:
         "user": user_version,
         "accounts": accounts,
         "versions": _versions(accounts),
+        "day": _day(accounts),
         "body": CSRF_VALUE.sub(rf"\g<1>{CSRF_MARKER}\g<2>", response.content.decode()),
         "content_type": response["Content-Type"],
     }
@@ -128,6 +132,15 @@ def _cacheable(request: HttpRequest) -> bool:
 
 def _versions(keys: list[tuple]) -> str:
     return _source.versions(keys)
+
+
+def _day(keys: list[tuple]) -> str:
+    return _source.day(keys) if keys else f"{timezone.localdate():%Y-%m-%d}"
+
+
+def _fresh(entry: dict) -> bool:
+    """Same day and same figures as when the page was rendered (the day first: it needs no cache round trip)."""
+    return entry.get("day") == _day(entry["accounts"]) and entry["versions"] == _versions(entry["accounts"])
 
 
 def _served(request: HttpRequest, entry: dict) -> HttpResponse:

@@ -15,7 +15,7 @@ from abonent.notifications.emails import send_optional
 from abonent.notifications.models import Kind as NotificationKind
 from abonent.users.access import linked_account
 
-from . import access
+from . import access, org_letters
 from .files import check_files
 from .models import Appeal, AppealMessage, Attachment, PaidService, PaidServiceRequest
 from .reply_address import reply_address
@@ -261,6 +261,15 @@ def paid_request_cancel(*, request: PaidServiceRequest, user) -> PaidServiceRequ
         request.status = PaidServiceRequest.Status.CANCELLED
         request.closed_at = timezone.now()
         request.save(update_fields=["status", "closed_at"])
+        # A change of status like the operator's: the subscriber gets the same letter (their record of it), and the
+        # organisation, which may have planned the visit already, is told at its e-mail.
+        _mail_author(
+            request,
+            kind=NotificationKind.PAID_REQUEST,
+            template="support/email/paid_request_status",
+            context={"request": request, "organisation": request.organisation, "by_subscriber": True},
+        )
+        org_letters.request_cancelled(request)
     return request
 
 

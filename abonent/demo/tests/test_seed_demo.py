@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
@@ -11,11 +12,13 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from abonent.billing.models import AccountServiceOff, BillingPeriod, Charge, Norm, Service, Tariff
 from abonent.demo.logins import ADMIN, DEMO_LOGINS, DEMO_SUBSCRIBER, OPERATOR, VODOKANAL_OPERATOR
 from abonent.housing.models import Building, PersonalAccount, Premises
+from abonent.lib.numbers import money
 from abonent.metering.models import Meter, Reading
 from abonent.orgs.dates import add_months, month_start
 from abonent.orgs.models import Organisation
@@ -88,7 +91,11 @@ def test_services_like_the_seeds(demo):
     def methods(org):
         return dict(Service.objects.filter(organisation=org).values_list("code", "method"))
 
-    assert methods(demo["vodokanal"]) == {"cold_water": Service.Method.METER, "sewerage": Service.Method.SEWERAGE}
+    assert methods(demo["vodokanal"]) == {
+        "cold_water": Service.Method.METER,
+        "sewerage": Service.Method.SEWERAGE,
+        "liquid_waste": Service.Method.SEWERAGE,  # вывоз ЖБО: the volume of the water used, as seed 000 bills it
+    }
     uk = methods(demo["uk"])
     assert uk["maintenance"] == uk["repair"] == Service.Method.AREA
     assert Service.objects.get(organisation=demo["uk"], code="heating").unit == Service.Unit.GCAL
@@ -108,8 +115,14 @@ def test_some_accounts_do_not_receive_a_service_and_the_history_does_not_charge_
     vodokanal = [r for r in rows if r.service.organisation_id == demo["vodokanal"].pk]
     uk = [r for r in rows if r.service.organisation_id == demo["uk"].pk]
     # private houses without sewerage (one connected since), a flat without hot water, one off the heating
-    assert {r.service.code for r in vodokanal} == {"sewerage"} and len(vodokanal) == 5
-    assert all(r.account.premises.kind == Premises.Kind.HOUSE for r in vodokanal)
+    no_sewer = [r for r in vodokanal if r.service.code == "sewerage"]
+    assert len(no_sewer) == 5 and all(r.account.premises.kind == Premises.Kind.HOUSE for r in no_sewer)
+    # вывоз ЖБО off everywhere but at the four septic tanks (and at the connected house since its connection)
+    accounts = PersonalAccount.objects.filter(organisation=demo["vodokanal"])
+    no_tank = [r for r in vodokanal if r.service.code == "liquid_waste"]
+    assert len(no_tank) == accounts.count() - 4 and len(vodokanal) == len(no_sewer) + len(no_tank)
+    connected = next(r for r in no_sewer if r.until is not None)
+    assert [r.since for r in no_tank if r.account_id == connected.account_id] == [connected.until + dt.timedelta(1)]
     assert sorted(r.service.code for r in uk) == ["heating", "hot_water"]
     published = BillingPeriod.objects.filter(state=BillingPeriod.State.PUBLISHED)
     for row in rows:
@@ -118,6 +131,43 @@ def test_some_accounts_do_not_receive_a_service_and_the_history_does_not_charge_
             charged = Charge.objects.filter(account=row.account, period__in=published)
             assert charged.exists()  # the account's other services are charged
             assert not charged.filter(service=row.service, period__month__gte=month_start(row.since)).exists()
+
+
+def test_septic_tank_houses_pay_liquid_waste_by_their_water_and_see_it_like_other_services(demo, client):
+    septic = [
+        r.account
+        for r in AccountServiceOff.objects.filter(service__code="sewerage", until__isnull=True).select_related(
+            "account"
+        )
+    ]
+    period = BillingPeriod.objects.get(organisation=demo["vodokanal"], state=BillingPeriod.State.PUBLISHED)
+    lines = Charge.objects.filter(period=period).select_related("service")
+    for account in septic:
+        mine = {c.service.code: c for c in lines.filter(account=account)}
+        assert set(mine) == {"cold_water", "liquid_waste"}
+        waste, water = mine["liquid_waste"], mine["cold_water"]
+        # the water used, without the multiplying factor of a house without a meter (none on ЖБО, ПП РФ № 354)
+        used = water.volume / water.factor if water.basis == Charge.Basis.NORM_FACTOR else water.volume
+        assert waste.volume == used and waste.amount == (waste.volume * waste.price).quantize(
+            Decimal("0.01"), ROUND_HALF_UP
+        )
+    # nobody on the sewer pays вывоз ЖБО
+    waste_payers = set(lines.filter(service__code="liquid_waste").values_list("account_id", flat=True))
+    assert waste_payers == {a.pk for a in septic}
+
+    account = septic[0]
+    waste = lines.get(account=account, service__code="liquid_waste")
+    user = User.objects.create_user("septic", password="x")
+    AccountLink.objects.create(user=user, account=account, method=AccountLink.Method.OPERATOR)
+    client.force_login(user)
+    shown = money(waste.amount)
+    for url in (
+        reverse("billing:card", args=[account.pk]),
+        reverse("billing:debt", args=[account.pk]),
+        reverse("receipts:print", args=[account.pk, f"{period.month:%Y-%m}"]),
+    ):
+        page = client.get(url).content.decode()
+        assert "Вывоз ЖБО" in page and shown in page, url
 
 
 def test_tariffs_change_on_first_of_july_and_do_not_overlap(demo):

@@ -124,3 +124,36 @@ def test_a_reading_accepted_before_the_verification_ends_mid_month_is_charged_by
     assert line.basis_note == note
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.render([receipt]))).pages)
     assert note in re.sub(r"\s+", " ", text.replace("\xa0", " "))
+
+
+def test_the_cached_home_turns_the_day_at_the_organisations_midnight_not_the_servers(
+    settings, logged_in, account, meter
+):
+    # Kamchatka is UTC+12, the server's Moscow UTC+3: at 12:00 UTC the day turns there, in Moscow it is 15:00.
+    # Two minutes apart, well within the entry's timeout: only the day can make the page a new one.
+    settings.SUBSCRIBER_PAGE_CACHE = True
+    settings.BILLING_FIGURES_TIMEOUT = 3600  # as with Redis (local memory keeps an entry 30 s)
+    account.organisation.timezone = "Asia/Kamchatka"
+    account.organisation.save(update_fields=["timezone"])
+    due(meter, dt.date(2026, 12, 20))  # warned from 20.11, the organisation's day
+    with time_machine.travel(dt.datetime(2026, 11, 19, 11, 59, tzinfo=UTC), tick=False):  # 19.11 23:59 there
+        assert "Срок поверки" not in logged_in.get("/cabinet/").content.decode()
+        assert "Срок поверки" not in logged_in.get("/cabinet/").content.decode()  # served from the cache
+    with time_machine.travel(dt.datetime(2026, 11, 19, 12, 1, tzinfo=UTC), tick=False):  # 20.11 00:01 there
+        assert "истекает 20.12.2026" in logged_in.get("/cabinet/").content.decode()
+
+
+def test_a_meter_saved_in_the_back_office_renews_the_cached_home_at_once(settings, logged_in, account, meter):
+    # The back office saves a meter with Meter.save() (ModelAdmin.save_model): the cached home must not keep
+    # the old verification date for the entry's lifetime.
+    settings.SUBSCRIBER_PAGE_CACHE = True
+    settings.BILLING_FIGURES_TIMEOUT = 3600
+    due(meter, dt.date(2027, 6, 1))
+    assert "Срок поверки" not in home(logged_in)
+    assert "Срок поверки" not in home(logged_in)  # served from the cache
+    meter.refresh_from_db()
+    meter.verification_due = dt.date(2026, 12, 20)  # corrected by the operator: within 30 days of 20.11
+    meter.save()
+    assert f"Прибор № {meter.serial_number}: Срок поверки прибора учёта истекает 20.12.2026" in home(logged_in)
+    meter.delete()  # a meter entered by mistake: the warning goes with it
+    assert "Срок поверки" not in home(logged_in)

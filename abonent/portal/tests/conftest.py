@@ -28,6 +28,7 @@ def subscriber_pages(account_id, meter_id) -> list[str]:
         f"{acc}/meters/{meter_id}/history/",
         f"{acc}/receipts/",
         "/cabinet/pay/",
+        "/cabinet/payments/",
         "/profile/",
         "/profile/notifications/",
         "/cabinet/reading-reminders/",

@@ -114,6 +114,25 @@ def test_every_account_page_has_the_same_tabs(live_server, page, demo_cabinet):
     assert "Квитанции" in page.locator("h1").inner_text()
 
 
+def test_my_payments_in_the_top_menu_of_every_subscriber_page(live_server, page, demo_cabinet):
+    """Seed 004's sections: the account's charges and payments are its tabs; the card payments of all the
+    subscriber's accounts («Мои платежи») are one click away from any page, on a phone too."""
+    page.set_viewport_size({"width": 320, "height": 700})
+    for path in demo_cabinet:
+        page.goto(live_server.url + path)
+        menu = page.get_by_role("navigation", name="Основное меню")
+        assert menu.get_by_role("link", name="Мои платежи").is_visible(), path
+    page.goto(live_server.url + demo_cabinet[1])  # the account card
+    page.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Мои платежи").click()
+    page.wait_for_url("**/cabinet/payments/")
+    assert "платеж" in page.locator("h1").inner_text().lower()
+    current = page.locator(".top-nav [aria-current=page]")
+    assert current.inner_text() == "Мои платежи"
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("link", name="Мои платежи").count() == 0  # logged out: no cabinet links
+
+
 def test_home_shows_the_total_owed(live_server, page, demo_cabinet):
 
     links = AccountLink.objects.filter(user__username=DEMO_SUBSCRIBER.username)

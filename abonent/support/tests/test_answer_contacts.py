@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from abonent.lib.numbers import money
 from abonent.notifications.models import Kind
 from abonent.notifications.services import notification_set
 from abonent.support import services
@@ -111,3 +112,51 @@ def test_bad_status_changes_nothing_and_mails_nothing(paid, operator, inbox, dja
         services.paid_request_update(request=paid, operator=operator, status="burnt")
     paid.refresh_from_db()
     assert paid.status == PaidServiceRequest.Status.NEW and inbox.messages == []
+
+
+def test_subscriber_cancelling_a_request_mails_them_and_the_organisation(
+    client, paid, subscriber, account, inbox, django_capture_on_commit_callbacks
+):
+    client.force_login(subscriber)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/cabinet/paid-services/requests/{paid.pk}/cancel/")
+    assert response.status_code == 302
+    paid.refresh_from_db()
+    assert paid.status == PaidServiceRequest.Status.CANCELLED
+    letters = {m["To"]: m for m in inbox.messages}
+    assert set(letters) == {"ivanov@example.ru", account.organisation.email}
+    mine = letters["ivanov@example.ru"]
+    assert f"№ {paid.pk}" in mine["Subject"] and "отменена" in mine["Subject"]
+    body = mine.get_body(("plain",)).get_content()
+    assert "Вы отменили заявку" in body and "Отменена" in body and "/unsubscribe/" in body
+    assert "организация получила уведомление" in body
+    theirs = letters[account.organisation.email]
+    assert f"Абонент отменил заявку № {paid.pk}" in theirs["Subject"] and "Замена счётчика" in theirs["Subject"]
+    text = theirs.get_body(("plain",)).get_content()
+    assert account.number in text and "+7 917 000-00-00" in text and money(paid.price) in text
+    assert f"/admin/support/paidservicerequest/{paid.pk}/change/" in text
+
+
+def test_cancel_mail_to_the_subscriber_respects_the_settings_and_an_organisation_without_email(
+    client, paid, subscriber, account, inbox, django_capture_on_commit_callbacks
+):
+    notification_set(user=subscriber, kind=Kind.PAID_REQUEST, enabled=False)
+    account.organisation.email = ""
+    account.organisation.save(update_fields=["email"])
+    client.force_login(subscriber)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/cabinet/paid-services/requests/{paid.pk}/cancel/")
+    paid.refresh_from_db()
+    assert paid.status == PaidServiceRequest.Status.CANCELLED and inbox.messages == []
+
+
+def test_cancel_refused_once_accepted_mails_nothing(
+    client, paid, subscriber, operator, inbox, django_capture_on_commit_callbacks
+):
+    services.paid_request_update(request=paid, operator=operator, status=PaidServiceRequest.Status.ACCEPTED)
+    inbox.messages.clear()
+    client.force_login(subscriber)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/cabinet/paid-services/requests/{paid.pk}/cancel/")
+    paid.refresh_from_db()
+    assert paid.status == PaidServiceRequest.Status.ACCEPTED and inbox.messages == []
