@@ -86,8 +86,8 @@ def receipts_export(*, period: BillingPeriod, fmt: str, progress: Progress | Non
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
             for chunk in receipt_chunks(period=period):
-                for receipt in chunk:
-                    archive.writestr(f"{receipt.account.number}-{receipt.slug}.pdf", pdf.render([receipt]))
+                for receipt, data in zip(chunk, pdf.render_separate(chunk), strict=True):
+                    archive.writestr(f"{receipt.account.number}-{receipt.slug}.pdf", data)
                 if progress:
                     progress(len(chunk))
         return buf.getvalue()
@@ -132,7 +132,7 @@ def _claim(link: AccountLink, period: BillingPeriod) -> ReceiptDelivery | None:
         return None
 
 
-def _message(link: AccountLink, receipt: selectors.Receipt) -> EmailMultiAlternatives:
+def _message(link: AccountLink, receipt: selectors.Receipt, attachment: bytes) -> EmailMultiAlternatives:
     unsubscribe = site_url() + reverse("receipts:unsubscribe", args=[unsubscribe_token(link)])
     context = {"SITE_NAME": "Абонент", "r": receipt, "unsubscribe": unsubscribe}
     subject = render_to_string("receipts/email/receipt_subject.txt", context).strip()
@@ -142,7 +142,7 @@ def _message(link: AccountLink, receipt: selectors.Receipt) -> EmailMultiAlterna
         subject, text, settings.DEFAULT_FROM_EMAIL, [link.user.email], headers={"List-Unsubscribe": f"<{unsubscribe}>"}
     )
     message.attach_alternative(html, "text/html")
-    message.attach(f"receipt-{receipt.account.number}-{receipt.slug}.pdf", pdf.render([receipt]), "application/pdf")
+    message.attach(f"receipt-{receipt.account.number}-{receipt.slug}.pdf", attachment, "application/pdf")
     return message
 
 
@@ -172,26 +172,46 @@ def receipts_send(*, period: BillingPeriod, progress: Progress | None = None) ->
         by_account.setdefault(link.account_id, []).append(link)
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     for chunk in receipt_chunks(period=period, account_ids=sorted(by_account)):
-        for receipt in chunk:
-            for link in by_account[receipt.account.pk]:
-                delivery = _claim(link, period)
-                if delivery is None:
-                    counts["skipped"] += 1
-                    continue
-                try:
-                    _message(link, receipt).send()
-                except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
-                    log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
-                    delivery.status, delivery.error = ReceiptDelivery.Status.FAILED, str(exc)[:1000]
-                    delivery.save(update_fields=["status", "error"])
-                    counts["failed"] += 1
-                    continue
-                delivery.status, delivery.sent_at = ReceiptDelivery.Status.SENT, timezone.now()
-                delivery.save(update_fields=["status", "sent_at"])
-                counts["sent"] += 1
+        claimed = [
+            (link, receipt, delivery)
+            for receipt in chunk
+            for link in by_account[receipt.account.pk]
+            if (delivery := _claim(link, period)) is not None
+        ]
+        counts["skipped"] += sum(len(by_account[receipt.account.pk]) for receipt in chunk) - len(claimed)
+        _send_claimed(claimed, counts)
         if progress:
             progress(len(chunk))
     return counts
+
+
+def _send_claimed(claimed: list, counts: dict[str, int]) -> None:
+    """Mail the claimed deliveries of a chunk. Their receipts are rendered together (pdf.render_separate: a file
+    each, the font subset once for the chunk); only what was claimed, so a resumed mailing renders what is left."""
+    receipts = list({receipt.account.pk: receipt for _, receipt, _ in claimed}.values())
+    try:
+        files = dict(zip([r.account.pk for r in receipts], pdf.render_separate(receipts), strict=True))
+    except Exception as exc:  # recorded like a failed send: the claimed rows are tried again on the next run
+        log.exception("receipt PDFs of a chunk failed")
+        for _, _, delivery in claimed:
+            _failed(delivery, exc, counts)
+        return
+    for link, receipt, delivery in claimed:
+        try:
+            _message(link, receipt, files[receipt.account.pk]).send()
+        except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
+            log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
+            _failed(delivery, exc, counts)
+            continue
+        delivery.status, delivery.sent_at = ReceiptDelivery.Status.SENT, timezone.now()
+        delivery.save(update_fields=["status", "sent_at"])
+        counts["sent"] += 1
+
+
+def _failed(delivery: ReceiptDelivery, exc: Exception, counts: dict[str, int]) -> None:
+    delivery.status, delivery.error = ReceiptDelivery.Status.FAILED, str(exc)[:1000]
+    delivery.save(update_fields=["status", "error"])
+    counts["failed"] += 1
 
 
 def receipts_send_after_publish(*, period: BillingPeriod) -> None:
