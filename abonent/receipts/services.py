@@ -172,40 +172,41 @@ def receipts_send(*, period: BillingPeriod, progress: Progress | None = None) ->
         by_account.setdefault(link.account_id, []).append(link)
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     for chunk in receipt_chunks(period=period, account_ids=sorted(by_account)):
-        claimed = [
-            (link, receipt, delivery)
-            for receipt in chunk
-            for link in by_account[receipt.account.pk]
-            if (delivery := _claim(link, period)) is not None
-        ]
-        counts["skipped"] += sum(len(by_account[receipt.account.pk]) for receipt in chunk) - len(claimed)
-        _send_claimed(claimed, counts)
+        _send_chunk(period, chunk, by_account, counts)
         if progress:
             progress(len(chunk))
     return counts
 
 
-def _send_claimed(claimed: list, counts: dict[str, int]) -> None:
-    """Mail the claimed deliveries of a chunk. Their receipts are rendered together (pdf.render_separate: a file
-    each, the font subset once for the chunk); only what was claimed, so a resumed mailing renders what is left."""
-    receipts = list({receipt.account.pk: receipt for _, receipt, _ in claimed}.values())
-    try:
-        files = dict(zip([r.account.pk for r in receipts], pdf.render_separate(receipts), strict=True))
-    except Exception as exc:  # recorded like a failed send: the claimed rows are tried again on the next run
-        log.exception("receipt PDFs of a chunk failed")
-        for _, _, delivery in claimed:
-            _failed(delivery, exc, counts)
-        return
-    for link, receipt, delivery in claimed:
-        try:
-            _message(link, receipt, files[receipt.account.pk]).send()
-        except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
-            log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
-            _failed(delivery, exc, counts)
-            continue
-        delivery.status, delivery.sent_at = ReceiptDelivery.Status.SENT, timezone.now()
-        delivery.save(update_fields=["status", "sent_at"])
-        counts["sent"] += 1
+def _send_chunk(period: BillingPeriod, chunk: list, by_account: dict[int, list[AccountLink]], counts: dict) -> None:
+    """Mail a chunk's receipts. The PDFs of the receipts still to send are rendered together first
+    (pdf.render_separate: a file each, the font subset once for the chunk), so a resumed mailing renders only what
+    is left and a failed render claims nothing; then each delivery is claimed right before its message goes, so a
+    crash leaves at most that one in doubt."""
+    done = set(
+        ReceiptDelivery.objects.filter(period=period, account_id__in=[r.account.pk for r in chunk])
+        .exclude(status=ReceiptDelivery.Status.FAILED)
+        .values_list("user_id", "account_id")
+    )
+    pending = [
+        r for r in chunk if any((link.user_id, link.account_id) not in done for link in by_account[r.account.pk])
+    ]
+    files = dict(zip([r.account.pk for r in pending], pdf.render_separate(pending), strict=True))
+    for receipt in chunk:
+        for link in by_account[receipt.account.pk]:
+            delivery = None if (link.user_id, link.account_id) in done else _claim(link, period)
+            if delivery is None:
+                counts["skipped"] += 1
+                continue
+            try:
+                _message(link, receipt, files[receipt.account.pk]).send()
+            except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
+                log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
+                _failed(delivery, exc, counts)
+                continue
+            delivery.status, delivery.sent_at = ReceiptDelivery.Status.SENT, timezone.now()
+            delivery.save(update_fields=["status", "sent_at"])
+            counts["sent"] += 1
 
 
 def _failed(delivery: ReceiptDelivery, exc: Exception, counts: dict[str, int]) -> None:
