@@ -8,9 +8,12 @@ The register is bench/billing.py's (7 services, meters, a house meter; the datab
 Timed:
 - on demand: receipt_for + a one-receipt PDF, the first in the process (fonts parsed) and the median of 20 warm;
 - batch: every account's receipt, the accounts split between `--workers` processes, each reading in chunks of
-  500 (six queries a chunk) and writing a merged PDF per chunk (the printing house's export); then a sample
-  rendered one PDF per receipt (what the e-mail and the ZIP make: fonts parsed per document). Prints receipts
-  per second and the projected time for 100 000.
+  500 (six queries a chunk) and writing, in turn and `--rounds` times over the same accounts:
+  a merged PDF per chunk (the printing house's export), and one PDF per receipt (what the e-mail and the ZIP
+  make: `pdf.render_separate`, the chunk drawn once and cut into files). Prints receipts per second, the
+  projected time for 100 000 and, per round, separate / merged: the target is ≥ 0,6 (issue 19).
+- `--slow-sample N`: also N receipts rendered one document each (`pdf.render([receipt])`, fonts parsed and
+  subset per file: the path before `render_separate`), once, for comparison.
 """
 
 import argparse
@@ -65,8 +68,8 @@ def django_setup(url: str) -> None:
 
 
 def worker(args) -> tuple[int, int, float]:
-    """Render the receipts of `ids`, each as its own PDF or a merged PDF per chunk; returns (receipts, bytes)."""
-    url, period_id, ids, separate = args
+    """Render the receipts of `ids` in `mode` ("merged", "separate" or "slow"); returns (receipts, bytes, CPU s)."""
+    url, period_id, ids, mode = args
     django_setup(url)
     from abonent.billing.models import BillingPeriod
     from abonent.receipts import pdf, selectors
@@ -76,12 +79,44 @@ def worker(args) -> tuple[int, int, float]:
     cpu = time.process_time()
     for start in range(0, len(ids), CHUNK):
         receipts = selectors.receipts_for(period=period, account_ids=ids[start : start + CHUNK])
-        if separate:
-            size += sum(len(pdf.render([receipt])) for receipt in receipts)
-        else:
+        if mode == "merged":
             size += len(pdf.render(receipts))
+        elif mode == "separate":
+            size += sum(map(len, pdf.render_separate(receipts)))
+        else:
+            size += sum(len(pdf.render([receipt])) for receipt in receipts)
         count += len(receipts)
     return count, size, time.process_time() - cpu
+
+
+def batch(args, period, sample: list[int], mode: str) -> tuple[float, float]:
+    """One batch on `args.workers` processes; prints it, returns (receipts/s by the wall clock, by CPU)."""
+    labels = {
+        "merged": "merged PDF per 500 (printing house)",
+        "separate": "one PDF per receipt (e-mail, ZIP), render_separate",
+        "slow": "one PDF per receipt, a document each (before render_separate)",
+    }
+    parts = [sample[i :: args.workers] for i in range(args.workers)]
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+        results = pool.map(worker, [(args.url, period.pk, sorted(part), mode) for part in parts])
+    elapsed = time.perf_counter() - started
+    count = sum(r[0] for r in results)
+    size = sum(r[1] for r in results)
+    cpu = max(r[2] for r in results)
+    rate = count / elapsed
+    # On a shared machine the wall clock includes other people's work; the workers' own CPU time is what
+    # the same batch takes with both cores to itself.
+    print(
+        f"batch, {labels[mode]}: {count} receipts in {elapsed:.1f} s on {args.workers} processes = {rate:.0f} "
+        f"receipts/s (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after), "
+        f"{size / count / 1024:.1f} KiB a receipt; "
+        f"projected 100 000 in {100_000 / rate:.0f} s; by the workers' CPU time {count / cpu:.0f} receipts/s, "
+        f"100 000 in {100_000 * cpu / count:.0f} s",
+        flush=True,
+    )
+    return rate, count / cpu
 
 
 def main() -> None:
@@ -89,8 +124,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--url", default=DEFAULT_URL)
-    parser.add_argument("--batch", type=int, default=10_000, help="accounts in the merged-PDF batch")
-    parser.add_argument("--separate-sample", type=int, default=1000, help="accounts for the one-PDF-each batch")
+    parser.add_argument("--batch", type=int, default=10_000, help="accounts in each batch (merged and separate)")
+    parser.add_argument("--rounds", type=int, default=3, help="merged then separate, this many times")
+    parser.add_argument("--slow-sample", type=int, default=0, help="accounts rendered a document each, for comparison")
     args = parser.parse_args()
     print(f"{platform.node()}: {os.cpu_count()} CPU, Python {platform.python_version()}", flush=True)
     started = time.perf_counter()
@@ -123,30 +159,25 @@ def main() -> None:
     )
 
     connections.close_all()  # the workers open their own
-    for label, sample, separate in (
-        ("merged PDF per 500 (printing house)", ids[: args.batch], False),
-        ("one PDF per receipt (e-mail, ZIP)", ids[: args.separate_sample], True),
-    ):
-        parts = [sample[i :: args.workers] for i in range(args.workers)]
-        load_before = os.getloadavg()[0]
-        started = time.perf_counter()
-        with multiprocessing.get_context("fork").Pool(args.workers) as pool:
-            results = pool.map(worker, [(args.url, period.pk, sorted(part), separate) for part in parts])
-        elapsed = time.perf_counter() - started
-        count = sum(r[0] for r in results)
-        size = sum(r[1] for r in results)
-        cpu = max(r[2] for r in results)
-        rate = count / elapsed
-        # On a shared machine the wall clock includes other people's work; the workers' own CPU time is what
-        # the same batch takes with both cores to itself.
+    sample = ids[: args.batch]
+    ratios, cpu_ratios = [], []
+    for round_number in range(1, args.rounds + 1):
+        # Both paths over the same accounts, one right after the other: the ratio is what the load disturbs least.
+        merged, merged_cpu = batch(args, period, sample, "merged")
+        separate, separate_cpu = batch(args, period, sample, "separate")
+        ratios.append(separate / merged)
+        cpu_ratios.append(separate_cpu / merged_cpu)
         print(
-            f"batch, {label}: {count} receipts in {elapsed:.1f} s on {args.workers} processes = {rate:.0f} "
-            f"receipts/s (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after), "
-            f"{size / count / 1024:.1f} KiB a receipt; "
-            f"projected 100 000 in {100_000 / rate:.0f} s; by the workers' CPU time {count / cpu:.0f} receipts/s, "
-            f"100 000 in {100_000 * cpu / count:.0f} s",
+            f"round {round_number}: separate / merged = {ratios[-1]:.2f} by the wall clock, "
+            f"{cpu_ratios[-1]:.2f} by the workers' CPU time (target ≥ 0.6)",
             flush=True,
         )
+    print(
+        f"median of {args.rounds} rounds: separate / merged = {statistics.median(ratios):.2f} wall, "
+        f"{statistics.median(cpu_ratios):.2f} CPU"
+    )
+    if args.slow_sample:
+        batch(args, period, ids[: args.slow_sample], "slow")
 
 
 if __name__ == "__main__":

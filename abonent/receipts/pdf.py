@@ -19,7 +19,7 @@ from fpdf.util import escape_parens
 from abonent.lib.dates import ru_date
 from abonent.lib.numbers import money, rate, ru_decimal, ru_number, volume
 
-from . import qr
+from . import pdf_split, qr
 from .selectors import Receipt
 
 FONT_DIR = Path(getattr(settings, "RECEIPT_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
@@ -448,3 +448,18 @@ def render(receipts: list[Receipt]) -> bytes:
     for r in receipts:
         draw(pdf, r)
     return bytes(pdf.output())
+
+
+def render_separate(receipts: list[Receipt]) -> list[bytes]:
+    """A stand-alone PDF per receipt (e-mail, ZIP), the same pages as `render([receipt])` gives. The chunk is drawn
+    as one document and cut into files (pdf_split): the font is subset and compressed once for the chunk, not once
+    a receipt, which was nine tenths of a single receipt's time (docs/BENCHMARKS.md, «Receipts»)."""
+    if not receipts:
+        return []
+    pdf = new_document()
+    ranges = []
+    for r in receipts:
+        first = pdf.page + 1
+        draw(pdf, r)
+        ranges.append((first, pdf.page))
+    return pdf_split.split(bytes(pdf.output()), ranges)

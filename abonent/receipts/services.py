@@ -86,8 +86,8 @@ def receipts_export(*, period: BillingPeriod, fmt: str, progress: Progress | Non
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
             for chunk in receipt_chunks(period=period):
-                for receipt in chunk:
-                    archive.writestr(f"{receipt.account.number}-{receipt.slug}.pdf", pdf.render([receipt]))
+                for receipt, data in zip(chunk, pdf.render_separate(chunk), strict=True):
+                    archive.writestr(f"{receipt.account.number}-{receipt.slug}.pdf", data)
                 if progress:
                     progress(len(chunk))
         return buf.getvalue()
@@ -132,7 +132,7 @@ def _claim(link: AccountLink, period: BillingPeriod) -> ReceiptDelivery | None:
         return None
 
 
-def _message(link: AccountLink, receipt: selectors.Receipt) -> EmailMultiAlternatives:
+def _message(link: AccountLink, receipt: selectors.Receipt, attachment: bytes) -> EmailMultiAlternatives:
     unsubscribe = site_url() + reverse("receipts:unsubscribe", args=[unsubscribe_token(link)])
     context = {"SITE_NAME": "Абонент", "r": receipt, "unsubscribe": unsubscribe}
     subject = render_to_string("receipts/email/receipt_subject.txt", context).strip()
@@ -142,7 +142,7 @@ def _message(link: AccountLink, receipt: selectors.Receipt) -> EmailMultiAlterna
         subject, text, settings.DEFAULT_FROM_EMAIL, [link.user.email], headers={"List-Unsubscribe": f"<{unsubscribe}>"}
     )
     message.attach_alternative(html, "text/html")
-    message.attach(f"receipt-{receipt.account.number}-{receipt.slug}.pdf", pdf.render([receipt]), "application/pdf")
+    message.attach(f"receipt-{receipt.account.number}-{receipt.slug}.pdf", attachment, "application/pdf")
     return message
 
 
@@ -172,26 +172,47 @@ def receipts_send(*, period: BillingPeriod, progress: Progress | None = None) ->
         by_account.setdefault(link.account_id, []).append(link)
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     for chunk in receipt_chunks(period=period, account_ids=sorted(by_account)):
-        for receipt in chunk:
-            for link in by_account[receipt.account.pk]:
-                delivery = _claim(link, period)
-                if delivery is None:
-                    counts["skipped"] += 1
-                    continue
-                try:
-                    _message(link, receipt).send()
-                except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
-                    log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
-                    delivery.status, delivery.error = ReceiptDelivery.Status.FAILED, str(exc)[:1000]
-                    delivery.save(update_fields=["status", "error"])
-                    counts["failed"] += 1
-                    continue
-                delivery.status, delivery.sent_at = ReceiptDelivery.Status.SENT, timezone.now()
-                delivery.save(update_fields=["status", "sent_at"])
-                counts["sent"] += 1
+        _send_chunk(period, chunk, by_account, counts)
         if progress:
             progress(len(chunk))
     return counts
+
+
+def _send_chunk(period: BillingPeriod, chunk: list, by_account: dict[int, list[AccountLink]], counts: dict) -> None:
+    """Mail a chunk's receipts. The PDFs of the receipts still to send are rendered together first
+    (pdf.render_separate: a file each, the font subset once for the chunk), so a resumed mailing renders only what
+    is left and a failed render claims nothing; then each delivery is claimed right before its message goes, so a
+    crash leaves at most that one in doubt."""
+    done = set(
+        ReceiptDelivery.objects.filter(period=period, account_id__in=[r.account.pk for r in chunk])
+        .exclude(status=ReceiptDelivery.Status.FAILED)
+        .values_list("user_id", "account_id")
+    )
+    pending = [
+        r for r in chunk if any((link.user_id, link.account_id) not in done for link in by_account[r.account.pk])
+    ]
+    files = dict(zip([r.account.pk for r in pending], pdf.render_separate(pending), strict=True))
+    for receipt in chunk:
+        for link in by_account[receipt.account.pk]:
+            delivery = None if (link.user_id, link.account_id) in done else _claim(link, period)
+            if delivery is None:
+                counts["skipped"] += 1
+                continue
+            try:
+                _message(link, receipt, files[receipt.account.pk]).send()
+            except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
+                log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
+                _failed(delivery, exc, counts)
+                continue
+            delivery.status, delivery.sent_at = ReceiptDelivery.Status.SENT, timezone.now()
+            delivery.save(update_fields=["status", "sent_at"])
+            counts["sent"] += 1
+
+
+def _failed(delivery: ReceiptDelivery, exc: Exception, counts: dict[str, int]) -> None:
+    delivery.status, delivery.error = ReceiptDelivery.Status.FAILED, str(exc)[:1000]
+    delivery.save(update_fields=["status", "error"])
+    counts["failed"] += 1
 
 
 def receipts_send_after_publish(*, period: BillingPeriod) -> None:

@@ -83,7 +83,11 @@ def test_export_pdf_and_zip(published, tmp_path):
     reader = pypdf.PdfReader(out)
     assert [n for page, n in zip(reader.pages, numbers, strict=True) if n in page.extract_text()] == numbers
     data = services.receipts_export(period=published["october"], fmt="zip")
-    assert zipfile.ZipFile(io.BytesIO(data)).namelist() == [f"{n}-2026-10.pdf" for n in numbers]
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.namelist() == [f"{n}-2026-10.pdf" for n in numbers]
+    for name, number, other in zip(archive.namelist(), numbers, reversed(numbers), strict=True):
+        text = pypdf.PdfReader(io.BytesIO(archive.read(name)), strict=True).pages[0].extract_text()
+        assert number in text and other not in text  # a file per receipt, cut from the chunk's document
 
 
 def test_after_publish_hook_mails_on_commit_only(published, links, django_capture_on_commit_callbacks):

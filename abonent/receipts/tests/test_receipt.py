@@ -7,9 +7,10 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
+from fpdf import FPDF
 
 from abonent.lib.numbers import money
-from abonent.receipts import pdf, qr, selectors
+from abonent.receipts import pdf, pdf_split, qr, selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,56 @@ def test_merged_batch_keeps_each_receipts_figures_and_qr(published):
         assert fields["PersAcc"] == r.account.number
         assert fields["Sum"] == str(int(r.total * 100))
         assert found[0].text == r.qr_payload()
+
+
+def _xref_points_at_each_object(data: bytes) -> None:
+    """Every in-use entry of the cross-reference table gives the offset of its own object."""
+    xref = int(re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data).group(1))
+    assert data[xref:].startswith(b"xref\n0 ")
+    entries = re.findall(rb"(\d{10}) (\d{5}) ([nf])", data[xref : data.index(b"trailer", xref)])
+    assert entries[0][2] == b"f"
+    for number, (offset, _, kind) in enumerate(entries[1:], start=1):
+        assert kind == b"n"
+        assert data[int(offset) :].startswith(b"%d 0 obj" % number)
+
+
+def test_separate_pdfs_are_the_single_receipts_standalone(published):
+    """The fast path (one document for the chunk, cut into a file per receipt) gives each receipt what rendering it
+    alone gives: its page looks the same, the same text, the same QR code, and the file opens on its own with
+    its fonts embedded and none of another receipt in it."""
+    receipts = selectors.receipts_for(period=published["october"])
+    files = pdf.render_separate(receipts)
+    assert len(files) == len(receipts) == 2
+    for data, r, other in zip(files, receipts, reversed(receipts), strict=True):
+        alone = pdf.render([r])
+        assert data.startswith(b"%PDF-1.3\n") and data.endswith(b"%%EOF\n")
+        _xref_points_at_each_object(data)
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+        assert len(reader.pages) == 1
+        fonts = reader.pages[0]["/Resources"]["/Font"]
+        assert all(f.get_object()["/DescendantFonts"][0]["/FontDescriptor"]["/FontFile2"] for f in fonts.values())
+        assert pdf_text(data) == pdf_text(alone)
+        assert other.account.number not in pdf_text(data)
+        assert decode_qr(data) == decode_qr(alone) == r.qr_payload()
+        fast, slow = (pypdfium2.PdfDocument(d)[0].render(scale=1).to_pil() for d in (data, alone))
+        assert fast.tobytes() == slow.tobytes()
+    assert pdf.render_separate([]) == []
+
+
+def test_split_keeps_each_range_of_pages():
+    """A range of several pages (a long receipt) becomes one file with those pages in order."""
+    document = FPDF()
+    document.add_font(pdf.FONT, "", str(pdf.font_files()[""]))
+    for text in ("Первая", "Вторая", "Третья"):
+        document.add_page()
+        document.set_font(pdf.FONT, "", 12)
+        document.cell(0, 10, f"Страница {text}")
+    first, second = pdf_split.split(bytes(document.output()), [(1, 2), (3, 3)])
+    for data in (first, second):
+        _xref_points_at_each_object(data)
+    assert [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(first), strict=True).pages] == [
+        "Страница Первая",
+        "Страница Вторая",
+    ]
+    assert [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(second), strict=True).pages] == ["Страница Третья"]
+    assert len(pypdfium2.PdfDocument(first)) == 2
