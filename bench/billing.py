@@ -136,10 +136,20 @@ ORDER BY a.id, s.id LIMIT %(rows)s;
 """
 
 
-COMMITS: list[float] = []  # the moments the publishing transactions commit
+COMMITS: list[tuple[float, float]] = []  # the moments the publishing transactions commit: (wall, CPU)
+BACKEND: list[int] = []  # the PostgreSQL server process of the bench's connection
 
 
-def _mark_publish_commits() -> list[float]:
+def clocks() -> tuple[float, float]:
+    """The wall clock and the CPU time spent so far by this process and its PostgreSQL server process: the CPU
+    time is what the other work on a shared machine disturbs far less than the wall clock."""
+    with open(f"/proc/{BACKEND[-1]}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return time.perf_counter(), time.process_time() + server
+
+
+def _mark_publish_commits() -> list[tuple[float, float]]:
     """An on-commit callback registered inside the publish runs before the ones registered after it (the work after
     publish: the issued documents, the mailings), so it records the moment of the commit."""
     from django.db import transaction
@@ -147,7 +157,7 @@ def _mark_publish_commits() -> list[float]:
     from abonent.billing import signals
 
     def mark(sender, **kwargs):
-        transaction.on_commit(lambda: COMMITS.append(time.perf_counter()))
+        transaction.on_commit(lambda: COMMITS.append(clocks()))
 
     signals.period_publishing.connect(mark, dispatch_uid="bench.publish_commits", weak=False)
     return COMMITS
@@ -183,24 +193,39 @@ def run(url: str, accounts: int) -> dict:
     previous = MONTH.replace(month=MONTH.month - 1)
     cycle.period_close(organisation=org, month=previous)
     committed = _mark_publish_commits()
-    timings = {}
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        BACKEND.append(cur.fetchone()[0])
+    timings, cpu = {}, {}
     for step in cycle.STEPS:
-        started = time.perf_counter()
+        started = clocks()
         cycle.period_close(organisation=org, month=MONTH, step=step)
-        timings[step] = time.perf_counter() - started
+        ended = clocks()
+        timings[step], cpu[step] = ended[0] - started[0], ended[1] - started[1]
     # publish: until its transaction commits (the period published); documents: the issued receipts written
     # after that commit, before the call returns (receipts.issued.issue_documents; no mailing here, no users)
-    timings["documents"] = started + timings["publish"] - committed[-1]
-    timings["publish"] = committed[-1] - started
+    timings["documents"], cpu["documents"] = ended[0] - committed[-1][0], ended[1] - committed[-1][1]
+    timings["publish"], cpu["publish"] = committed[-1][0] - started[0], committed[-1][1] - started[1]
     period = BillingPeriod.objects.get(organisation=org, month=MONTH)
     rows = Charge.objects.filter(period=period).count()
     with connection.cursor() as cur:
-        started = time.perf_counter()
+        started = clocks()
         cur.execute(BASELINE, {"period": period.pk, "rows": rows})
-        baseline = time.perf_counter() - started
+        ended = clocks()
+        baseline, cpu["baseline"] = ended[0] - started[0], ended[1] - started[1]
         cur.execute("DROP TABLE bench_charge")
     connections.close_all()
-    return {"accounts": accounts, "rows": rows, "generated": generated, "baseline": baseline, **timings}
+    return {"accounts": accounts, "rows": rows, "generated": generated, "baseline": baseline, **timings, "cpu": cpu}
+
+
+def _cpu(cpu: dict) -> str:
+    close = cpu["close_readings"] + cpu["calculate"] + cpu["publish"]
+    steps = ", ".join(f"{step} {cpu[step]:.1f}" for step in ("close_readings", "calculate", "publish", "documents"))
+    return (
+        f"close {close:.1f} s ({steps}), bare INSERT … SELECT {cpu['baseline']:.2f} s: "
+        f"close/baseline {close / cpu['baseline']:.1f}×, with the documents "
+        f"{(close + cpu['documents']) / cpu['baseline']:.1f}×"
+    )
 
 
 def main() -> None:
@@ -222,6 +247,7 @@ def main() -> None:
             f"bare INSERT … SELECT {r['baseline']:.2f} s; ratio calculate/baseline {r['calculate'] / r['baseline']:.1f}×, "
             f"whole close/baseline {close / r['baseline']:.1f}×, "
             f"with the documents {(close + documents) / r['baseline']:.1f}×; "
+            f"CPU (this process and its server process) {_cpu(r['cpu'])}; "
             f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
             "(other work on the machine shows in the figures)",
             flush=True,
