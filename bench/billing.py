@@ -9,7 +9,8 @@ pending for 85 % of meters, so 15 % are charged by the average). Services: cold 
 residents × 1.5 without one), sewerage, heating by the m² норматив, upkeep by area, intercom fixed, common-house
 cold water by the house meter capped at the норматив: 7 charge lines per account, more with two meters.
 
-Timed: period_close of the month, all steps (readings close, calculate, publish), in-process. Baseline, in the
+Timed: period_close of the month, all steps (readings close, calculate, publish), in-process; publish until its
+transaction commits, and apart the issued receipts' documents written after that commit. Baseline, in the
 same run: a bare INSERT … SELECT that writes as many charge rows into an ordinary (logged) table shaped like
 billing_charge (same columns and indexes, no foreign keys). Prints the times and the ratio.
 """
@@ -135,6 +136,33 @@ ORDER BY a.id, s.id LIMIT %(rows)s;
 """
 
 
+COMMITS: list[tuple[float, float]] = []  # the moments the publishing transactions commit: (wall, CPU)
+BACKEND: list[int] = []  # the PostgreSQL server process of the bench's connection
+
+
+def clocks() -> tuple[float, float]:
+    """The wall clock and the CPU time spent so far by this process and its PostgreSQL server process: the CPU
+    time is what the other work on a shared machine disturbs far less than the wall clock."""
+    with open(f"/proc/{BACKEND[-1]}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return time.perf_counter(), time.process_time() + server
+
+
+def _mark_publish_commits() -> list[tuple[float, float]]:
+    """An on-commit callback registered inside the publish runs before the ones registered after it (the work after
+    publish: the issued documents, the mailings), so it records the moment of the commit."""
+    from django.db import transaction
+
+    from abonent.billing import signals
+
+    def mark(sender, **kwargs):
+        transaction.on_commit(lambda: COMMITS.append(clocks()))
+
+    signals.period_publishing.connect(mark, dispatch_uid="bench.publish_commits", weak=False)
+    return COMMITS
+
+
 def run(url: str, accounts: int) -> dict:
     recreate(url)
     os.environ["DATABASE_URL"] = url
@@ -164,20 +192,40 @@ def run(url: str, accounts: int) -> dict:
     # the previous month is published, as it would be in life
     previous = MONTH.replace(month=MONTH.month - 1)
     cycle.period_close(organisation=org, month=previous)
-    timings = {}
+    committed = _mark_publish_commits()
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        BACKEND.append(cur.fetchone()[0])
+    timings, cpu = {}, {}
     for step in cycle.STEPS:
-        started = time.perf_counter()
+        started = clocks()
         cycle.period_close(organisation=org, month=MONTH, step=step)
-        timings[step] = time.perf_counter() - started
+        ended = clocks()
+        timings[step], cpu[step] = ended[0] - started[0], ended[1] - started[1]
+    # publish: until its transaction commits (the period published); documents: the issued receipts written
+    # after that commit, before the call returns (receipts.issued.issue_documents; no mailing here, no users)
+    timings["documents"], cpu["documents"] = ended[0] - committed[-1][0], ended[1] - committed[-1][1]
+    timings["publish"], cpu["publish"] = committed[-1][0] - started[0], committed[-1][1] - started[1]
     period = BillingPeriod.objects.get(organisation=org, month=MONTH)
     rows = Charge.objects.filter(period=period).count()
     with connection.cursor() as cur:
-        started = time.perf_counter()
+        started = clocks()
         cur.execute(BASELINE, {"period": period.pk, "rows": rows})
-        baseline = time.perf_counter() - started
+        ended = clocks()
+        baseline, cpu["baseline"] = ended[0] - started[0], ended[1] - started[1]
         cur.execute("DROP TABLE bench_charge")
     connections.close_all()
-    return {"accounts": accounts, "rows": rows, "generated": generated, "baseline": baseline, **timings}
+    return {"accounts": accounts, "rows": rows, "generated": generated, "baseline": baseline, **timings, "cpu": cpu}
+
+
+def _cpu(cpu: dict) -> str:
+    close = cpu["close_readings"] + cpu["calculate"] + cpu["publish"]
+    steps = ", ".join(f"{step} {cpu[step]:.1f}" for step in ("close_readings", "calculate", "publish", "documents"))
+    return (
+        f"close {close:.1f} s ({steps}), bare INSERT … SELECT {cpu['baseline']:.2f} s: "
+        f"close/baseline {close / cpu['baseline']:.1f}×, with the documents "
+        f"{(close + cpu['documents']) / cpu['baseline']:.1f}×"
+    )
 
 
 def main() -> None:
@@ -190,12 +238,16 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         r = run(args.url, accounts)
         close = r["close_readings"] + r["calculate"] + r["publish"]
+        documents = r["documents"]
         print(
             f"{r['accounts']} accounts, {r['rows']} charge rows (register generated in {r['generated']:.1f} s): "
             f"close {close:.1f} s (readings {r['close_readings']:.1f}, calculate {r['calculate']:.1f}, "
-            f"publish {r['publish']:.1f}); calculate {r['rows'] / r['calculate']:.0f} rows/s; "
+            f"publish {r['publish']:.1f} until its commit); then the issued documents {documents:.1f} s; "
+            f"calculate {r['rows'] / r['calculate']:.0f} rows/s; "
             f"bare INSERT … SELECT {r['baseline']:.2f} s; ratio calculate/baseline {r['calculate'] / r['baseline']:.1f}×, "
-            f"whole close/baseline {close / r['baseline']:.1f}×; "
+            f"whole close/baseline {close / r['baseline']:.1f}×, "
+            f"with the documents {(close + documents) / r['baseline']:.1f}×; "
+            f"CPU (this process and its server process) {_cpu(r['cpu'])}; "
             f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
             "(other work on the machine shows in the figures)",
             flush=True,

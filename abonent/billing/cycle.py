@@ -221,6 +221,7 @@ def _close_readings(period: BillingPeriod, *, run, progress) -> int:
 
 def _publish(period: BillingPeriod, *, run, progress) -> int:
     if period.state == State.PUBLISHED:
+        transaction.on_commit(lambda: signals.period_publish_repeated.send(sender=BillingPeriod, period=period))
         return 0
     if period.state != State.CALCULATED:
         raise BillingError(f"Период {month_label(period.month)} ещё не рассчитан: публиковать нечего.")

@@ -10,3 +10,8 @@ period_published = Signal()
 # Sent with `period=<BillingPeriod>` inside the publishing transaction, the period already marked published: what a
 # receiver writes (the issued receipts) commits or rolls back with the publish, and a receiver's error fails it.
 period_publishing = Signal()
+
+# Sent with `period=<BillingPeriod>` once a rerun of the publish step that found the period published already has
+# committed: what the first run's receivers of period_published may have left undone by a crash after its commit
+# (the issued receipts' documents) is completed here. A receiver's error fails the rerun.
+period_publish_repeated = Signal()

@@ -2,12 +2,12 @@
 
 A published period's figures are frozen (billing.frozen), but a receipt also shows things that live on: the
 organisation's bank details and address, the payer's name, the premises' area, the activation code, a meter's
-number, the due date (a production calendar may be edited). So at publish every receipt's sources are stored
-(IssuedReceipt): the rows it is made of — account, premises, building, balance, charge lines with their meter,
-recalculations, penalty, last payment day, last year's charges — each row with all its columns; what all receipts
-of the period share is stored once (IssuedPeriod): the organisation (the payee), its services, the due date, the
-нормативы in force and the houses' common-use figures (common_use.py); the payment document's number is the
-IssuedReceipt's own column. A reprint, the print page, the QR code and the e-mail assemble the
+number, the due date (a production calendar may be edited). So what all receipts of the period share is stored
+once inside publish (IssuedPeriod): the organisation (the payee), its services, the due date, the нормативы in
+force and the houses' common-use figures (common_use.py); and right after publish commits every receipt's sources
+(IssuedReceipt, issue_documents): the rows it is made of — account, premises, building, balance, charge lines
+with their meter, recalculations, penalty, last payment day, last year's charges — each row with all its columns;
+the payment document's number is the IssuedReceipt's own column. A reprint, the print page, the QR code and the e-mail assemble the
 receipt from these (selectors.receipts_assembled, the same code that assembles it from the register), so they
 equal what was mailed in every figure.
 
@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Norm, Recalculation, Service
@@ -37,6 +37,9 @@ from . import common_use
 from .models import IssuedPeriod, IssuedReceipt
 
 COLUMNS = ("account_id", "period_id", "number", "data", "created_at")
+CHUNK = 500
+# The advisory lock of the period's documents being written (key: this and the period's id), held until commit.
+ISSUE_LOCK_CLASS = 1_633_841_017
 
 
 @dataclass
@@ -91,8 +94,54 @@ def issue_period(period: BillingPeriod, due: dt.date | None) -> None:
     )
 
 
-def issue_sql(period: BillingPeriod) -> int:
-    """The period's documents in one INSERT … SELECT (PostgreSQL); returns how many were written."""
+def issue_documents(period: BillingPeriod, account_ids: list[int] | None, read_register) -> int:
+    """Write the documents of the period's receipts (of these accounts; all: None) that are not stored yet; returns
+    how many were written. The step after publish: it runs once publish has committed, in a transaction of its own,
+    so the close's transaction does not carry it (≈ 10 s of PostgreSQL's CPU per 100 000 receipts). It is
+    idempotent: a crash before or during it leaves receipts without a document, and the next caller — the
+    publish step run again, a reprint, the mailing, the export — writes just those. One writer at a time per
+    period: a second one waits for the first, then finds nothing left to write.
+
+    What a document holds is what publish fixed: the period's charges, recalculations, penalties and balances
+    are frozen (billing.frozen), the payment counted as the last one is one posted up to this period (a late one
+    goes to the open period), and what all the receipts share — the payee, the services, the due date,
+    the нормативы, the houses' figures — was stored inside publish (IssuedPeriod); only the account's, the
+    premises' and the meter's own rows are read as they are when the document is written.
+    `read_register`: selectors.register_sources (the Python path off PostgreSQL)."""
+    # One query when nothing is missing (every reprint asks); the lock and the check again only when something is.
+    if not _missing(period, account_ids) or not IssuedPeriod.objects.filter(period=period).exists():
+        return 0  # all written; or not published, or published before receipts were stored (read from the register)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [ISSUE_LOCK_CLASS, period.pk])
+        missing = _missing(period, account_ids)  # a writer waited for has written them
+        if not missing:
+            return 0
+        if connection.vendor == "postgresql":
+            return issue_sql(period, None if account_ids is None else missing)
+        now, written = timezone.now(), 0
+        for start in range(0, len(missing), CHUNK):
+            sources = read_register(period, missing[start : start + CHUNK])
+            if sources:
+                written += issue_rows(period, sources, now)
+        return written
+
+
+def _missing(period: BillingPeriod, account_ids: list[int] | None) -> list[int]:
+    """The accounts with a balance in the period and no document yet, by account number."""
+    balances = AccountBalance.objects.filter(period=period)
+    if account_ids is not None:
+        balances = balances.filter(account_id__in=list(account_ids))
+    documents = IssuedReceipt.objects.filter(period=period, account_id=models.OuterRef("account_id"))
+    return list(
+        balances.filter(~models.Exists(documents)).order_by("account__number").values_list("account_id", flat=True)
+    )
+
+
+def issue_sql(period: BillingPeriod, account_ids: list[int] | None = None) -> int:
+    """The period's documents (of these accounts; all: None) in one INSERT … SELECT (PostgreSQL); returns how many
+    were written."""
     last_year = BillingPeriod.objects.filter(
         organisation_id=period.organisation_id, month=add_months(period.month, -12), state=BillingPeriod.State.PUBLISHED
     ).first()
@@ -102,9 +151,15 @@ def issue_sql(period: BillingPeriod) -> int:
         "last_year": last_year.pk if last_year else None,
         "prefix": number_prefix(period),
         "now": timezone.now(),
+        "organisation": period.organisation_id,
+        "month": period.month,
+        "accounts": account_ids,
     }
     references = {
         "housing_personalaccount": "SELECT account_id FROM billing_accountbalance WHERE period_id = %(period)s"
+        f" AND {ACCOUNTS.format(column='account_id')}",
+        # outside publish's transaction the period is not locked by it: its row is, here, as its trigger would
+        "billing_billingperiod": "SELECT %(period)s::bigint",
     }
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
@@ -155,32 +210,38 @@ def _document(b: AccountBalance, s: Sources, last_year: dict[int, list]) -> dict
 LZ4 = """SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings
 WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"""
 
+# The accounts the statement writes: every one (NULL, folded away by the planner) or these.
+ACCOUNTS = "(%(accounts)s::bigint[] IS NULL OR {column} = ANY(%(accounts)s::bigint[]))"
+
 # Each row as to_jsonb gives it, so a column added to a model later is stored with no change here.
-ISSUE = """
+ISSUE_TEMPLATE = """
 INSERT INTO receipts_issuedreceipt (account_id, period_id, number, data, created_at)
 WITH charges AS MATERIALIZED (
     SELECT c.account_id,
            jsonb_agg(CASE WHEN m.id IS NULL THEN to_jsonb(c) ELSE to_jsonb(c) || jsonb_build_object('meter', to_jsonb(m)) END
                      ORDER BY s.sort_order, s.name, c.meter_id) AS rows
     FROM billing_charge c JOIN billing_service s ON s.id = c.service_id LEFT JOIN metering_meter m ON m.id = c.meter_id
-    WHERE c.period_id = %(period)s GROUP BY c.account_id
+    WHERE c.period_id = %(period)s AND {charge_accounts} GROUP BY c.account_id
 ),
 recalculations AS MATERIALIZED (
     SELECT r.account_id,
            jsonb_agg(to_jsonb(r) || jsonb_build_object('corrected_period', to_jsonb(cp)) ORDER BY cp.month, r.id) AS rows
     FROM billing_recalculation r JOIN billing_billingperiod cp ON cp.id = r.corrected_period_id
-    WHERE r.period_id = %(period)s GROUP BY r.account_id
+    WHERE r.period_id = %(period)s AND {recalculation_accounts} GROUP BY r.account_id
 ),
 last_payments AS MATERIALIZED (
     SELECT account_id, max(occurred_on) AS day FROM billing_ledgerentry
     WHERE kind = 'payment' AND amount > 0 AND occurred_on <= %(end)s
-      AND account_id IN (SELECT account_id FROM billing_accountbalance WHERE period_id = %(period)s)
+      AND account_id IN (SELECT account_id FROM billing_accountbalance WHERE period_id = %(period)s AND {accounts})
+      -- posted up to this period: a late payment dated in this month, posted in the open one, came after publish
+      AND period_id IN (SELECT id FROM billing_billingperiod WHERE organisation_id = %(organisation)s
+                        AND month <= %(month)s)
     GROUP BY account_id
 ),
 last_year AS MATERIALIZED (
     SELECT account_id, jsonb_agg(jsonb_build_array(service_id, charged)) AS rows
     FROM (SELECT account_id, service_id, sum(amount) AS charged FROM billing_charge
-          WHERE period_id = %(last_year)s GROUP BY account_id, service_id) t
+          WHERE period_id = %(last_year)s AND {accounts} GROUP BY account_id, service_id) t
     GROUP BY account_id
 )
 SELECT b.account_id, b.period_id, %(prefix)s || a.number,
@@ -198,10 +259,16 @@ LEFT JOIN recalculations rc ON rc.account_id = b.account_id
 LEFT JOIN last_payments lp ON lp.account_id = b.account_id
 LEFT JOIN last_year ly ON ly.account_id = b.account_id
 LEFT JOIN billing_penalty pe ON pe.account_id = b.account_id AND pe.period_id = b.period_id
-WHERE b.period_id = %(period)s
+WHERE b.period_id = %(period)s AND {balance_accounts}
   AND NOT EXISTS (SELECT 1 FROM receipts_issuedreceipt i WHERE i.period_id = b.period_id AND i.account_id = b.account_id)
 ORDER BY b.account_id
 """
+ISSUE = ISSUE_TEMPLATE.format(
+    accounts=ACCOUNTS.format(column="account_id"),
+    charge_accounts=ACCOUNTS.format(column="c.account_id"),
+    recalculation_accounts=ACCOUNTS.format(column="r.account_id"),
+    balance_accounts=ACCOUNTS.format(column="b.account_id"),
+)
 
 
 # --- reading ---

@@ -206,6 +206,8 @@ def receipt_for(*, account: PersonalAccount, period: BillingPeriod) -> Receipt |
 def receipts_for(*, period: BillingPeriod, account_ids: list[int] | None = None) -> list[Receipt]:
     """The ЕПД of many accounts of one published period as issued (the documents stored at publish), ordered by
     account number; for a period published before receipts were stored, computed from the register."""
+    # A document a crash after publish left unwritten is written now; one being written is waited for.
+    issued.issue_documents(period, account_ids, register_sources)
     sources = issued.stored(period, account_ids)
     if sources is None:
         return receipts_computed(period=period, account_ids=account_ids)
@@ -246,10 +248,16 @@ def register_sources(period: BillingPeriod, account_ids: list[int] | None = None
     ):
         recalcs[r.account_id].append(r)
     penalties = dict(Penalty.objects.filter(period=period, account_id__in=ids).values_list("account_id", "amount"))
-    # A payment counts in the period of its date, so the balance includes payments up to the month's end.
+    # A payment counts in the period of its date, so the balance includes payments up to the month's end; one
+    # posted in a later period (a late payment, after this one was published) is not in this receipt.
     last_payments = dict(
         LedgerEntry.objects.filter(
-            account_id__in=ids, kind=LedgerEntry.Kind.PAYMENT, amount__gt=0, occurred_on__lte=month_end(period.month)
+            account_id__in=ids,
+            kind=LedgerEntry.Kind.PAYMENT,
+            amount__gt=0,
+            occurred_on__lte=month_end(period.month),
+            period__organisation_id=period.organisation_id,
+            period__month__lte=period.month,
         )
         .values("account_id")
         .annotate(last=Max("occurred_on"))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -54,22 +54,18 @@ def receipt_chunks(*, period: BillingPeriod, account_ids: list[int] | None = Non
         yield selectors.receipts_for(period=period, account_ids=account_ids[start : start + CHUNK])
 
 
-def receipts_issue(*, period: BillingPeriod) -> int:
-    """Store every receipt of a period being published as the document it is (issued.py): one INSERT … SELECT on
-    PostgreSQL, chunks read in a fixed number of queries elsewhere. Inside the publishing transaction, so a failed
-    publish leaves none. Returns how many were stored."""
+def receipts_issue(*, period: BillingPeriod) -> None:
+    """For the billing publish step, inside its transaction: store what every receipt of the period shares as of
+    publish (the payee's details, the services, the due date, the нормативы, the houses' figures: IssuedPeriod).
+    The receipts' own documents are written once the publish has committed (receipts_issue_documents)."""
     issued.issue_period(period, due_date(period.organisation, period.month))
-    if connection.vendor == "postgresql":
-        return issued.issue_sql(period)
-    account_ids = list(
-        AccountBalance.objects.filter(period=period).order_by("account__number").values_list("account_id", flat=True)
-    )
-    now, written = timezone.now(), 0
-    for start in range(0, len(account_ids), CHUNK):
-        sources = selectors.register_sources(period, account_ids[start : start + CHUNK])
-        if sources:
-            written += issued.issue_rows(period, sources, now)
-    return written
+
+
+def receipts_issue_documents(*, period: BillingPeriod) -> int:
+    """Store every receipt of a published period not stored yet as the document it is (issued.issue_documents):
+    one INSERT … SELECT on PostgreSQL, chunks read in a fixed number of queries elsewhere. Run after the publish
+    commits and by a rerun of the publish step; returns how many were stored."""
+    return issued.issue_documents(period, None, selectors.register_sources)
 
 
 def receipts_export(*, period: BillingPeriod, fmt: str, progress: Progress | None = None) -> bytes:

@@ -9,8 +9,9 @@ from abonent.testing import factories as f
 
 
 @pytest.fixture
-def published():
-    """An account with two services and a published October 2026; November calculated but not published."""
+def published(django_capture_on_commit_callbacks):
+    """An account with two services and a published October 2026; November calculated but not published. The
+    work after each commit (the issued documents, the mailings) runs as it does outside a test's transaction."""
     org = f.OrganisationFactory()
     account = f.PersonalAccountFactory(premises=f.PremisesFactory(building=f.BuildingFactory(organisation=org)))
     second = f.PersonalAccountFactory(premises=f.PremisesFactory(building=account.premises.building))
@@ -24,8 +25,9 @@ def published():
         unit=Service.Unit.M2,
     )
     f.TariffFactory(service=area, valid_from=dt.date(2026, 1, 1), valid_to=None, price=D("21.5"))
-    cycle.period_close(organisation=org, month=dt.date(2026, 9, 1))
-    october = cycle.period_close(organisation=org, month=dt.date(2026, 10, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle.period_close(organisation=org, month=dt.date(2026, 9, 1))
+        october = cycle.period_close(organisation=org, month=dt.date(2026, 10, 1))
     cycle.period_close(organisation=org, month=dt.date(2026, 11, 1), step="close_readings")
     november = cycle.period_close(organisation=org, month=dt.date(2026, 11, 1), step="calculate")
     return {"org": org, "account": account, "second": second, "october": october, "november": november}

@@ -120,3 +120,49 @@ def test_issued_documents_equal_the_receipts_computed_at_publish(published):
     assert first.balance.closing == D("2581.80") + D("1290.90") - D("45.12") + first.penalty - D("700.00")
     assert first.penalty > 0 and first.last_payment_on == dt.date(2026, 11, 9)
     assert pdf_text(pdf.render(issued)) == pdf_text(pdf.render(computed))
+
+
+def test_the_documents_are_written_after_the_publish_commits(published, django_capture_on_commit_callbacks):
+    november = published["november"]
+    with django_capture_on_commit_callbacks() as after_commit:
+        cycle.period_close(organisation=published["org"], month=dt.date(2026, 11, 1), step="publish")
+        # inside the publish: what the receipts share, as of publish; the documents are not the close's work
+        assert IssuedPeriod.objects.filter(period=november).exists()
+        assert not IssuedReceipt.objects.filter(period=november).exists()
+    for callback in after_commit:
+        callback()
+    assert IssuedReceipt.objects.filter(period=november).count() == 2
+    assert services.receipts_issue_documents(period=november) == 0  # idempotent: nothing left to write
+
+
+def test_a_crash_between_publish_and_the_documents_is_recovered_as_published(
+    published, django_capture_on_commit_callbacks
+):
+    org, account, second = published["org"], published["account"], published["second"]
+    ledger.ledger_post_payment(
+        account=account, amount=D("500.00"), paid_on=dt.date(2026, 11, 9), source="bank", external_id="n-1"
+    )
+    # The publish commits and the process dies before its work after the commit (this test never runs it).
+    november = cycle.period_close(organisation=org, month=dt.date(2026, 11, 1), step="publish")
+    assert not IssuedReceipt.objects.filter(period=november).exists()
+    at_publish = figures(selectors.receipts_computed(period=november))
+
+    # before anyone looks: a new bank, a payment dated in November arriving late (posted in December)
+    org.bank_name, org.settlement_account = NEW_BANK, f.account_with_key(org.bik, "40702810690000009999")
+    org.save()
+    ledger.ledger_post_payment(
+        account=account, amount=D("300.00"), paid_on=dt.date(2026, 11, 25), source="bank", external_id="late-2"
+    )
+
+    # a reprint of one receipt writes its document (only its own), as publish fixed it
+    receipt = selectors.receipt_for(account=account, period=november)
+    assert list(IssuedReceipt.objects.filter(period=november).values_list("account_id", flat=True)) == [account.pk]
+    assert figures([receipt]) == at_publish[:1]
+    assert receipt.last_payment_on == dt.date(2026, 11, 9) and receipt.balance.paid == D("500.00")
+    assert receipt.organisation.bank_name != NEW_BANK
+    # the publish step run again writes the rest
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle.period_close(organisation=org, month=dt.date(2026, 11, 1), step="publish")
+    assert IssuedReceipt.objects.filter(period=november).count() == 2
+    assert figures(selectors.receipts_for(period=november)) == at_publish
+    assert IssuedReceipt.objects.get(period=november, account=second).data["last_payment_on"] is None
