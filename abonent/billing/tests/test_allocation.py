@@ -5,8 +5,9 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 
-from abonent.billing import cycle
+from abonent.billing import cycle, statements
 from abonent.billing.allocation import Debt, allocate, split
 from abonent.billing.ledger import ledger_post_payment, ledger_reverse_payment
 from abonent.billing.models import Allocation, Service, ServiceBalance
@@ -135,3 +136,29 @@ def test_payment_naming_a_service_pays_that_service(flat):
     _close(org, JULY)
     assert _rows(account, JULY)["heat"][-1] == D("400") + D("400") - D("450")
     assert _rows(account, JULY)["water"][-1] == D("1200")
+
+
+@pytest.mark.django_db
+def test_debt_by_service_on_the_subscribers_page(flat, client):
+    org, account, services = flat
+    services["heat"].supplier = f.SupplierFactory(organisation=org, short_name="АО «Теплосеть»")
+    services["heat"].payee = Service.Payee.DIRECT
+    services["heat"].save()
+    _close(org, JUNE)
+    ledger_post_payment(account=account, amount=D("500"), paid_on=dt.date(2026, 7, 10), source="t", external_id="1")
+    _close(org, JULY)
+    # after July's document (water 900, heat 600) 250 more is paid, oldest first: June's rest 300 : 200 → 150, 100
+    ledger_post_payment(account=account, amount=D("250"), paid_on=dt.date(2026, 8, 3), source="t", external_id="2")
+    debts = statements.service_debts([account.pk])[account.pk]
+    assert [(d.name, d.supplier, d.direct, d.debt) for d in debts] == [
+        (services["water"].name, "", False, D("750.00")),
+        (services["heat"].name, "АО «Теплосеть»", True, D("500.00")),
+    ]
+    assert sum(d.debt for d in debts) == statements.debt_of(account) == D("1250.00")
+    user = f.UserFactory()
+    f.AccountLinkFactory(user=user, account=account)
+    client.force_login(user)
+    page = client.get(reverse("billing:debt", args=[account.pk])).content.decode()
+    assert "750,00\xa0₽" in page and "500,00\xa0₽" in page and "АО «Теплосеть» (оплата напрямую)" in page
+    other = f.PersonalAccountFactory()
+    assert client.get(reverse("billing:debt", args=[other.pk])).status_code == 404
