@@ -2,11 +2,13 @@
 code, and the organisation's section with the service it collects for as an agent; every QR code decoded."""
 
 import datetime as dt
+import io
 from decimal import Decimal as D
 
 import pypdfium2
 import pytest
 import zxingcpp
+from PIL import Image
 
 from abonent.billing import cycle
 from abonent.billing.ledger import ledger_post_payment
@@ -100,3 +102,20 @@ def test_pdf_text_and_every_qr(epd):
         epd["power"].settlement_account,
         account.number,
     )
+
+
+def test_print_version_and_each_suppliers_qr_image(epd, client):
+    user = f.UserFactory()
+    f.AccountLinkFactory(user=user, account=epd["account"])
+    client.force_login(user)
+    account = epd["account"]
+    page = client.get(f"/cabinet/accounts/{account.pk}/receipts/2026-10/print/").content.decode()
+    assert "Получатели платежа" in page and "Акционерное общество «Теплосеть»</b> — оплата напрямую поставщику" in page
+    sums = {}
+    for index in (1, 2):
+        png = client.get(f"/cabinet/accounts/{account.pk}/receipts/2026-10/qr.png", {"payee": index}).content
+        fields = qr.parse(zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))[0].text)
+        sums[fields["Name"]] = fields["Sum"]
+    assert sums == {"Акционерное общество «Теплосеть»": "300000", "ООО «Энергосбыт»": "67500"}
+    for bad in ("0", "3", "abc", "99999999999999999999"):
+        assert client.get(f"/cabinet/accounts/{account.pk}/receipts/2026-10/qr.png", {"payee": bad}).status_code == 404
