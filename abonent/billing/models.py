@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -690,15 +691,10 @@ class ServiceBalance(models.Model):
         verbose_name = _("сальдо по услуге")
         verbose_name_plural = _("сальдо по услугам")
         ordering = ["account_id", "period_id", "service_id"]
-        indexes = [models.Index(fields=["period", "account"], name="service_balance_period_account")]
         constraints = [
+            # One row per account, period and service, the row without a service (0) included.
             models.UniqueConstraint(
-                fields=["account", "period", "service"],
-                condition=Q(service__isnull=False),
-                name="service_balance_one_per_service",
-            ),
-            models.UniqueConstraint(
-                fields=["account", "period"], condition=Q(service__isnull=True), name="service_balance_one_unassigned"
+                F("period"), F("account"), Coalesce(F("service"), Value(0)), name="service_balance_one_per_service"
             ),
             models.CheckConstraint(
                 condition=Q(closing__gte=TURNOVER - Decimal("0.001")) & Q(closing__lte=TURNOVER + Decimal("0.001")),
