@@ -676,9 +676,19 @@ class ServiceBalance(models.Model):
     account = models.ForeignKey(
         "housing.PersonalAccount", models.PROTECT, related_name="service_balances", verbose_name=_("лицевой счёт")
     )
-    period = models.ForeignKey(BillingPeriod, models.PROTECT, related_name="service_balances", verbose_name=_("период"))
+    # Three indexes in all (the primary key, the account's, the unique one led by the period): the close writes a
+    # row per account and service (700 000 a month for a city), and each index is part of its cost.
+    period = models.ForeignKey(
+        BillingPeriod, models.PROTECT, related_name="service_balances", verbose_name=_("период"), db_index=False
+    )
     service = models.ForeignKey(
-        Service, models.PROTECT, null=True, blank=True, related_name="balances", verbose_name=_("услуга")
+        Service,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="balances",
+        verbose_name=_("услуга"),
+        db_index=False,
     )
     opening = models.DecimalField(_("входящее сальдо"), **MONEY, default=Decimal("0"))
     charged = models.DecimalField(_("начислено"), **MONEY, default=Decimal("0"))

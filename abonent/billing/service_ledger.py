@@ -33,26 +33,14 @@ ZERO = Decimal("0")
 FIELDS = ("opening", "charged", "recalculated", "penalties", "paid")
 COLUMNS = ("account_id", "period_id", "service_id", *FIELDS, "closing")
 
-# sk: the service id, 0 for the row without a service, so that rows join by equality (hash joins), not by
-# IS NOT DISTINCT FROM.
+# sk: the service id, 0 for the row without a service. Every source is one UNION ALL of tagged amounts summed by
+# (account, sk) in one hash aggregate: three times cheaper than joining five grouped sources (measured).
 ROWS = """
 INSERT INTO billing_servicebalance (account_id, period_id, service_id, opening, charged, recalculated, penalties,
                                     paid, closing)
 WITH opening AS MATERIALIZED (
     SELECT account_id, coalesce(service_id, 0) AS sk, closing AS amount FROM billing_servicebalance
     WHERE period_id = %(previous)s AND closing <> 0
-),
-charged AS MATERIALIZED (
-    SELECT account_id, service_id AS sk, sum(amount) AS amount FROM billing_charge WHERE period_id = %(period)s
-    GROUP BY account_id, service_id
-),
-recalculated AS MATERIALIZED (
-    SELECT account_id, coalesce(service_id, 0) AS sk, sum(amount) AS amount FROM billing_recalculation
-    WHERE period_id = %(period)s GROUP BY account_id, coalesce(service_id, 0)
-),
-paid AS MATERIALIZED (
-    SELECT account_id, coalesce(service_id, 0) AS sk, sum(amount) AS amount FROM billing_allocation
-    WHERE period_id = %(period)s GROUP BY account_id, coalesce(service_id, 0)
 ),
 penalty AS MATERIALIZED (
     SELECT account_id, amount FROM billing_penalty WHERE period_id = %(period)s AND amount <> 0
@@ -62,33 +50,37 @@ weights AS MATERIALIZED (
            row_number() OVER (PARTITION BY o.account_id ORDER BY o.amount DESC, nullif(o.sk, 0) NULLS FIRST) AS rn
     FROM opening o JOIN penalty p USING (account_id) WHERE o.amount > 0
 ),
-parts AS MATERIALIZED (
+parts AS (
     SELECT w.account_id, w.sk, w.rn, p.amount AS total, round(p.amount * w.w / w.whole, 2) AS part
     FROM weights w JOIN penalty p USING (account_id)
 ),
-penalties AS MATERIALIZED (
+penalties AS (
     SELECT account_id, sk,
            part + CASE WHEN rn = 1 THEN total - sum(part) OVER (PARTITION BY account_id) ELSE 0 END AS amount
     FROM parts
     UNION ALL
-    SELECT p.account_id, 0, p.amount FROM penalty p WHERE NOT EXISTS (SELECT 1 FROM weights w WHERE w.account_id = p.account_id)
+    SELECT p.account_id, 0, p.amount FROM penalty p
+    WHERE NOT EXISTS (SELECT 1 FROM weights w WHERE w.account_id = p.account_id)
 ),
-keys AS (
-    SELECT account_id, sk FROM opening UNION SELECT account_id, sk FROM charged
-    UNION SELECT account_id, sk FROM recalculated UNION SELECT account_id, sk FROM paid
-    UNION SELECT account_id, sk FROM penalties
+tagged (account_id, sk, opening, charged, recalculated, penalties, paid) AS (
+    SELECT account_id, sk, amount, 0, 0, 0, 0 FROM opening
+    UNION ALL
+    SELECT account_id, service_id, 0, amount, 0, 0, 0 FROM billing_charge WHERE period_id = %(period)s
+    UNION ALL
+    SELECT account_id, coalesce(service_id, 0), 0, 0, amount, 0, 0 FROM billing_recalculation
+    WHERE period_id = %(period)s
+    UNION ALL
+    SELECT account_id, sk, 0, 0, 0, amount, 0 FROM penalties
+    UNION ALL
+    SELECT account_id, coalesce(service_id, 0), 0, 0, 0, 0, amount FROM billing_allocation
+    WHERE period_id = %(period)s
 )
 SELECT account_id, %(period)s, nullif(sk, 0), opening, charged, recalculated, penalties, paid,
        opening + charged + recalculated + penalties - paid
 FROM (
-    SELECT k.account_id, k.sk, coalesce(o.amount, 0) AS opening, coalesce(c.amount, 0) AS charged,
-           coalesce(r.amount, 0) AS recalculated, coalesce(n.amount, 0) AS penalties, coalesce(l.amount, 0) AS paid
-    FROM keys k
-    LEFT JOIN opening o USING (account_id, sk)
-    LEFT JOIN charged c USING (account_id, sk)
-    LEFT JOIN recalculated r USING (account_id, sk)
-    LEFT JOIN penalties n USING (account_id, sk)
-    LEFT JOIN paid l USING (account_id, sk)
+    SELECT account_id, sk, sum(opening) AS opening, sum(charged) AS charged, sum(recalculated) AS recalculated,
+           sum(penalties) AS penalties, sum(paid) AS paid
+    FROM tagged GROUP BY account_id, sk
 ) turnover
 ORDER BY account_id, sk
 """
