@@ -178,9 +178,9 @@ class ServiceAdmin(LockedDeleteMixin, OrgScopedAdmin):
     org_path = "organisation"
     org_list_filter = "organisation"
     org_list_display = "organisation"
-    list_display = ("name", "code", "unit", "method", "resource", "sort_order", "is_active")
+    list_display = ("name", "code", "unit", "method", "resource", "supplier", "payee", "sort_order", "is_active")
     list_display_links = ("name",)
-    list_select_related = ("organisation",)
+    list_select_related = ("organisation", "supplier")
     list_filter = ("is_active", "method")
     search_fields = ("name", "code")
     fields = (
@@ -188,6 +188,7 @@ class ServiceAdmin(LockedDeleteMixin, OrgScopedAdmin):
         ("code", "name"),
         ("unit", "method", "resource"),
         "multiplying_factor_applies",
+        ("supplier", "payee"),
         ("sort_order", "is_active"),
     )
     inlines = [TariffInline, NormInline]

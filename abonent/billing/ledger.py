@@ -22,7 +22,8 @@ from abonent.lib.bulk import BATCH, insert_checked, insert_rows
 from abonent.orgs.dates import month_end
 
 from . import calculations as calc
-from . import figures
+from . import figures, service_ledger
+from .allocation import allocate_pending, allocation_write
 from .errors import BillingError
 from .frozen import posting_period, refuse_published
 from .models import AccountBalance, BillingPeriod, Charge, LedgerEntry, Penalty, Recalculation
@@ -130,11 +131,19 @@ def balances_rebuild(period: BillingPeriod) -> None:
     _refuse_published(period)
     org = period.organisation
     previous = BillingPeriod.objects.filter(organisation=org, month__lt=period.month).order_by("-month").first()
+    allocate_pending(period)
     if connection.vendor == "postgresql":
         AccountBalance.objects.filter(period=period).delete()
         _balances_sql(period, previous)
-        figures.organisation_figures_bump(org.pk)
-        return
+    else:
+        _balances_python(period, previous)
+    service_ledger.service_balances_write(period, previous)
+    service_ledger.check(period)
+    figures.organisation_figures_bump(org.pk)
+
+
+def _balances_python(period: BillingPeriod, previous: BillingPeriod | None) -> None:
+    org = period.organisation
     opening = (
         dict(AccountBalance.objects.filter(period=previous).values_list("account_id", "closing")) if previous else {}
     )
@@ -161,7 +170,6 @@ def balances_rebuild(period: BillingPeriod) -> None:
         }
         rows.append((account_id, period.pk, *values.values(), calc.closing_balance(**values)))
     insert_rows(AccountBalance, BALANCE_COLUMNS, rows)
-    figures.organisation_figures_bump(org.pk)
 
 
 def account_balances_refresh(account: PersonalAccount, since: dt.date) -> None:
@@ -183,6 +191,8 @@ def account_balances_refresh(account: PersonalAccount, since: dt.date) -> None:
         .first()
     )
     opening = before if before is not None else ZERO
+    previous = BillingPeriod.objects.filter(organisation_id=account.organisation_id, month__lt=rows[0].period.month)
+    previous = previous.order_by("-month").first()
     for row in rows:
         p = row.period
         row.opening = opening
@@ -192,15 +202,24 @@ def account_balances_refresh(account: PersonalAccount, since: dt.date) -> None:
         ).get(account.pk, ZERO)
         row.closing = calc.closing_balance(row.opening, row.charged, row.recalculated, row.penalties, row.paid)
         row.save(update_fields=["opening", "recalculated", "paid", "closing"])
-        opening = row.closing
+        service_ledger.service_balances_write(p, previous, accounts=[account.pk])
+        opening, previous = row.closing, p
 
 
 def ledger_post_payment(
-    *, account: PersonalAccount, amount: Decimal, paid_on: dt.date, source: str, external_id: str
+    *,
+    account: PersonalAccount,
+    amount: Decimal,
+    paid_on: dt.date,
+    source: str,
+    external_id: str,
+    service_id: int | None = None,
+    named_month: dt.date | None = None,
 ) -> tuple[LedgerEntry, bool]:
     """Credit a payment to the account in the period of its date, or in the open period when that one is
-    published (frozen.posting_period); the entry keeps the date paid, which penalties count by. Posting the same
-    payment (source and external id) again returns the first entry and changes nothing. Returns (entry, created)."""
+    published (frozen.posting_period); the entry keeps the date paid, which penalties count by, and is allocated
+    to services (allocation.py: the service or month the payer named, if any). Posting the same payment (source and
+    external id) again returns the first entry and changes nothing. Returns (entry, created)."""
     if amount <= 0:
         raise BillingError("Сумма оплаты должна быть положительной.")
     key = f"payment:{source}:{external_id}"
@@ -218,7 +237,10 @@ def ledger_post_payment(
             source=source,
             source_id=external_id,
             idempotency_key=key,
+            service_id=service_id,
+            named_month=named_month,
         )
+        allocation_write(entry)
         account_balances_refresh(account, period.month)
     return entry, True
 
@@ -244,6 +266,9 @@ def ledger_reverse_payment(
             source=source,
             source_id=f"cancel:{external_id}",
             idempotency_key=key,
+        )
+        allocation_write(
+            entry, original=LedgerEntry.objects.filter(idempotency_key=f"payment:{source}:{external_id}").first()
         )
         account_balances_refresh(account, period.month)
     return entry, True

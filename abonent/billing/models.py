@@ -5,14 +5,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from abonent.lib.numbers import money, rate, ru_number
 from abonent.metering.models import Resource
 from abonent.orgs.dates import month_label
-from abonent.orgs.models import Organisation
+from abonent.orgs.models import Organisation, Supplier
 
 FAR_FUTURE = dt.date(9999, 12, 31)
 
@@ -35,6 +36,12 @@ class Service(models.Model):
         M2 = "м²", _("м²")
         PERSON = "чел.", _("чел.")
         ACCOUNT = "л/с", _("л/с")
+
+    class Payee(models.TextChoices):
+        # ПП РФ №354 п.64: the subscriber pays the исполнитель or, by its decision, the supplier directly; an
+        # agent collects for the supplier and transfers what it collected (agent.py splits it by supplier).
+        AGENT = "agent", _("организации (сама или как агенту поставщика)")
+        DIRECT = "direct", _("напрямую поставщику")
 
     organisation = models.ForeignKey(
         Organisation, models.PROTECT, related_name="services", verbose_name=_("организация")
@@ -65,6 +72,16 @@ class Service(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField(_("порядок в квитанции"), default=100)
     is_active = models.BooleanField(_("начисляется"), default=True)
+    supplier = models.ForeignKey(
+        Supplier,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("поставщик"),
+        help_text=_("Пусто — услугу оказывает сама организация"),
+    )
+    payee = models.CharField(_("кому платит абонент"), max_length=8, choices=Payee.choices, default=Payee.AGENT)
 
     class Meta:
         verbose_name = _("услуга")
@@ -93,7 +110,16 @@ class Service(models.Model):
         needs_resource = self.method in (self.Method.METER, self.Method.COMMON_HOUSE)
         if needs_resource and not self.resource:
             raise ValidationError({"resource": _("Укажите ресурс: для этого способа расчёта он обязателен.")})
+        self._clean_supplier()
         _refuse_locked(self)
+
+    def _clean_supplier(self) -> None:
+        if self.supplier_id and self.organisation_id and self.supplier.organisation_id != self.organisation_id:
+            raise ValidationError({"supplier": _("Поставщик другой организации: выберите поставщика своей.")})
+        if self.payee == self.Payee.DIRECT and not self.supplier_id:
+            raise ValidationError(
+                {"payee": _("Напрямую платят только другому поставщику: выберите поставщика или «организации».")}
+            )
 
 
 # What refuses a change of a row a published period was charged by: billing.locked, registered from
@@ -584,6 +610,17 @@ class LedgerEntry(models.Model):
     source_id = models.CharField(_("идентификатор в источнике"), max_length=100, blank=True)
     idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=160, unique=True)
     created_at = models.DateTimeField(_("записано"), default=timezone.now)
+    # What the payer named (ПП РФ №354 п.118–119): the service and the month the payment is for; allocation.py
+    # honours them. Empty for charges, recalculations and penalties.
+    service = models.ForeignKey(
+        Service,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("услуга, указанная плательщиком"),
+    )
+    named_month = models.DateField(_("период, указанный плательщиком"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("проводка")
@@ -629,6 +666,80 @@ class AccountBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {money(self.closing)}"
+
+
+class ServiceBalance(models.Model):
+    """An account's turnover in a period for one service (billing/service_ledger.py); service empty — what belongs
+    to no service (a recalculation without one, an advance with no document to spread it by). The account's
+    AccountBalance is the sum of its rows, field by field: the close checks it and refuses a difference."""
+
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="service_balances", verbose_name=_("лицевой счёт")
+    )
+    # Three indexes in all (the primary key, the account's, the unique one led by the period): the close writes a
+    # row per account and service (700 000 a month for a city), and each index is part of its cost.
+    period = models.ForeignKey(
+        BillingPeriod, models.PROTECT, related_name="service_balances", verbose_name=_("период"), db_index=False
+    )
+    service = models.ForeignKey(
+        Service,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="balances",
+        verbose_name=_("услуга"),
+        db_index=False,
+    )
+    opening = models.DecimalField(_("входящее сальдо"), **MONEY, default=Decimal("0"))
+    charged = models.DecimalField(_("начислено"), **MONEY, default=Decimal("0"))
+    recalculated = models.DecimalField(_("перерасчёты"), **MONEY, default=Decimal("0"))
+    penalties = models.DecimalField(_("пени"), **MONEY, default=Decimal("0"))
+    paid = models.DecimalField(_("оплачено"), **MONEY, default=Decimal("0"))
+    closing = models.DecimalField(_("исходящее сальдо"), **MONEY, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("сальдо по услуге")
+        verbose_name_plural = _("сальдо по услугам")
+        ordering = ["account_id", "period_id", "service_id"]
+        constraints = [
+            # One row per account, period and service, the row without a service (0) included.
+            models.UniqueConstraint(
+                F("period"), F("account"), Coalesce(F("service"), Value(0)), name="service_balance_one_per_service"
+            ),
+            models.CheckConstraint(
+                condition=Q(closing__gte=TURNOVER - Decimal("0.001")) & Q(closing__lte=TURNOVER + Decimal("0.001")),
+                name="service_balance_identity",
+                violation_error_message=_("Исходящее сальдо ≠ входящее + начислено + перерасчёты + пени − оплачено."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service or 'без услуги'}: {money(self.closing)}"
+
+
+class Allocation(models.Model):
+    """What a payment entry paid, by service (billing/allocation.py, ПП РФ №354 п.118–119). Fixed when the
+    payment is posted and never rewritten; a cancellation is the original's rows with the sign turned. The rows of
+    one entry sum to its amount."""
+
+    entry = models.ForeignKey(LedgerEntry, models.PROTECT, related_name="allocations", verbose_name=_("проводка"))
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.PROTECT, related_name="+", verbose_name=_("лицевой счёт")
+    )
+    period = models.ForeignKey(BillingPeriod, models.PROTECT, related_name="allocations", verbose_name=_("период"))
+    service = models.ForeignKey(
+        Service, models.PROTECT, null=True, blank=True, related_name="allocations", verbose_name=_("услуга")
+    )
+    amount = models.DecimalField(_("сумма"), **MONEY)
+
+    class Meta:
+        verbose_name = _("распределение оплаты")
+        verbose_name_plural = _("распределение оплат")
+        ordering = ["entry_id", "service_id"]
+        indexes = [models.Index(fields=["period", "account"], name="allocation_period_account")]
+
+    def __str__(self) -> str:
+        return f"{self.service or 'аванс'}: {money(self.amount)}"
 
 
 class PeriodRun(models.Model):

@@ -24,12 +24,14 @@ from .calculations import round_money
 from .models import (
     AccountBalance,
     AccountServiceOff,
+    Allocation,
     BillingPeriod,
     Charge,
     LedgerEntry,
     Penalty,
     Recalculation,
     Service,
+    ServiceBalance,
 )
 
 PUBLISHED = BillingPeriod.State.PUBLISHED
@@ -224,24 +226,74 @@ def last_month(account: PersonalAccount) -> Month | None:
 class DebtPart:
     label: str
     amount: Decimal
+    penalties: Decimal = ZERO  # of the amount: the пени of the last published month on this service
+    supplier: str = ""  # who provides the service ("" — the organisation itself)
+    direct: bool = False  # paid to the supplier directly, not to the organisation
+
+
+@dataclass(frozen=True)
+class ServiceDebt:
+    service_id: int | None
+    name: str
+    supplier: str
+    direct: bool
+    debt: Decimal  # now: the last published closing of the service less what was allocated to it since
+    penalties: Decimal  # the service's пени in the last published month
+
+
+def service_debts(account_ids) -> dict[int, list[ServiceDebt]]:
+    """Each account's debt now by service (the ledger by service): sums to `debts`. Three queries."""
+    account_ids = list(account_ids)
+    latest = AccountBalance.objects.filter(account=OuterRef("pk"), period__state=PUBLISHED).order_by("-period__month")
+    last = dict(
+        PersonalAccount.objects.filter(pk__in=account_ids)
+        .annotate(period_id=Subquery(latest.values("period_id")[:1]))
+        .exclude(period_id=None)
+        .values_list("pk", "period_id")
+    )
+    months = dict(BillingPeriod.objects.filter(pk__in=set(last.values())).values_list("pk", "month"))
+    rows = (
+        ServiceBalance.objects.filter(account_id__in=list(last), period_id__in=set(last.values()))
+        .select_related("service", "service__supplier")
+        .order_by("account_id", "service__sort_order", "service_id")
+    )
+    since: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for account_id, service_id, month, amount in Allocation.objects.filter(
+        account_id__in=list(last), period__month__gt=min(months.values(), default=dt.date.max)
+    ).values_list("account_id", "service_id", "period__month", "amount"):
+        if month > months[last[account_id]]:
+            since[(account_id, service_id)] += amount
+    result: dict[int, list[ServiceDebt]] = defaultdict(list)
+    for row in rows:
+        if last[row.account_id] != row.period_id:
+            continue
+        debt = round_money(row.closing - since.pop((row.account_id, row.service_id), ZERO))
+        result[row.account_id].append(_service_debt(row.service, debt, row.penalties))
+    for (account_id, service_id), amount in since.items():  # paid for a service with no row: an advance of it
+        service = Service.objects.select_related("supplier").filter(pk=service_id).first() if service_id else None
+        result[account_id].append(_service_debt(service, -amount, ZERO))
+    return dict(result)
+
+
+def _service_debt(service: Service | None, debt: Decimal, penalties: Decimal) -> ServiceDebt:
+    if service is None:
+        name = "Не отнесено к услуге" if debt > 0 else "Аванс, не отнесённый к услуге"
+        return ServiceDebt(None, name, "", False, debt, penalties)
+    supplier = service.supplier.short_name if service.supplier_id else ""
+    return ServiceDebt(service.pk, service.name, supplier, service.payee == Service.Payee.DIRECT, debt, penalties)
 
 
 def debt_parts(account: PersonalAccount, month: Month | None, debt: Decimal) -> list[DebtPart]:
-    """The debt now, split: each service's charge of the last published month (with its recalculations), its
-    penalties, and what remains of earlier months less payments since (negative: an advance). Sums to `debt`."""
-    if month is None:
+    """The debt now by service, exactly as the ledger by service holds it (with each service's пени of the last
+    published month); services settled to zero are left out. Sums to `debt`."""
+    parts = [
+        DebtPart(d.name, d.debt, d.penalties, d.supplier, d.direct)
+        for d in service_debts([account.pk]).get(account.pk, [])
+        if d.debt or d.penalties
+    ]
+    if not parts:
         return [DebtPart("Задолженность", debt)] if debt else []
-    parts: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for row in month.rows:
-        parts[row.service] += row.total
-    if month.penalty:
-        parts["Пени"] += month.penalty
-    result = [DebtPart(f"{name} за {month.label}", amount) for name, amount in parts.items()]
-    rest = debt - sum((p.amount for p in result), ZERO)
-    if rest:
-        label = "Долг прошлых периодов с учётом оплат" if rest > 0 else "Оплачено сверх начисленного (аванс)"
-        result.append(DebtPart(label, rest))
-    return result
+    return parts
 
 
 def balances(account: PersonalAccount, first: dt.date | None = None, last: dt.date | None = None):

@@ -28,7 +28,7 @@ from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter, Resource
 from abonent.news.models import News
 from abonent.orgs.dates import add_months, month_end, month_start
-from abonent.orgs.models import Organisation
+from abonent.orgs.models import Organisation, Supplier
 from abonent.orgs.services import operators_group
 from abonent.orgs.validators import account_with_key, inn_with_check
 from abonent.outages.models import Outage
@@ -209,6 +209,41 @@ def create_service_table(org: Organisation, table, *, year: int) -> None:
             norms.append(Norm(service=service, valid_from=NORMS_SINCE, value=value, basis=basis or PER_RESIDENT))
     Tariff.objects.bulk_create(tariffs)
     Norm.objects.bulk_create(norms)
+
+
+# --- the management company's suppliers: two paid directly, one collected for as an agent ---------------------------
+# (short name, full name, first nine digits of the ИНН, КПП, settlement account before its key, agent's fee, the
+# services, how they are paid)
+UK_SUPPLIERS = [
+    ("АО «Теплосеть Демо»", "Акционерное общество «Теплосеть Демо»", "027401234", "027401001",
+     "40702810306000001234", None, ("heating", "hot_water", "common_hot"), Service.Payee.DIRECT),
+    ("ООО «Энергосбыт Демо»", "Общество с ограниченной ответственностью «Энергосбыт Демо»", "027405678",
+     "027501001", "40702810506000005678", None, ("electricity", "common_power"), Service.Payee.DIRECT),
+    ("ГУП «Водоканал Уфы Демо»", "Государственное унитарное предприятие «Водоканал Уфы Демо»", "027409012",
+     "027401001", "40602810106000009012", Decimal("1.50"), ("cold_water", "sewerage", "common_cold"),
+     Service.Payee.AGENT),
+]  # fmt: skip
+
+
+def create_suppliers(ctx: DemoContext) -> None:
+    org = ctx.orgs[UK]
+    for short, name, inn9, kpp, account, fee, codes, payee in UK_SUPPLIERS:
+        supplier = Supplier(
+            organisation=org,
+            name=name,
+            short_name=short,
+            inn=inn_with_check(inn9),
+            kpp=kpp,
+            address="г. Уфа",
+            bank_name=org.bank_name,
+            bik=UFA_BIK,
+            correspondent_account=org.correspondent_account,
+            settlement_account=account_with_key(UFA_BIK, account),
+            agent_fee_percent=fee,
+        )
+        supplier.full_clean()
+        supplier.save()
+        Service.objects.filter(organisation=org, code__in=codes).update(supplier=supplier, payee=payee)
 
 
 # --- buildings, premises, accounts ---------------------------------------------------------------------------------
@@ -590,6 +625,7 @@ def create_pay_points(ctx: DemoContext) -> None:
 STEPS: list[Step] = [
     Step("организации", create_organisations),
     Step("услуги, тарифы и нормативы", create_services),
+    Step("поставщики услуг управляющей компании", create_suppliers),
     Step("дома и лицевые счета водоканала", create_vodokanal_register),
     Step("дома и лицевые счета управляющей компании", create_uk_register),
     Step("приборы учёта", create_meters),

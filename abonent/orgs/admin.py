@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .admin_scope import OrgScopedAdmin, user_organisation_id
-from .models import RUSSIAN_TIMEZONES, Organisation
+from .models import RUSSIAN_TIMEZONES, Organisation, Supplier
 
 
 class OrganisationForm(forms.ModelForm):
@@ -81,3 +81,19 @@ class OrganisationAdmin(OrgScopedAdmin):
         if org_id is not None and self.get_queryset(request).filter(pk=org_id).exists():
             return HttpResponseRedirect(reverse("admin:orgs_organisation_change", args=[org_id]))
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(Supplier)
+class SupplierAdmin(OrgScopedAdmin):
+    """The organisation's suppliers (РСО, regional operator, capital repair fund): requisites for the ЕПД's own
+    sections and the agent's transfers; checked as the organisation's are (Supplier.clean)."""
+
+    org_list_filter = "organisation"
+    org_list_display = "organisation"
+    list_display = ("short_name", "inn", "kpp", "bank_name", "agent_fee_percent")
+    search_fields = ("short_name", "name", "inn")
+    fieldsets = (
+        (_("Реквизиты"), {"fields": ("organisation", "name", "short_name", ("inn", "kpp"), "address", "phone")}),
+        (_("Банк"), {"fields": ("bank_name", "bik", "correspondent_account", "settlement_account")}),
+        (_("Агентский договор"), {"fields": ("agent_fee_percent",)}),
+    )

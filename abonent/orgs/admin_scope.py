@@ -46,6 +46,7 @@ NO_ORGANISATION = -1  # staff without an organisation match no row rather than e
 # model label → the lookups (without the trailing "_id") from that model to its organisation.
 ORG_PATHS: dict[str, tuple[str, ...]] = {
     "orgs.Organisation": ("pk",),
+    "orgs.Supplier": ("organisation",),
     "housing.Building": ("organisation",),
     "housing.Premises": ("building__organisation",),
     "housing.PersonalAccount": ("organisation",),

@@ -110,15 +110,7 @@ class Organisation(models.Model):
         return self.short_name
 
     def clean(self) -> None:
-        errors = {}
-        for field, check in (
-            ("settlement_account", validators.validate_settlement_account),
-            ("correspondent_account", validators.validate_correspondent_account),
-        ):
-            try:
-                check(getattr(self, field), self.bik)
-            except ValidationError as exc:
-                errors[field] = exc.messages
+        errors = validators.bank_details_errors(self)
         if self.readings_first_day and self.readings_last_day and self.readings_first_day > self.readings_last_day:
             errors["readings_last_day"] = [_("Последний день приёма показаний не может быть раньше первого.")]
         if errors:
@@ -141,3 +133,59 @@ class Organisation(models.Model):
         first = month.replace(day=min(self.readings_first_day, last_of_month.day))
         last = month.replace(day=min(self.readings_last_day, last_of_month.day))
         return first, last
+
+
+class Supplier(models.Model):
+    """A legal entity whose services an organisation puts on its ЕПД: a resource supplier (РСО), the regional
+    operator of waste removal, the capital repair fund. Each service names its supplier (none — the organisation
+    itself) and whether the organisation collects for it as an agent or the subscriber pays the supplier directly.
+    Its requisites are checked by the same rules as the organisation's (validators.py)."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="suppliers", verbose_name=_("организация")
+    )
+    name = models.CharField(_("полное наименование"), max_length=300)
+    short_name = models.CharField(_("краткое наименование"), max_length=160)
+    inn = models.CharField(_("ИНН"), max_length=12, validators=[validators.validate_inn])
+    kpp = models.CharField(_("КПП"), max_length=9, blank=True, validators=[validators.validate_kpp])
+    address = models.CharField(_("адрес"), max_length=300, blank=True)
+    phone = models.CharField(_("телефон"), max_length=64, blank=True)
+    bank_name = models.CharField(_("банк"), max_length=160)
+    bik = models.CharField(_("БИК"), max_length=9, validators=[validators.validate_bik])
+    correspondent_account = models.CharField(_("корреспондентский счёт"), max_length=20)
+    settlement_account = models.CharField(_("расчётный счёт"), max_length=20)
+    agent_fee_percent = models.DecimalField(
+        _("вознаграждение агента, %"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Доля собранного, которую организация удерживает по агентскому договору; пусто — не указана."),
+    )
+
+    class Meta:
+        verbose_name = _("поставщик услуг")
+        verbose_name_plural = _("поставщики услуг")
+        ordering = ["organisation_id", "short_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "inn", "kpp"],
+                name="supplier_unique_in_org",
+                violation_error_message=_("Поставщик с такими ИНН и КПП в организации уже есть."),
+            ),
+            models.CheckConstraint(
+                condition=Q(agent_fee_percent__isnull=True)
+                | (Q(agent_fee_percent__gte=0) & Q(agent_fee_percent__lte=100)),
+                name="supplier_fee_percent_range",
+                violation_error_message=_("Вознаграждение агента — от 0 до 100 %."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def clean(self) -> None:
+        errors = validators.bank_details_errors(self)
+        if errors:
+            raise ValidationError(errors)

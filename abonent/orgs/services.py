@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group, Permission
 OPERATORS_GROUP = "Операторы"
 # The register an operator keeps: app label → models, all four permissions each.
 OPERATOR_MODELS = {
-    "orgs": ["organisation"],
+    "orgs": ["organisation", "supplier"],
     "housing": ["building", "premises", "personalaccount"],
     "billing": ["service", "tariff", "norm", "billingperiod", "accountserviceoff", "calendarday"],
     "metering": ["meter", "reading"],

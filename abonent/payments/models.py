@@ -57,9 +57,17 @@ class Payment(models.Model):
     external_id = models.CharField(_("внешний идентификатор"), max_length=100)
     paid_on = models.DateField(_("дата оплаты"))
     payer_name = models.CharField(_("плательщик"), max_length=200, blank=True)
-    # The month the payer named as paid for (first day), read from a bank registry's period column; to be used
-    # when payments are allocated to months. Empty when the payer named none.
+    # The month the payer named as paid for (first day), read from a bank registry's period column, and the service
+    # chosen on the pay page: the ledger allocates the payment by them (billing/allocation.py). Empty — none named.
     named_period = models.DateField(_("период, указанный плательщиком"), null=True, blank=True)
+    service = models.ForeignKey(
+        "billing.Service",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("услуга, указанная плательщиком"),
+    )
     registry = models.ForeignKey(
         "payments.Registry",
         models.PROTECT,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from abonent.billing import figures as billing_figures
 from abonent.billing import ledger
+from abonent.billing.allocation import allocate_pending
 from abonent.billing.frozen import posting_period
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
 from abonent.housing.models import PersonalAccount
@@ -112,10 +113,13 @@ def _write_lines(registry: Registry, matches: Matches, actor, result: Result) ->
         # The key ledger_post_payment would use for this payment: posting it again there is a no-op.
         ledger_rows.append(
             (account_id, periods[month_start(line.paid_on)], LedgerEntry.Kind.PAYMENT, line.amount)
-            + (line.paid_on, SOURCE, eid, f"payment:{SOURCE}:{eid}", now)
+            + (line.paid_on, SOURCE, eid, f"payment:{SOURCE}:{eid}", now, line.named_period)
         )
     bulk.insert_rows(Payment, PAYMENT_COLUMNS, payment_rows, free_text=(8, 10))
-    bulk.insert_rows(LedgerEntry, ledger.LEDGER_COLUMNS, ledger_rows, free_text=(6, 7))
+    # The month the payer named goes with the entry: the allocation pays that month first (billing.allocation).
+    bulk.insert_rows(LedgerEntry, (*ledger.LEDGER_COLUMNS, "named_month"), ledger_rows, free_text=(6, 7))
+    for period in sorted(posted.values(), key=lambda p: p.month):  # allocated now, in the order of the months
+        allocate_pending(period)
     unmatched = [_unmatched(registry, eid, line) for eid, line in matches.unmatched()]
     UnmatchedLine.objects.bulk_create(unmatched, batch_size=CHUNK)
     _rebuild_balances(org_id, min((p.month for p in posted.values()), default=None))

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 
+from abonent.billing import statements as billing_statements
 from abonent.billing.models import AccountBalance, LedgerEntry
 from abonent.housing.models import PersonalAccount
 
@@ -38,6 +39,12 @@ def debts(account_ids) -> dict[int, Decimal]:
         if months.get(account_id) is None or month > months[account_id]:
             result[account_id] -= amount
     return result
+
+
+def service_choices(account_ids) -> dict[int, list]:
+    """The services an account owes for, to pay one of them alone (ПП РФ №354 п.118): its debt by service."""
+    debts = billing_statements.service_debts(account_ids)
+    return {a: [d for d in rows if d.service_id is not None and d.debt > 0] for a, rows in debts.items()}
 
 
 def payable_links(user):

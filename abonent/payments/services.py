@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from abonent.billing import ledger
-from abonent.billing.models import AccountBalance, BillingPeriod
+from abonent.billing.models import AccountBalance, BillingPeriod, Service
 from abonent.lib.site import site_url
 from abonent.notifications.emails import optional_message, send_optional
 from abonent.notifications.models import Kind
@@ -55,13 +55,15 @@ def _event(payment_id: int, status: str, *, actor=None, details: str = "") -> No
     PaymentEvent.objects.create(payment_id=payment_id, status=status, actor=actor, details=details)
 
 
-def payment_checkout(*, user, items, return_url: str, notify_url: str, provider_name: str | None = None):
+def payment_checkout(*, user, items, return_url: str, notify_url: str, provider_name: str | None = None, services=None):
     """Start one card payment for several accounts: a Payment per account sharing an order, one provider payment
     for the sum. Returns (order, redirect URL). `items` is [(account, amount)]; the caller checked the user's
-    right to each account."""
+    right to each account. `services` — {account id: service id} for an account paid for one service alone."""
     if not items:
         raise PaymentError("Выберите хотя бы один лицевой счёт и укажите сумму.")
+    services = services or {}
     _refuse_over_cap(items)
+    _refuse_foreign_services(items, services)
     provider = providers.get_provider(provider_name)
     order = uuid.uuid4()
     total = sum((amount for _, amount in items), Decimal("0"))
@@ -78,6 +80,7 @@ def payment_checkout(*, user, items, return_url: str, notify_url: str, provider_
                 order=order,
                 external_id=f"{order}:{account.pk}",
                 paid_on=account.organisation.today(),
+                service_id=services.get(account.pk),
             )
             _event(p.pk, p.status, actor=user, details="создан в кабинете")
             payments.append(p)
@@ -112,6 +115,14 @@ def _refuse_over_cap(items) -> None:
             raise PaymentError(message)
 
 
+def _refuse_foreign_services(items, services: dict) -> None:
+    """A service named for an account is one of its organisation's services, whoever calls."""
+    for account, _ in items:
+        service_id = services.get(account.pk)
+        if service_id and not Service.objects.filter(pk=service_id, organisation_id=account.organisation_id).exists():
+            raise PaymentError(f"Л/С № {account.number}: такой услуги у организации нет.")
+
+
 def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
     """Move the payment to "credited" and post it to the ledger; True if this call did it, False if someone else
     already had (or it was declined or cancelled)."""
@@ -130,6 +141,8 @@ def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
             paid_on=payment.paid_on,
             source=payment.ledger_source,
             external_id=payment.external_id,
+            service_id=payment.service_id,
+            named_month=payment.named_period,
         )
         _event(payment.pk, Payment.Status.CREDITED, actor=actor, details=details)
         _notify_credited(payment)  # queued on commit: a rolled-back credit tells no one

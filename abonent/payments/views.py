@@ -37,8 +37,17 @@ def _chosen_account(request, links) -> int | None:
 def pay(request):
     links = list(selectors.payable_links(request.user))
     chosen = _chosen_account(request, links)
+    choices = selectors.service_choices([link.account_id for link in links])
     rows = [
-        {"link": link, "due": selectors.amount_due(link.closing), "amount_text": "", "checked": False} for link in links
+        {
+            "link": link,
+            "due": selectors.amount_due(link.closing),
+            "amount_text": "",
+            "checked": False,
+            "services": choices.get(link.account_id, []),
+            "service": None,
+        }
+        for link in links
     ]
     for row in rows:
         row["amount_text"] = typed(row["due"])
@@ -49,6 +58,7 @@ def pay(request):
     errors = []
     if request.method == "POST":
         items, errors = _ticked_amounts(request.POST, rows)
+        services_named = {row["link"].account_id: row["service"] for row in rows if row["service"]}
         if not errors:
             result_url = request.build_absolute_uri(
                 reverse("payments:result", args=["00000000-0000-0000-0000-000000000000"])
@@ -57,6 +67,7 @@ def pay(request):
                 order, redirect_url = services.payment_checkout(
                     user=request.user,
                     items=items,
+                    services=services_named,
                     return_url=result_url.replace("00000000-0000-0000-0000-000000000000", "__order__"),
                     notify_url=request.build_absolute_uri(reverse("payments:notify", args=[provider_name()])),
                 )
@@ -95,12 +106,24 @@ def _ticked_amounts(post, rows: list[dict]) -> tuple[list, list[str]]:
         if not row["checked"]:
             continue
         try:
+            row["service"] = _named_service(post.get(f"service_{account.pk}", ""), row["services"])
             items.append((account, services.parse_amount(row["amount_text"])))
         except services.PaymentError as exc:
             errors.append(f"Л/С № {account.number}: {exc}")
     if not items and not errors:
         errors.append("Отметьте хотя бы один лицевой счёт.")
     return items, errors
+
+
+def _named_service(raw: str, offered: list) -> int | None:
+    """The service chosen to pay alone ("" — all, spread by the receipt); one not offered for this account is
+    refused, never taken."""
+    if not raw:
+        return None
+    service_id = parse_id(raw)
+    if service_id not in {d.service_id for d in offered}:
+        raise services.PaymentError("выберите услугу из списка.")
+    return service_id
 
 
 @login_required

@@ -235,6 +235,7 @@ def draw(pdf: FPDF, r: Receipt) -> None:
     _services(pdf, r)
     _instalment_offer(pdf, r)
     _totals(pdf, r)
+    _payees(pdf, r)
     _common_use(pdf, r)
     _meters(pdf, r)
     _recalculations(pdf, r)
@@ -282,6 +283,14 @@ def _header(pdf: FPDF, r: Receipt) -> None:
     _row(pdf, [(150, f"К оплате за {r.period_label}", "L", "B", 9), (40, money(r.due_for_period), "R", "B", 9)])
     _row(pdf, [(150, TOTAL_LABEL, "L", "B", 9), (40, money(r.total), "R", "B", 9)], h=5)
     _text(pdf, f"Оплатить до {ru_date(r.due_date)}")
+    own = r.organisation_section
+    if r.direct_payees and own is not None:
+        _text(
+            pdf,
+            f"QR-код справа — оплата {org.short_name}: {money(own.total)}. Услуги поставщиков, которым платят "
+            "напрямую, оплачиваются по их реквизитам и QR-кодам в разделе «Получатели платежа».",
+            size=7,
+        )
     pdf.ln(2)
 
 
@@ -354,6 +363,38 @@ def _totals(pdf: FPDF, r: Receipt) -> None:
     if r.last_payment_on:
         _text(pdf, f"Дата последней оплаты: {ru_date(r.last_payment_on)}", size=7, h=4)
     pdf.ln(2)
+
+
+def _payees(pdf: FPDF, r: Receipt) -> None:
+    """«Получатели платежа» when some services are paid to their suppliers directly: a section per payee with its
+    details, services and amounts; a direct supplier's section has its own QR code at the right."""
+    if not r.direct_payees:
+        return
+    _heading(pdf, "Получатели платежа")
+    for section in r.payees:
+        if pdf.get_y() + 36 > pdf.page_break_trigger:
+            pdf.add_page()
+        top = pdf.get_y()
+        if section.direct:
+            how = " — оплата напрямую поставщику"
+        else:
+            how = f" — в том числе как агент: {', '.join(section.agent_for)}" if section.agent_for else ""
+        lines = [
+            f"Получатель: {section.name}{how}",
+            f"ИНН {section.inn}  КПП {section.kpp}" + (f"  Адрес: {section.address}" if section.address else ""),
+            f"Р/с {section.settlement_account}  {section.bank_name}",
+            f"БИК {section.bik}  К/с {section.correspondent_account}",
+            f"Услуги: {', '.join(section.services) or '—'}",
+        ]
+        for line in lines:
+            _text(pdf, line, w=150, size=7)
+        _row(pdf, [(110, f"К оплате за {r.period_label}", "L", "", 7), (40, money(section.due_for_period), "R", "", 7)])
+        _row(pdf, [(110, TOTAL_LABEL, "L", "B", 7), (40, money(section.total), "R", "B", 7)])
+        if section.direct:
+            payment = section.payment(number=r.account.number, month=r.period.month, payer_address=r.address)
+            _qr(pdf, qr.payload(payment), x=160, y=top, size=34)
+        pdf.set_y(max(pdf.get_y(), top + (35 if section.direct else 0)) + 1)
+    pdf.ln(1)
 
 
 COMMON_HEADS = (

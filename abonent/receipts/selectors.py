@@ -18,6 +18,7 @@ from abonent.orgs.dates import add_months, month_end, month_label
 from abonent.orgs.models import Organisation
 
 from . import common_use, issued, qr
+from . import payees as payee_sections
 
 ZERO = Decimal("0")
 # docs/BILLING.md, «Рассрочка»: a charge more than 25 % above the same month last year gets the instalment offer
@@ -94,6 +95,16 @@ class Receipt:
     # No benefits or subsidies are granted through this payee; the ЕПД form has their lines all the same.
     benefits: Decimal = ZERO
     subsidies: Decimal = ZERO
+    # who is paid what (payees.py): the organisation's section first, then each supplier paid directly
+    payees: list[payee_sections.Section] = field(default_factory=list)
+
+    @property
+    def direct_payees(self) -> list[payee_sections.Section]:
+        return [s for s in self.payees if s.direct]
+
+    @property
+    def organisation_section(self) -> payee_sections.Section | None:
+        return next((s for s in self.payees if not s.direct), None)
 
     @property
     def period_label(self) -> str:
@@ -135,7 +146,12 @@ class Receipt:
         return self.account.premises.address
 
     def payment(self) -> qr.Payment:
+        """The header's QR code: the whole total, or — when some services are paid to their suppliers directly —
+        the organisation's section only (each direct supplier's section has its own code)."""
         org = self.organisation
+        own = self.organisation_section
+        if self.direct_payees:
+            return own.payment(number=self.account.number, month=self.period.month, payer_address=self.address)
         return qr.Payment(
             name=org.name,
             personal_acc=org.settlement_account,
@@ -324,6 +340,10 @@ def receipts_assembled(period: BillingPeriod, sources: issued.Sources) -> list[R
                 house=house,
             )
         )
+    if out:
+        sections = payee_sections.sections_for(period, [r.account.pk for r in out], sources.organisation)
+        for r in out:
+            r.payees = sections.get(r.account.pk, [])
     return out
 
 

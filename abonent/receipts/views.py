@@ -2,10 +2,11 @@
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from abonent.lib.inputs import parse_id
 from abonent.users.access import account_for_user
 
 from . import access, pdf, qr, selectors, services
@@ -38,7 +39,16 @@ def receipt_print(request: HttpRequest, account_id: int, month: str) -> HttpResp
 @login_required
 def receipt_qr(request: HttpRequest, account_id: int, month: str) -> HttpResponse:
     receipt = access.receipt_for_user(request.user, account_id, month)
-    return HttpResponse(qr.png(receipt.qr_payload()), content_type="image/png")
+    raw = request.GET.get("payee")
+    if raw is None:
+        return HttpResponse(qr.png(receipt.qr_payload()), content_type="image/png")
+    # a supplier paid directly: its own code (its position among the receipt's payees)
+    index = parse_id(raw)
+    if index is None or index >= len(receipt.payees) or not receipt.payees[index].direct:
+        raise Http404
+    section = receipt.payees[index]
+    payment = section.payment(number=receipt.account.number, month=receipt.period.month, payer_address=receipt.address)
+    return HttpResponse(qr.png(qr.payload(payment)), content_type="image/png")
 
 
 @staff_member_required

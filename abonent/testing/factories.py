@@ -8,7 +8,7 @@ import factory
 from abonent.billing.models import AccountServiceOff, BillingPeriod, Norm, Service, Tariff
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter, Resource
-from abonent.orgs.models import Organisation
+from abonent.orgs.models import Organisation, Supplier
 from abonent.orgs.services import operators_group
 from abonent.orgs.validators import account_with_key, inn_with_check
 from abonent.users.models import AccountLink, User
@@ -36,6 +36,21 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     timezone = "Europe/Ulyanovsk"
     readings_first_day = 7
     readings_last_day = 25
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Акционерное общество «Ресурс {n}»")
+    short_name = factory.Sequence(lambda n: f"АО «Ресурс {n}»")
+    inn = factory.Sequence(lambda n: inn_with_check(f"7326{n:05d}"))
+    kpp = "732601001"
+    bank_name = "Ульяновское отделение № 8588 ПАО Сбербанк"
+    bik = BIK
+    correspondent_account = "30101810000000000602"
+    settlement_account = factory.Sequence(lambda n: account_with_key(BIK, f"407028106900{n + 5000:08d}"))
 
 
 class BuildingFactory(factory.django.DjangoModelFactory):

@@ -347,6 +347,7 @@ def test_operator_creates_service_and_account_in_own_organisation(org_a, org_b, 
             "method": "area",
             "resource": "",
             "multiplying_factor_applies": "on",
+            "payee": "agent",  # the select's default, as a browser sends it
             "sort_order": "10",
             "is_active": "on",
             **_empty_inlines(client, Service),

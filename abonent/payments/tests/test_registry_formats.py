@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from abonent.billing.models import LedgerEntry
 from abonent.payments import registry, registry_encoding, services
 from abonent.payments.models import Payment, UnmatchedLine
 from abonent.testing import factories as f
@@ -122,6 +123,24 @@ def test_named_period_stored_on_payments_and_unmatched_lines():
     periods = dict(Payment.objects.values_list("amount", "named_period"))
     assert periods == {D("10.00"): dt.date(2026, 10, 1), D("20.00"): dt.date(2026, 9, 1), D("30.00"): None}
     assert UnmatchedLine.objects.get().named_period == dt.date(2026, 11, 1)
+    # the ledger keeps the named month for the allocation, and each line is allocated as it is loaded
+    entries = LedgerEntry.objects.filter(kind="payment")
+    assert dict(entries.values_list("amount", "named_month")) == periods
+    for entry in entries:
+        assert sum(a.amount for a in entry.allocations.all()) == entry.amount
+
+
+def test_a_line_naming_a_month_not_billed_yet_is_an_advance_by_the_document():
+    # October's document: 1 500 for the one service; a line for November (not billed yet) is all an advance,
+    # spread by the document — here the one service; a line without a month pays October's debt the same way
+    account = indebted_account()
+    rows = [row(account.number, "700.00", "A1", period="112026"), row(account.number, "300.00", "A2")]
+    registry.registry_import(organisation=account.organisation, data=build(rows, "1000.00"), file_name="r.txt")
+    parts = {
+        e.amount: [(a.service.code, a.amount) for a in e.allocations.all()]
+        for e in LedgerEntry.objects.filter(kind="payment")
+    }
+    assert parts == {D("700.00"): [("fixed", D("700.00"))], D("300.00"): [("fixed", D("300.00"))]}
 
 
 @pytest.mark.parametrize("period", ["132026", "002026", "10-2026", "1026", "окт2026", "10.26"])

@@ -152,11 +152,11 @@ def test_print_page_shows_the_same_fields(client, house):
 
 
 def test_house_figures_and_norms_for_a_whole_chunk_in_fixed_queries(house, django_assert_num_queries):
-    """Ten queries whatever the number of accounts: the seven of a receipt chunk, the нормативы, the houses'
-    individual volumes and their meters with the month's reading."""
-    with django_assert_num_queries(10):
+    """Eleven queries whatever the number of accounts: the seven of a receipt chunk, the нормативы, the houses'
+    individual volumes and their meters with the month's reading, the payees (receipts/payees.py)."""
+    with django_assert_num_queries(11):
         few = selectors.receipts_computed(period=house["april"], account_ids=[house["a"].pk])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         everyone = selectors.receipts_computed(period=house["april"])
     assert len(everyone) == 2
     assert [row.common for row in few[0].house] == [row.common for row in everyone[0].house] == [D("24.3")]

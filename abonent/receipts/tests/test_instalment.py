@@ -95,6 +95,8 @@ def test_no_offer_when_last_years_period_is_not_published(client):
 
 def test_last_years_charges_for_a_whole_chunk_in_one_query(django_assert_num_queries):
     _, period = register(publish_last_year=True)
-    with django_assert_num_queries(7):  # 7th: the production calendar's exceptions, for the due date
+    with django_assert_num_queries(
+        8
+    ):  # 7th: the production calendar's exceptions, 8th: the payees (receipts/payees.py)
         receipts = selectors.receipts_computed(period=period)
     assert [len(r.instalment_offers) for r in receipts] == [1, 1]

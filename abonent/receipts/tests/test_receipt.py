@@ -29,7 +29,7 @@ def decode_qr(data: bytes) -> str:
 
 def test_receipt_figures(published, django_assert_max_num_queries):
     account = published["account"]
-    with django_assert_max_num_queries(7):  # 7th: the production calendar's exceptions, for the due date
+    with django_assert_max_num_queries(8):  # 7th: the production calendar's exceptions, 8th: the payees
         r = selectors.receipt_for(account=account, period=published["october"])
     assert [line.service for line in r.lines] == ["Обращение с ТКО", "Содержание жилого помещения"]
     assert r.balance.opening > 0  # September unpaid
@@ -75,9 +75,9 @@ def test_pdf_text_and_qr(published):
 
 
 def test_receipts_of_one_period_in_a_fixed_number_of_queries_and_pdfs_in_sequence(published, django_assert_num_queries):
-    """Seven queries whatever the number of accounts (the 7th reads the production calendar's exceptions for the due
-    date); documents rendered one after another each keep their glyphs."""
-    with django_assert_num_queries(7):
+    """Eight queries whatever the number of accounts (the 7th reads the production calendar's exceptions for the due
+    date, the 8th the payees); documents rendered one after another each keep their glyphs."""
+    with django_assert_num_queries(8):
         receipts = selectors.receipts_computed(period=published["october"])
     assert [r.account for r in receipts] == sorted([published["account"], published["second"]], key=str)
     for r in receipts:
