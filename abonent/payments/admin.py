@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
@@ -14,9 +15,8 @@ from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
-from . import services
+from . import services, tasks
 from .models import Payment, PaymentEvent, PayPoint, Registry, UnmatchedLine
-from .registry import LAYOUTS, RegistryError, registry_import
 from .registry_layouts import layout_choices
 
 register_org_path("payments.Payment", "organisation")
@@ -201,25 +201,17 @@ class RegistryAdmin(OrgScopedAdmin):
                 form.add_error("organisation", "Укажите организацию.")
             else:
                 upload = form.cleaned_data["file"]
-                try:
-                    result = registry_import(
-                        organisation=organisation,
-                        data=upload.read(),
-                        file_name=upload.name,
-                        layout=LAYOUTS[form.cleaned_data["layout"]],
-                        actor=request.user,
-                    )
-                except RegistryError as exc:
-                    form.add_error("file", str(exc))
-                else:
-                    self.message_user(
-                        request,
-                        f"Зачислено: {result.created}; уже были загружены: {result.duplicates}; "
-                        f"не сопоставлено: {result.unmatched}; показаний: {result.readings}.",
-                    )
-                    for message in result.reading_errors[:10]:
-                        self.message_user(request, f"Показание не принято — {message}", messages.WARNING)
-                    return redirect("admin:payments_registry_changelist")
+                # Parsed, matched and credited by a background job: a city's registry takes longer than a request.
+                job = tasks.registry_start(
+                    organisation=organisation,
+                    data=upload.read(),
+                    file_name=upload.name,
+                    layout=form.cleaned_data["layout"],
+                    actor=request.user,
+                )
+                url = reverse("jobs:detail", args=[job.pk])
+                self.message_user(request, format_html('Реестр принят в обработку. <a href="{}">Ход и итоги</a>', url))
+                return redirect(url)
         if user_organisation_id(request) is not None:
             form.fields.pop("organisation", None)
         context = {
