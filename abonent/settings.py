@@ -314,6 +314,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # run_schedule decides per organisation, in its own time zone, which step of the month is due today.
     "run-schedule-hourly": {"task": "abonent.billing.tasks.run_schedule", "schedule": 3600.0},
+    # The reading reminders due today, in each organisation's time zone (a job; each reminder goes out once).
+    "reading-reminders-hourly": {"task": "abonent.metering.tasks.reminders", "schedule": 3600.0},
 }
 
 # Receipts embed a Cyrillic TTF font (DejaVu Sans from Debian's fonts-dejavu-core by default).

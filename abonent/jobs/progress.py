@@ -42,6 +42,7 @@ class Progress:
         self.pending["phase"] = text[:200]
         if total is not None:
             self.pending["total"] = total
+            self._notify(None, total)
         self._flush(force=True)
 
     def close(self) -> None:
@@ -77,8 +78,7 @@ class Progress:
                     cursor.execute("SET lock_timeout = '200ms'")
             _side_update(self.side, self.job_id, values)
             return
-        if connection.in_atomic_block:
-            return  # SQLite: one writer; the figures are written when the job's transaction ends
+        # SQLite has one writer: inside the job's transaction the figures are seen when it commits.
         added = values.pop("added", 0)
         if added:
             values["done"] = F("done") + added

@@ -30,6 +30,7 @@ def start_job(
     key: str | None = None,
     upload: bytes | None = None,
     upload_name: str = "",
+    send: bool = True,
 ) -> Job:
     """The job of this kind for these parameters: the one already queued or running (whoever started it), or a
     new one queued now. `key` overrides what counts as "the same job" (by default kind, organisation, params)."""
@@ -56,7 +57,8 @@ def start_job(
             )
     except IntegrityError:  # started by someone else a moment ago
         return Job.objects.get(dedupe_key=key, state__in=Job.ACTIVE)
-    transaction.on_commit(lambda: enqueue.job(job.pk))
+    if send:  # a command running the job in the foreground sends nothing
+        transaction.on_commit(lambda: enqueue.job(job.pk))
     return job
 
 

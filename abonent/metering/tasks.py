@@ -1,8 +1,11 @@
 """Metering's background jobs: a readings file uploaded in the back office (all or nothing, as from the command)
 and the day's reading reminders."""
 
+from celery import shared_task
+
 from abonent.jobs import registry
 from abonent.jobs.services import start_job
+from abonent.orgs.models import Organisation
 
 from .importing import FileError, read_rows, readings_import
 from .reminders import reading_reminders_send
@@ -47,8 +50,20 @@ def reminders_start(*, organisation, actor=None):
 
 
 def _reminders_run(job, progress) -> dict:
-    progress.phase("рассылка напоминаний")
-    return {"sent": reading_reminders_send(organisation=job.organisation)}
+    """The reminders due today of the job's organisation, or (started by the schedule) of every organisation."""
+    organisations = [job.organisation] if job.organisation else list(Organisation.objects.order_by("pk"))
+    progress.phase("рассылка напоминаний", total=len(organisations))
+    sent = 0
+    for organisation in organisations:
+        sent += reading_reminders_send(organisation=organisation)
+        progress.add(1)
+    return {"sent": sent}
+
+
+@shared_task(name="abonent.metering.tasks.reminders")
+def reminders() -> None:
+    """For Celery beat: the day's reminders as a job (each reminder goes out once, however often it runs)."""
+    reminders_start(organisation=None)
 
 
 registry.register(
