@@ -299,6 +299,11 @@ if CELERY_BROKER_URL == "filesystem://":
 else:
     # Redis hands an unacknowledged task to another worker after this long; longer than any chunk or step runs.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    # Anything else for the transport, as JSON (e.g. {"global_keyprefix": "abonent:"} to share a Redis database).
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(env.json("CELERY_TRANSPORT_OPTIONS", default={}))
+# Accounts per task of the receipts mailing: a few seconds of work, so a killed worker's chunk is soon redone.
+RECEIPTS_MAIL_CHUNK = env.int("RECEIPTS_MAIL_CHUNK", default=100)
+RECEIPTS_EXPORT_CHUNK = env.int("RECEIPTS_EXPORT_CHUNK", default=500)
 # Tests run the tasks in the test process (conftest); anything else sends them to a worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -7,6 +7,8 @@ lock while it runs, so two workers never run the same chunk at once (the server 
 
 import contextlib
 import logging
+import os
+import socket
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
@@ -18,7 +20,8 @@ from .models import Job, JobChunk
 from .progress import Progress
 
 log = logging.getLogger(__name__)
-CHUNK_LOCK_CLASS = 1_633_841_019  # the advisory lock class of chunks (billing's runs use another)
+CHUNK_LOCK_CLASS = 1_633_841_019
+# the advisory lock class of chunks (billing's runs use another)
 
 
 def job_run(job_id: int, *, inline: bool = False, listener=None) -> Job | None:
@@ -110,6 +113,10 @@ def _chunk_work(job: Job, chunk: JobChunk, listener, raise_errors: bool) -> None
         return
     finally:
         progress.close()
+    result = {
+        **(result or {}),
+        "_by": f"{socket.gethostname()}:{os.getpid()}",
+    }  # which worker did it: the list shows workers sharing a job
     with transaction.atomic():
         if JobChunk.objects.filter(pk=chunk.pk, done=False).update(
             done=True, result=result, finished_at=timezone.now()
@@ -120,7 +127,7 @@ def _chunk_work(job: Job, chunk: JobChunk, listener, raise_errors: bool) -> None
 def _maybe_finish(job_id: int) -> None:
     """The last chunk to end combines the chunks' results (once: under the job's row lock)."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("organisation").get(pk=job_id)
+        job = Job.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=job_id)
         if not job.is_active or JobChunk.objects.filter(job=job, done=False).exists():
             return
         results = list(JobChunk.objects.filter(job=job).order_by("number").values_list("result", flat=True))

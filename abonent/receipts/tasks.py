@@ -4,6 +4,7 @@
 A chunk is idempotent: the mailing claims each letter before it goes (ReceiptDelivery) and skips the claimed on a
 rerun; an export chunk writes its part of the file again."""
 
+from django.conf import settings
 from django.db import transaction
 
 from abonent.billing.models import BillingPeriod
@@ -13,8 +14,6 @@ from abonent.jobs.services import start_job
 from . import services
 
 MAIL, EXPORT = "receipts.mail", "receipts.export"
-MAIL_CHUNK = 100  # accounts per mailing task: a few seconds of work, so a killed worker loses little
-EXPORT_CHUNK = 500
 
 
 def _period(job) -> BillingPeriod:
@@ -46,7 +45,7 @@ def mailing_after_publish(*, period: BillingPeriod) -> None:
 def _mail_plan(job) -> list[dict]:
     period = _period(job)
     accounts = sorted({link.account_id for link in services.mailing_links(period)})
-    return _chunks(accounts, MAIL_CHUNK)
+    return _chunks(accounts, settings.RECEIPTS_MAIL_CHUNK)
 
 
 def _mail_chunk(job, params: dict, progress) -> dict:
@@ -62,7 +61,7 @@ def export_start(*, period: BillingPeriod, fmt: str, actor=None):
 
 
 def _export_plan(job) -> list[dict]:
-    return _chunks(services.export_accounts(_period(job)), EXPORT_CHUNK)
+    return _chunks(services.export_accounts(_period(job)), settings.RECEIPTS_EXPORT_CHUNK)
 
 
 def _export_chunk(job, params: dict, progress) -> dict:
