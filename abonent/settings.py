@@ -204,7 +204,12 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://abonent")}
 if env("REDIS_URL", default=""):
-    CACHES["default"] = {"BACKEND": "abonent.cache_backends.SharedRedisCache", "LOCATION": env("REDIS_URL")}
+    CACHES["default"] = {
+        "BACKEND": "abonent.cache_backends.SharedRedisCache",
+        "LOCATION": env("REDIS_URL"),
+        # Several deployments (or test runs) sharing one Redis database keep apart by a prefix.
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=""),
+    }
     # Sessions read from the shared cache and written through to the database: one query less on every page.
     # Not with local memory, where a logout in one worker would leave the session alive in the others' copies.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

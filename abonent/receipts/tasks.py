@@ -5,7 +5,6 @@ A chunk is idempotent: the mailing claims each letter before it goes (ReceiptDel
 rerun; an export chunk writes its part of the file again."""
 
 from django.conf import settings
-from django.db import transaction
 
 from abonent.billing.models import BillingPeriod
 from abonent.jobs import files, registry
@@ -37,9 +36,9 @@ def mailing_start(*, period: BillingPeriod, actor=None):
 
 
 def mailing_after_publish(*, period: BillingPeriod) -> None:
-    """For the billing publish step: queue the mailing once the publishing transaction commits (a rolled-back
-    publish mails nothing)."""
-    transaction.on_commit(lambda: mailing_start(period=period))
+    """For billing's period_published (sent once the publish has committed): queue the mailing; its task goes to
+    the workers when the caller's transaction, if any, commits."""
+    mailing_start(period=period)
 
 
 def _mail_plan(job) -> list[dict]:

@@ -32,7 +32,7 @@ from abonent.testing import factories as f
 from abonent.testing.smtp import Inbox, free_port
 from abonent.testing.workers import BROKERS, database_url, new_queue, reachable, sending_to, wait_for, workers
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers]
 
 
 @pytest.fixture(params=sorted(BROKERS))
