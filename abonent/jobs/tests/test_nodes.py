@@ -13,6 +13,7 @@ import sys
 import psycopg
 import pytest
 import requests
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from abonent.billing import cycle
@@ -31,6 +32,8 @@ from abonent.testing.workers import (
 
 from .test_workers import city  # noqa: F401  (the fixture)
 
+PASSWORD = "pass-2026-word"
+PBKDF2 = PBKDF2PasswordHasher()
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers]
 
 
@@ -54,21 +57,26 @@ class Node:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "gunicorn", "abonent.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", "1"]
+        command += ["--timeout", "60", "--graceful-timeout", "2"]
         self.log = log.open("w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self):
         def answers():
             try:
-                return requests.get(self.url + "/admin/login/", timeout=2).status_code == 200
-            except requests.ConnectionError:
+                return requests.get(self.url + "/admin/login/", timeout=15).status_code == 200
+            except (requests.ConnectionError, requests.Timeout):
                 return False
 
         wait_for(answers, timeout=40, what=f"gunicorn on {self.port}")
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(10)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
         self.log.close()
 
 
@@ -92,6 +100,10 @@ def test_two_nodes_share_jobs_sessions_and_the_page_cache(shared, city, tmp_path
     cycle.period_close(organisation=org, month=dt.date(2026, 10, 1))
     operator = f.OperatorFactory(organisation=org)
     subscriber = f.AccountLinkFactory(account=account).user
+    # The nodes know the production hashers only (the test process hashes with MD5 for speed).
+    for user in (operator, subscriber):
+        user.password = PBKDF2.encode(PASSWORD, PBKDF2.salt(), iterations=1000)  # cheap, and verifies anywhere
+        user.save(update_fields=["password"])
     queue = new_queue()
     env = {
         **os.environ,
@@ -120,10 +132,10 @@ def test_two_nodes_share_jobs_sessions_and_the_page_cache(shared, city, tmp_path
 
 def _scenario(one, two, operator, subscriber, account, blocker):
     staff = requests.Session()
-    _login(staff, one, "/admin/login/", operator.username, "pass-2026-word")
+    _login(staff, one, "/admin/login/", operator.username, PASSWORD)
     assert staff.get(two.url + "/admin/jobs/", allow_redirects=False).status_code == 200  # the same session
     person = requests.Session()
-    _login(person, two, "/login/", subscriber.username, "pass-2026-word")
+    _login(person, two, "/login/", subscriber.username, PASSWORD)
     before = person.get(one.url + "/cabinet/").text
 
     # the registry's import stops inside its transaction until the lock goes: the job is seen running
