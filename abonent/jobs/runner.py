@@ -72,6 +72,9 @@ def _fan_out(job: Job, kind, *, inline: bool, listener) -> None:
             Job.objects.filter(pk=job.pk).update(
                 chunks_total=len(plan), total=sum(p.get("size", 0) for p in plan), done=0, chunks_done=0
             )
+    if listener:  # a command's bar: the total is known once planned
+        job.refresh_from_db(fields=["done", "total"])
+        listener(done=job.done, total=job.total)
     todo = list(JobChunk.objects.filter(job=job, done=False).values_list("number", flat=True))
     if not todo:
         _maybe_finish(job.pk)

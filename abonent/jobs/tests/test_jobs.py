@@ -1,7 +1,11 @@
 """Jobs: one job for two operators, progress and results on the job's page, a failure in Russian and its retry,
 fanned-out chunks done once, and nobody sees another organisation's job."""
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
+from django.template import Context, Template
 from django.urls import reverse
 
 from abonent.jobs import registry, runner
@@ -143,3 +147,22 @@ def test_fanned_out_chunks_run_once_and_a_retry_runs_only_what_is_left(org):
     runner.job_run(job.pk)
     job.refresh_from_db()
     assert job.state == Job.State.FINISHED and sorted(CALLS) == [0, 1, 2, 2]
+
+
+def test_a_command_runs_a_job_in_the_foreground_with_a_progress_bar(org):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("run_job", "tests.fan", "--org", org.code, stdout=out, stderr=err)
+    job = Job.objects.get()
+    assert job.state == Job.State.FINISHED and job.result == {"sent": 6}
+    assert f"Задание №{job.pk}: Завершено" in out.getvalue()
+    assert "Проверка: части" in err.getvalue() and "6/6" in err.getvalue()  # tqdm's bar
+    call_command("run_job", "tests.counting", "--background", stdout=out)
+    assert Job.objects.filter(kind="tests.counting", state=Job.State.QUEUED).exists()
+    with pytest.raises(CommandError, match="Неизвестный вид задания"):
+        call_command("run_job", "tests.nothing", stdout=out)
+
+
+def test_the_progress_box_is_a_template_tag_for_other_pages(org, rf):
+    job = start_job(kind="tests.counting", organisation=org)
+    html = Template("{% load jobs %}{% job_progress job %}").render(Context({"job": job}))
+    assert f'data-job-status="/admin/jobs/{job.pk}/status/"' in html and "В очереди" in html
