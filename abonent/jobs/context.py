@@ -16,6 +16,7 @@ def job_context(job: Job) -> dict:
         "label": kind.label if kind else job.kind,
         "about": kind.describe(job.params) if kind and kind.describe else "",
         "counts": labels.counts(job.result),
+        "notes": [str(note) for note in (job.result or {}).get("_notes", [])],
         "links": kind.links(job) if kind and kind.links and job.state == Job.State.FINISHED else [],
         "url": reverse("jobs:detail", args=[job.pk]),
         "status_url": reverse("jobs:status", args=[job.pk]),

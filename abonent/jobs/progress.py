@@ -76,8 +76,10 @@ class Progress:
                 self.side = connections.create_connection(DEFAULT_DB_ALIAS)
                 with self.side.cursor() as cursor:
                     cursor.execute("SET lock_timeout = '200ms'")
-            _side_update(self.side, self.job_id, values)
-            return
+            if _side_update(self.side, self.job_id, values):
+                return
+            # The job's own row is not committed yet (started and run in one transaction: a test, a command
+            # inside atomic): written in that transaction instead.
         # SQLite has one writer: inside the job's transaction the figures are seen when it commits.
         added = values.pop("added", 0)
         if added:
@@ -85,7 +87,7 @@ class Progress:
         Job.objects.filter(pk=self.job_id).update(**values)
 
 
-def _side_update(side, job_id: int, values: dict) -> None:
+def _side_update(side, job_id: int, values: dict) -> int:
     sets, params = [], []
     for column in ("done", "total", "phase", "heartbeat_at"):
         if column in values:
@@ -96,3 +98,4 @@ def _side_update(side, job_id: int, values: dict) -> None:
         params.append(values["added"])
     with side.cursor() as cursor:
         cursor.execute(f"UPDATE jobs_job SET {', '.join(sets)} WHERE id = %s", [*params, job_id])
+        return cursor.rowcount

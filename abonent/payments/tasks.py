@@ -30,8 +30,8 @@ def _registry_run(job, progress) -> dict:
     )
     counts = {"created": result.created, "duplicates": result.duplicates, "unmatched": result.unmatched}
     counts["readings"] = result.readings
-    if result.reading_errors:
-        counts["_reading_errors"] = result.reading_errors[:50]
+    if result.reading_errors:  # shown on the job's page under its counts
+        counts["_notes"] = [f"Показание не принято — {message}" for message in result.reading_errors[:50]]
     return counts
 
 
