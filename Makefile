@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run install migrate demo serve test test-sqlite test-postgres lint format bench clean
+.PHONY: run worker install migrate demo serve test test-sqlite test-postgres lint format bench clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,20 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo --if-empty
 
+# Long jobs (the close, mailings, imports, exports) run in a Celery worker started beside the dev server; with no
+# CELERY_BROKER_URL it takes them from a folder (kombu's filesystem transport, var/celery/), no broker to install.
+# Its log is var/worker.log; it stops with the server.
 run: demo
 	@SITE_URL=$(SITE_URL) $(PY) manage.py demo_logins
+	@echo "Рабочий процесс фоновых заданий: журнал var/worker.log"
+	@SITE_URL=$(SITE_URL) $(PY) -m celery -A abonent worker --beat --schedule var/celerybeat-schedule \
+	  --concurrency 2 --loglevel INFO >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Only the worker (when the server runs elsewhere, e.g. under an IDE).
+worker: migrate
+	$(PY) -m celery -A abonent worker --beat --schedule var/celerybeat-schedule --concurrency 2 --loglevel INFO
 
 test: install
 	$(PY) -m ruff check .

@@ -24,6 +24,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_in_the_test_process():
+    """A job started in a test runs its Celery tasks right here, through the same task functions a worker runs
+    (task_always_eager); on commit, as in production, so a test sees the job queued until its transaction ends.
+    The tests of abonent/jobs/tests/test_workers.py send them to real worker processes instead."""
+    from abonent.celery import app  # noqa: PLC0415  (Django's settings are configured by now)
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

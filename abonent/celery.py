@@ -1,7 +1,9 @@
-"""Celery, for when a city outgrows one machine: set CELERY_BROKER_URL (or REDIS_URL) and run a worker and beat.
+"""Celery runs every background job (abonent.jobs) and the schedule (beat).
 
-Without a broker every task runs inline (CELERY_TASK_ALWAYS_EAGER) and cron calls the management commands,
-which are idempotent, so the two ways of scheduling can never do a job twice.
+With CELERY_BROKER_URL (or REDIS_URL) the workers take the tasks from Redis or RabbitMQ, on as many machines as
+needed; without one, from a folder under var/ (kombu's filesystem transport), served by the worker `make run`
+starts beside the dev server: the same tasks, the same code, outside the request either way. Tests run the tasks
+in the test process (conftest) except those that start real workers (abonent/jobs/tests/test_workers.py).
 """
 
 import os

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "abonent.orgs",
     "abonent.housing",
     "abonent.users",
+    "abonent.jobs",
     "abonent.metering",
     "abonent.billing",
     "abonent.portal",
@@ -203,7 +204,12 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://abonent")}
 if env("REDIS_URL", default=""):
-    CACHES["default"] = {"BACKEND": "abonent.cache_backends.SharedRedisCache", "LOCATION": env("REDIS_URL")}
+    CACHES["default"] = {
+        "BACKEND": "abonent.cache_backends.SharedRedisCache",
+        "LOCATION": env("REDIS_URL"),
+        # Several deployments (or test runs) sharing one Redis database keep apart by a prefix.
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=""),
+    }
     # Sessions read from the shared cache and written through to the database: one query less on every page.
     # Not with local memory, where a logout in one worker would leave the session alive in the others' copies.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -281,14 +287,45 @@ LOGGING = {
 # --- the monthly close: on SQLite (no lock to look at) a "running" step silent this long was cut off ---
 BILLING_RUN_STALE_MINUTES = env.int("BILLING_RUN_STALE_MINUTES", default=30)
 
-# --- background work: Celery when a broker is configured, inline otherwise (see abonent/celery.py) ---
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# --- background work: every long job is a Celery task (abonent.jobs); see abonent/celery.py ---
+# With no broker configured the jobs still run outside the request: kombu's filesystem transport (a folder under
+# var/, no server to install) carries them to the worker `make run` starts beside the dev server.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="")) or "filesystem://"
+CELERY_QUEUE_DIR = VAR_DIR / "celery"
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
+        "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
+        "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "processed"):
+        (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    # Redis hands an unacknowledged task to another worker after this long; longer than any chunk or step runs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    # Anything else for the transport, as JSON (e.g. {"global_keyprefix": "abonent:"} to share a Redis database).
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(env.json("CELERY_TRANSPORT_OPTIONS", default={}))
+# Accounts per task of the receipts mailing: a few seconds of work, so a killed worker's chunk is soon redone.
+RECEIPTS_MAIL_CHUNK = env.int("RECEIPTS_MAIL_CHUNK", default=100)
+RECEIPTS_EXPORT_CHUNK = env.int("RECEIPTS_EXPORT_CHUNK", default=500)
+# Tests run the tasks in the test process (conftest); anything else sends them to a worker.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="abonent")
+# A task is acknowledged when it has ended (a killed worker's task goes to another) and a worker takes one task
+# at a time, so a long chunk does not hold others back from idle workers.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # run_schedule decides per organisation, in its own time zone, which step of the month is due today.
     "run-schedule-hourly": {"task": "abonent.billing.tasks.run_schedule", "schedule": 3600.0},
+    # The reading reminders due today, in each organisation's time zone (a job; each reminder goes out once).
+    "reading-reminders-hourly": {"task": "abonent.metering.tasks.reminders", "schedule": 3600.0},
 }
 
 # Receipts embed a Cyrillic TTF font (DejaVu Sans from Debian's fonts-dejavu-core by default).

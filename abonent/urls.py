@@ -6,6 +6,7 @@ admin.site.site_title = "Абонент"
 admin.site.index_title = "Реестр организации"
 
 urlpatterns = [
+    path("admin/jobs/", include("abonent.jobs.urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
     path("", include("abonent.users.urls")),

@@ -1,9 +1,10 @@
 """Back office for the monthly cycle: periods with their state and runs, the penalty rates and the production
 calendar's exceptions, recalculations.
 
-Steps run inline from an admin action (a close of a city takes about a minute on PostgreSQL, see
-docs/BENCHMARKS.md); each run is recorded in PeriodRun so the page shows what ran, how far it got and why it failed
-(or that it was cut off: «Прервано»). A step before its day (cycle_guard) first asks for a written reason, kept on
+An admin action queues each step as a background job (billing.tasks.close_start; a close of a city takes
+longer than a web request may last) and returns at once, with a link to the job's page, where its progress moves;
+each run is also recorded in PeriodRun so the period's page shows what ran, how far it got and why it failed (or
+that it was cut off: «Прервано»). A step before its day (cycle_guard) first asks for a written reason, kept on
 its run; after calculate the draft review (draft_review) compares the month with the previous one.
 """
 
@@ -22,7 +23,7 @@ from abonent.lib.admin_numbers import DecimalInput
 from abonent.lib.numbers import money
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 
-from . import cycle, cycle_guard, draft_review, errors, penalties, recalculations
+from . import cycle, cycle_guard, draft_review, errors, penalties, recalculations, tasks
 from .models import BillingPeriod, CalendarDay, Charge, PenaltyRate, PeriodRun, Recalculation
 
 register_org_path("billing.PeriodRun", "period__organisation")
@@ -113,21 +114,12 @@ def _step_action(step: str | None, label: str):
 
 
 def _run_action_step(modeladmin, request, period, step, reason) -> None:
-    try:
-        result = cycle.period_close(
-            organisation=period.organisation, month=period.month, step=step, actor=request.user, force_reason=reason
-        )
-    except errors.BillingError as exc:
-        modeladmin.message_user(request, f"{period}: {exc}", messages.ERROR)
-        return
-    if result.state == BillingPeriod.State.CALCULATED:
-        review = reverse("admin:billing_billingperiod_review", args=[result.pk])
-        text = format_html(
-            '{}: {}. <a href="{}">Проверьте черновик</a> перед публикацией.', period, result.get_state_display(), review
-        )
-        modeladmin.message_user(request, text, messages.SUCCESS)
-    else:
-        modeladmin.message_user(request, f"{period}: {result.get_state_display()}", messages.SUCCESS)
+    # Refusals that need no work (an unknown step, a step before its day without a reason) were answered above;
+    # whatever the step itself refuses is shown on the job's page.
+    job = tasks.close_start(period=period, step=step, actor=request.user, reason=reason)
+    url = reverse("jobs:detail", args=[job.pk])
+    text = format_html('{}: задание поставлено в очередь. <a href="{}">Ход выполнения</a>', period, url)
+    modeladmin.message_user(request, text, messages.SUCCESS)
 
 
 def _reason_page(modeladmin, request, periods, refusals, form, action_name, label):

@@ -1,10 +1,87 @@
-"""Celery entry points; without a broker they run inline and cron calls the command instead."""
+"""Celery entry points and billing's background jobs: each step of the month's close (and "all remaining steps")
+runs as a job of abonent.jobs, started from the back office (admin_periods) or the schedule, never inside a web
+request (a city's close takes longer than any proxy waits)."""
 
 from celery import shared_task
+from django.urls import reverse
 
-from abonent.billing import schedule
+from abonent.jobs import registry
+from abonent.jobs.services import start_job
+from abonent.orgs.dates import month_label
+
+from . import cycle, schedule
+from .errors import BillingError
+from .models import BillingPeriod
+
+CLOSE = "billing.close"
+STEP_LABELS = {
+    "close_readings": "закрытие приёма показаний",
+    "calculate": "расчёт",
+    "publish": "публикация",
+    "all": "все оставшиеся шаги",
+}
 
 
 @shared_task(name="abonent.billing.tasks.run_schedule")
 def run_schedule() -> list[str]:
     return schedule.schedule_run()
+
+
+def close_start(*, period: BillingPeriod, step: str | None, actor=None, reason: str | None = None):
+    """Queue a step of the period's close (None: every step not yet done); the same step of the same period
+    already queued or running is returned instead of a second one."""
+    step = step or "all"
+    params = {"period": period.pk, "step": step, "reason": reason, "label": f"{period}"}
+    return start_job(
+        kind=CLOSE,
+        organisation=period.organisation_id,
+        params=params,
+        actor=actor,
+        key=f"{CLOSE}:{period.pk}:{step}",
+    )
+
+
+def _close_run(job, progress) -> dict:
+    period = BillingPeriod.objects.select_related("organisation").get(
+        pk=job.params["period"], organisation_id=job.organisation_id
+    )
+    step = job.params.get("step", "all")
+    todo = (
+        [step]
+        if step in cycle.STEPS
+        else [s for s in cycle.STEPS if cycle.rank(period.state) < cycle.STEPS.index(s) + 1]
+    )
+    for name in todo:
+        progress.phase(STEP_LABELS[name])
+        period = cycle.period_close(
+            organisation=period.organisation,
+            month=period.month,
+            step=name,
+            actor=job.started_by,
+            force_reason=job.params.get("reason"),
+            progress=progress,
+        )
+    return {"state": period.get_state_display(), "period": month_label(period.month), "_state": period.state}
+
+
+def _close_links(job) -> list[tuple[str, str]]:
+    if job.result.get("_state") != BillingPeriod.State.CALCULATED:
+        return []
+    review = reverse("admin:billing_billingperiod_review", args=[job.params["period"]])
+    return [("Проверьте черновик перед публикацией: сверка с прошлым месяцем", review)]
+
+
+def _close_describe(params: dict) -> str:
+    return f"{params.get('label', '')}: {STEP_LABELS.get(params.get('step'), params.get('step'))}"
+
+
+registry.register(
+    registry.Kind(
+        name=CLOSE,
+        label="Закрытие месяца",
+        run=_close_run,
+        user_errors=(BillingError,),
+        describe=_close_describe,
+        links=_close_links,
+    )
+)

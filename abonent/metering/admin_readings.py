@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +26,10 @@ from abonent.orgs.admin_scope import OrgScopedAdmin, user_organisation_id
 from abonent.orgs.dates import add_months, month_label, month_start, parse_month
 from abonent.orgs.models import Organisation
 
+from . import tasks
 from .errors import ReadingError
 from .exporting import EXPORT_HEADER, export_records
 from .forms import ImportForm, OperatorReadingForm
-from .importing import FileError, read_rows, readings_import
 from .models import Meter, Reading
 from .submit import reading_reject, reading_submit
 
@@ -265,25 +266,19 @@ class ReadingAdmin(OrgScopedAdmin):
     def import_view(self, request):
         organisation = self._require(request, change=True)
         form = ImportForm(request.POST or None, request.FILES or None)
-        report = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
-                rows = read_rows(upload.read(), upload.name)
-            except FileError as exc:
-                form.add_error("file", str(exc))
-            else:
-                report = readings_import(organisation=organisation, rows=rows, actor=request.user)
-                if report.ok:
-                    self.message_user(
-                        request, _t("Загружено показаний: %(n)s.") % {"n": report.imported}, messages.SUCCESS
-                    )
-                    return redirect("admin:metering_reading_changelist")
+            # Checked and written by a background job (a city's file takes longer than a request may last).
+            job = tasks.import_start(
+                organisation=organisation, data=upload.read(), file_name=upload.name, actor=request.user
+            )
+            url = reverse("jobs:detail", args=[job.pk])
+            self.message_user(request, format_html('Файл принят в обработку. <a href="{}">Ход и итоги</a>', url))
+            return redirect(url)
         return TemplateResponse(
             request,
             "metering/admin/import.html",
-            self._context(request, _t("Загрузка показаний из файла"), form=form, report=report),
-            status=400 if report is not None and not report.ok else 200,
+            self._context(request, _t("Загрузка показаний из файла"), form=form, report=None),
         )
 
     def silent_view(self, request):

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
@@ -14,10 +15,10 @@ from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
-from . import services
+from . import services, tasks
 from .models import Payment, PaymentEvent, PayPoint, Registry, UnmatchedLine
-from .registry import LAYOUTS, RegistryError, registry_import
-from .registry_layouts import layout_choices
+from .registry_layouts import LAYOUTS, layout_choices
+from .registry_parse import RegistryError, decode
 
 register_org_path("payments.Payment", "organisation")
 register_org_path("payments.Registry", "organisation")
@@ -190,6 +191,28 @@ class RegistryAdmin(OrgScopedAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:payments_registry_upload")
 
+    def _queue_registry(self, request, form, organisation):
+        """Queue the registry's import (parsed, matched and credited by a background job: a city's registry takes
+        longer than a request). A file in the wrong encoding is refused on the form at once: that check reads the
+        bytes only."""
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            decode(data, LAYOUTS[form.cleaned_data["layout"]])
+        except RegistryError as exc:
+            form.add_error("file", str(exc))
+            return None
+        job = tasks.registry_start(
+            organisation=organisation,
+            data=data,
+            file_name=upload.name,
+            layout=form.cleaned_data["layout"],
+            actor=request.user,
+        )
+        url = reverse("jobs:detail", args=[job.pk])
+        self.message_user(request, format_html('Реестр принят в обработку. <a href="{}">Ход и итоги</a>', url))
+        return redirect(url)
+
     def upload_view(self, request):
         if not self.has_add_permission(request):
             return redirect("admin:index")
@@ -200,26 +223,9 @@ class RegistryAdmin(OrgScopedAdmin):
             if organisation is None:
                 form.add_error("organisation", "Укажите организацию.")
             else:
-                upload = form.cleaned_data["file"]
-                try:
-                    result = registry_import(
-                        organisation=organisation,
-                        data=upload.read(),
-                        file_name=upload.name,
-                        layout=LAYOUTS[form.cleaned_data["layout"]],
-                        actor=request.user,
-                    )
-                except RegistryError as exc:
-                    form.add_error("file", str(exc))
-                else:
-                    self.message_user(
-                        request,
-                        f"Зачислено: {result.created}; уже были загружены: {result.duplicates}; "
-                        f"не сопоставлено: {result.unmatched}; показаний: {result.readings}.",
-                    )
-                    for message in result.reading_errors[:10]:
-                        self.message_user(request, f"Показание не принято — {message}", messages.WARNING)
-                    return redirect("admin:payments_registry_changelist")
+                response = self._queue_registry(request, form, organisation)
+                if response is not None:
+                    return response
         if user_organisation_id(request) is not None:
             form.fields.pop("organisation", None)
         context = {

@@ -2,7 +2,6 @@
 mailing's log. Operators need no new permissions: seeing periods and accounts is enough to see their receipts."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +10,7 @@ from abonent.billing.models import BillingPeriod
 from abonent.billing.selectors import PUBLISHED
 from abonent.orgs.admin_scope import OrgScopedAdmin
 
-from . import services
+from . import tasks
 from .models import AccountReceipts, PeriodReceipts, ReceiptDelivery
 
 
@@ -45,12 +44,14 @@ class PeriodReceiptsAdmin(ReadOnly, OrgScopedAdmin):
         if queryset.count() != 1:
             self.message_user(request, _("Выберите один период."), messages.WARNING)
             return None
-        period = queryset.get()
-        data = services.receipts_export(period=BillingPeriod.objects.get(pk=period.pk), fmt=fmt)
-        response = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else "application/zip")
-        name = f"receipts-{period.organisation.code}-{period.month:%Y-%m}.{fmt}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        period = BillingPeriod.objects.select_related("organisation").get(pk=queryset.get().pk)
+        # Thousands of receipts take minutes: the file is made by a background job and downloaded from its page.
+        job = tasks.export_start(period=period, fmt=fmt, actor=request.user)
+        url = reverse("jobs:detail", args=[job.pk])
+        self.message_user(
+            request, format_html('Выгрузка поставлена в очередь. <a href="{}">Ход и файл</a>', url), messages.SUCCESS
+        )
+        return None
 
     @admin.action(description=_("Все квитанции одним PDF"))
     def export_pdf(self, request, queryset):

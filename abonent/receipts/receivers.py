@@ -1,6 +1,7 @@
 """Side effects of other apps' events; the work itself is in services."""
 
-from .services import receipts_issue, receipts_issue_documents, receipts_send_after_publish
+from .services import receipts_issue, receipts_issue_documents
+from .tasks import mailing_after_publish
 
 
 def issue_receipts_on_publish(sender, *, period, **kwargs) -> None:
@@ -12,4 +13,4 @@ def issue_documents_on_published(sender, *, period, **kwargs) -> None:
 
 
 def mail_receipts_on_publish(sender, *, period, **kwargs) -> None:
-    receipts_send_after_publish(period=period)
+    mailing_after_publish(period=period)

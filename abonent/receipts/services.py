@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
 
 from abonent.billing.models import AccountBalance, BillingPeriod
 from abonent.billing.penalties import due_date
@@ -142,27 +143,18 @@ def _message(link: AccountLink, receipt: selectors.Receipt, attachment: bytes) -
     return message
 
 
-def receipts_send(*, period: BillingPeriod, progress: Progress | None = None) -> dict[str, int]:
+def receipts_send(
+    *, period: BillingPeriod, progress: Progress | None = None, account_ids: list[int] | None = None
+) -> dict[str, int]:
     """E-mail the period's receipt to every subscribed user of every account (the account's subscription in the
     profile, unless the user turned receipt e-mails off in the notification settings), once per user, account and
     period.
 
-    Resumable: a rerun skips what was claimed before. Called by the operator's command and, after publishing,
-    by the billing step (on commit, so a rolled-back publish sends nothing).
+    Resumable: a rerun skips what was claimed before. `account_ids`: only these accounts (a chunk of the mailing
+    job, receipts.tasks). Called by the operator's command and by the mailing job started after publishing.
     """
     _published(period)
-    links = list(
-        AccountLink.objects.filter(
-            receipts_by_email=True,
-            account__organisation_id=period.organisation_id,
-            user__is_active=True,
-        )
-        .exclude(user__email="")
-        # «Квитанция готова» turned off in the notification settings stops them for every account of the user.
-        .exclude(user_id__in=opted_out_user_ids(Kind.RECEIPT))
-        .select_related("user")
-        .order_by("account_id", "user_id")
-    )
+    links = mailing_links(period, account_ids)
     by_account: dict[int, list[AccountLink]] = {}
     for link in links:
         by_account.setdefault(link.account_id, []).append(link)
@@ -175,43 +167,101 @@ def receipts_send(*, period: BillingPeriod, progress: Progress | None = None) ->
 
 
 def _send_chunk(period: BillingPeriod, chunk: list, by_account: dict[int, list[AccountLink]], counts: dict) -> None:
-    """Mail a chunk's receipts. The PDFs of the receipts still to send are rendered together first
-    (pdf.render_separate: a file each, the font subset once for the chunk), so a resumed mailing renders only what
-    is left and a failed render claims nothing; then each delivery is claimed right before its message goes, so a
-    crash leaves at most that one in doubt."""
-    done = set(
-        ReceiptDelivery.objects.filter(period=period, account_id__in=[r.account.pk for r in chunk])
-        .exclude(status=ReceiptDelivery.Status.FAILED)
-        .values_list("user_id", "account_id")
-    )
-    pending = [
-        r for r in chunk if any((link.user_id, link.account_id) not in done for link in by_account[r.account.pk])
-    ]
+    """Mail a chunk's receipts. The PDFs of the receipts still to send are drawn together first
+    (pdf.render_separate: a file each, the font subset once for the chunk), so a resumed mailing draws only what is
+    left and a failed drawing claims nothing."""
+    claimed = _claimed(period, [receipt.account.pk for receipt in chunk])
+    pending = [r for r in chunk if any((lk.user_id, lk.account_id) not in claimed for lk in by_account[r.account.pk])]
     files = dict(zip([r.account.pk for r in pending], pdf.render_separate(pending), strict=True))
     for receipt in chunk:
         for link in by_account[receipt.account.pk]:
-            delivery = None if (link.user_id, link.account_id) in done else _claim(link, period)
-            if delivery is None:
+            if (link.user_id, link.account_id) in claimed:
                 counts["skipped"] += 1
-                continue
-            try:
-                _message(link, receipt, files[receipt.account.pk]).send()
-            except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
-                log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
-                _failed(delivery, exc, counts)
-                continue
-            delivery.status, delivery.sent_at = ReceiptDelivery.Status.SENT, timezone.now()
-            delivery.save(update_fields=["status", "sent_at"])
-            counts["sent"] += 1
+            else:
+                counts[_send_one(link, receipt, period, files[receipt.account.pk])] += 1
 
 
-def _failed(delivery: ReceiptDelivery, exc: Exception, counts: dict[str, int]) -> None:
-    delivery.status, delivery.error = ReceiptDelivery.Status.FAILED, str(exc)[:1000]
-    delivery.save(update_fields=["status", "error"])
-    counts["failed"] += 1
+def mailing_links(period: BillingPeriod, account_ids: list[int] | None = None) -> list[AccountLink]:
+    """Who gets the period's receipt by e-mail, per account."""
+    links = (
+        AccountLink.objects.filter(
+            receipts_by_email=True,
+            account__organisation_id=period.organisation_id,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        # «Квитанция готова» turned off in the notification settings stops them for every account of the user.
+        .exclude(user_id__in=opted_out_user_ids(Kind.RECEIPT))
+        .select_related("user")
+        .order_by("account_id", "user_id")
+    )
+    if account_ids is not None:
+        links = links.filter(account_id__in=account_ids)
+    return list(links)
 
 
-def receipts_send_after_publish(*, period: BillingPeriod) -> None:
-    """For the billing publish step: mail the period's receipts once the publishing transaction commits (a
-    rolled-back publish mails nothing). Runs inline; a mailing cut short is finished by `send_receipts`."""
-    transaction.on_commit(lambda: receipts_send(period=BillingPeriod.objects.get(pk=period.pk)))
+def _claimed(period: BillingPeriod, account_ids: list[int]) -> set[tuple[int, int]]:
+    """The chunk's letters sent or claimed before (a rerun skips them without drawing their PDFs)."""
+    rows = ReceiptDelivery.objects.filter(period=period, account_id__in=account_ids).exclude(
+        status=ReceiptDelivery.Status.FAILED
+    )
+    return set(rows.values_list("user_id", "account_id"))
+
+
+def _send_one(link: AccountLink, receipt, period: BillingPeriod, attachment: bytes) -> str:
+    # The letter (its PDF: most of the time) is made before the claim, so a worker killed while drawing leaves
+    # nothing claimed and the rerun sends it; only a kill during the SMTP exchange itself leaves a claim that
+    # may or may not have gone out, and it is not sent again.
+    message = _message(link, receipt, attachment)
+    delivery = _claim(link, period)
+    if delivery is None:
+        return "skipped"
+    try:
+        message.send()
+    except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
+        log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
+        delivery.status, delivery.error = ReceiptDelivery.Status.FAILED, str(exc)[:1000]
+        delivery.save(update_fields=["status", "error"])
+        return "failed"
+    delivery.status, delivery.sent_at = ReceiptDelivery.Status.SENT, timezone.now()
+    delivery.save(update_fields=["status", "sent_at"])
+    return "sent"
+
+
+def export_part(*, period: BillingPeriod, fmt: str, account_ids: list[int]) -> bytes:
+    """One chunk of the printing house's export: a PDF with a page per receipt, or a ZIP of separate PDFs."""
+    receipts = [r for chunk in receipt_chunks(period=period, account_ids=account_ids) for r in chunk]
+    if fmt == "pdf":
+        return pdf.render(receipts) if receipts else b""
+    if fmt == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as archive:
+            for receipt, data in zip(receipts, pdf.render_separate(receipts), strict=True):
+                archive.writestr(f"{receipt.account.number}-{receipt.slug}.pdf", data)
+        return buf.getvalue()
+    raise ReceiptError(f"Неизвестный формат: {fmt}")
+
+
+def export_join(fmt: str, parts: list[bytes]) -> bytes:
+    """The chunks' parts as one file, in the chunks' order (accounts by number)."""
+    out = io.BytesIO()
+    if fmt == "pdf":
+        writer = PdfWriter()
+        for part in parts:
+            if part:
+                writer.append(PdfReader(io.BytesIO(part)))
+        writer.write(out)
+        return out.getvalue()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for part in parts:
+            with zipfile.ZipFile(io.BytesIO(part)) as piece:
+                for info in piece.infolist():
+                    archive.writestr(info, piece.read(info))
+    return out.getvalue()
+
+
+def export_accounts(period: BillingPeriod) -> list[int]:
+    _published(period)
+    return list(
+        AccountBalance.objects.filter(period=period).order_by("account__number").values_list("account_id", flat=True)
+    )

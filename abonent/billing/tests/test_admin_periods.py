@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from abonent.billing.models import BillingPeriod, Charge, PenaltyRate, PeriodRun, Recalculation, Service
+from abonent.jobs.models import Job
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -24,20 +25,26 @@ def setup(client):
     return org, account, svc
 
 
-def test_actions_run_steps_and_show_progress(client, setup):
+def test_actions_run_steps_and_show_progress(client, setup, django_capture_on_commit_callbacks):
     org, account, svc = setup
     period = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 4, 1))
     other = BillingPeriod.objects.create(organisation=f.OrganisationFactory(), month=dt.date(2026, 4, 1))
     url = reverse("admin:billing_billingperiod_changelist")
-    client.post(url, {"action": "run_all", "_selected_action": [period.pk]})
+    with django_capture_on_commit_callbacks(execute=True):  # the request's commit sends the job to the worker
+        client.post(url, {"action": "run_all", "_selected_action": [period.pk]})
     period.refresh_from_db()
     assert period.state == BillingPeriod.State.PUBLISHED
+    assert Job.objects.get(kind="billing.close").state == Job.State.FINISHED
     assert Charge.objects.get(period=period).amount == D("1544.84")
     response = client.get(reverse("admin:billing_billingperiod_change", args=[period.pk]))
     assert response.status_code == 200
     assert "Начислений: 1" in response.content.decode()
-    response = client.post(url, {"action": "run_calculate", "_selected_action": [period.pk]}, follow=True)
-    assert "опубликован" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "run_calculate", "_selected_action": [period.pk]})
+    failed = Job.objects.get(kind="billing.close", params__step="calculate")
+    assert failed.state == Job.State.FAILED and "опубликован" in failed.error
+    page = client.get(reverse("jobs:detail", args=[failed.pk])).content.decode()
+    assert "опубликован" in page and "Повторить" in page
     operator = f.OperatorFactory(organisation=org)
     client.force_login(operator)
     assert client.get(reverse("admin:billing_billingperiod_change", args=[other.pk])).status_code == 404
@@ -71,7 +78,7 @@ def test_penalty_rates_are_seeded_and_editable(client, setup):
     assert response.status_code == 200
 
 
-def test_an_early_step_asks_for_a_reason_and_keeps_it(client, setup):
+def test_an_early_step_asks_for_a_reason_and_keeps_it(client, setup, django_capture_on_commit_callbacks):
 
     org, account, svc = setup
     december = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 12, 1), state="readings_closed")
@@ -88,7 +95,9 @@ def test_an_early_step_asks_for_a_reason_and_keeps_it(client, setup):
         december.refresh_from_db()
         assert december.state == "readings_closed" and not PeriodRun.objects.exists()
         # with a reason it runs, keeps the reason on its run and points to the draft review
-        done = client.post(url, {**data, "apply": "1", "reason": "Проверка тарифов до Нового года"}, follow=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {**data, "apply": "1", "reason": "Проверка тарифов до Нового года"})
+    done = client.get(reverse("jobs:detail", args=[Job.objects.get().pk]))
     december.refresh_from_db()
     assert december.state == "calculated"
     run = PeriodRun.objects.get()

@@ -132,20 +132,27 @@ def csv_file(*lines):
     return SimpleUploadedFile("readings.csv", content.encode("cp1251"), content_type="text/csv")
 
 
-def test_import_with_a_broken_line_imports_nothing(client, operator, account, meter):
-    url = reverse("admin:metering_reading_import")
+def _upload(client, upload, capture):
+    """Post the file; the request only queues the job, which runs once the request's transaction commits."""
+    with capture(execute=True):
+        response = client.post(reverse("admin:metering_reading_import"), {"file": upload})
+    assert response.status_code == 302 and response["Location"].startswith("/admin/jobs/")
+    return client.get(response["Location"])
+
+
+def test_import_with_a_broken_line_imports_nothing(
+    client, operator, account, meter, django_capture_on_commit_callbacks
+):
     upload = csv_file(
         f"{account.number};{meter.serial_number};12,5;20.11.2026",
         f"{account.number};{meter.serial_number};12,5;32.11.2026",
     )
-    response = client.post(url, {"file": upload})
-    assert response.status_code == 400
-    text = response.content.decode()
+    text = _upload(client, upload, django_capture_on_commit_callbacks).content.decode()
     assert "Ничего не загружено" in text and "Неверная дата" in text
     assert Reading.objects.count() == 0
 
 
-def test_import_xlsx(client, operator, account, meter):
+def test_import_xlsx(client, operator, account, meter, django_capture_on_commit_callbacks):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["ЛС", "Счётчик", "Показание", "Дата"])
@@ -153,15 +160,15 @@ def test_import_xlsx(client, operator, account, meter):
     buffer = io.BytesIO()
     workbook.save(buffer)
     upload = SimpleUploadedFile("r.xlsx", buffer.getvalue())
-    response = client.post(reverse("admin:metering_reading_import"), {"file": upload})
-    assert response.status_code == 302
+    page = _upload(client, upload, django_capture_on_commit_callbacks).content.decode()
     assert Reading.objects.get().value == Decimal("12.5")
+    assert "Завершено" in page and "загружено показаний: 1" in page
 
 
-def test_import_refuses_a_file_that_is_not_a_table(client, operator):
+def test_import_refuses_a_file_that_is_not_a_table(client, operator, django_capture_on_commit_callbacks):
     upload = SimpleUploadedFile("r.pdf", b"%PDF-1.4")
-    response = client.post(reverse("admin:metering_reading_import"), {"file": upload})
-    assert "CSV или XLSX" in response.content.decode() and Reading.objects.count() == 0
+    page = _upload(client, upload, django_capture_on_commit_callbacks).content.decode()
+    assert "CSV или XLSX" in page and Reading.objects.count() == 0
 
 
 def test_silent_accounts(client, operator, account, meter, premises, org):

@@ -77,14 +77,21 @@ def test_xlsx_export(client, setup):
     assert rows[1][1] == account.number and D(str(rows[1][2])) == D("123.45")
 
 
-def test_registry_upload_and_unmatched_resolution(client, setup):
+def _upload(client, data, name, capture):
+    """Post the registry; the request only queues the job, which runs once the request's transaction commits."""
+    with capture(execute=True):
+        r = client.post(
+            reverse("admin:payments_registry_upload"), {"file": SimpleUploadedFile(name, data), "layout": "sber"}
+        )
+    assert r.status_code == 302 and r["Location"].startswith("/admin/jobs/"), r.content.decode()[:3000]
+    return client.get(r["Location"]).content.decode()
+
+
+def test_registry_upload_and_unmatched_resolution(client, setup, django_capture_on_commit_callbacks):
     account, _ = setup
     data = build([line(account.number, "100.00", "U1"), line("404404", "200.00", "U2")])
-    r = client.post(
-        reverse("admin:payments_registry_upload"),
-        {"file": SimpleUploadedFile("reestr.txt", data), "layout": "sber"},
-    )
-    assert r.status_code == 302, r.content.decode()[:3000]
+    page = _upload(client, data, "reestr.txt", django_capture_on_commit_callbacks)
+    assert "зачислено платежей: 1" in page and "не сопоставлено: 1" in page
     assert Registry.objects.get().organisation == account.organisation
     unmatched = UnmatchedLine.objects.get()
     r = client.post(reverse("admin:payments_unmatched_resolve", args=[unmatched.pk]), {"account": account.number})
@@ -92,13 +99,11 @@ def test_registry_upload_and_unmatched_resolution(client, setup):
     assert debt(account) == D("1200.00")
 
 
-def test_bad_registry_upload_refused_in_russian(client, setup):
+def test_bad_registry_upload_refused_in_russian(client, setup, django_capture_on_commit_callbacks):
     account, _ = setup
     data = build([line(account.number, "100.00", "B1")], total=D("99.00"))
-    r = client.post(
-        reverse("admin:payments_registry_upload"), {"file": SimpleUploadedFile("bad.txt", data), "layout": "sber"}
-    )
-    assert r.status_code == 200 and "Реестр не сходится" in r.content.decode()
+    page = _upload(client, data, "bad.txt", django_capture_on_commit_callbacks)
+    assert "Ошибка" in page and "Реестр не сходится" in page
     assert not Registry.objects.exists() and not Payment.objects.exists()
 
 

@@ -154,14 +154,15 @@ def test_bad_period_refuses_the_file_in_russian(period):
     assert snapshot() == before
 
 
-def test_admin_upload_offers_the_presets_and_shows_the_named_period(client):
+def test_admin_upload_offers_the_presets_and_shows_the_named_period(client, django_capture_on_commit_callbacks):
     account = indebted_account()
     client.force_login(f.OperatorFactory(organisation=account.organisation))
     page = client.get(reverse("admin:payments_registry_upload")).content.decode()
     assert "Сбербанк: Windows-1251, сумма с запятой (1 234,56)" in page
     data = build([row(account.number, "1 234,56", "A1", period="10.2026")], "1234,56")
     upload = {"file": SimpleUploadedFile("r.txt", data), "layout": "sber-comma"}
-    assert client.post(reverse("admin:payments_registry_upload"), upload).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the import is a job, run once the request commits
+        assert client.post(reverse("admin:payments_registry_upload"), upload).status_code == 302
     assert Payment.objects.get().amount == D("1234.56")
     assert "10.2026" in client.get(reverse("admin:payments_payment_changelist")).content.decode()
 

@@ -4,13 +4,25 @@ import io
 import zipfile
 
 import pytest
+from django.urls import reverse
 
+from abonent.jobs.models import Job
 from abonent.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def test_account_list_links_receipts_and_period_export(client, published):
+def _export(client, period, action, capture):
+    with capture(execute=True):
+        response = client.post("/admin/receipts/periodreceipts/", {"action": action, "_selected_action": [period.pk]})
+    assert response.status_code == 302  # back to the list, with a link to the job: nothing made in the request
+    job = Job.objects.filter(kind="receipts.export").latest("pk")
+    assert job.state == Job.State.FINISHED, job.error
+    download = client.get(reverse("jobs:file", args=[job.pk]))
+    return download, b"".join(download.streaming_content)
+
+
+def test_account_list_links_receipts_and_period_export(client, published, django_capture_on_commit_callbacks):
     account = published["account"]
     client.force_login(f.OperatorFactory(organisation=published["org"]))
     page = client.get("/admin/receipts/accountreceipts/").content.decode()
@@ -19,11 +31,11 @@ def test_account_list_links_receipts_and_period_export(client, published):
     period = published["october"]
     changelist = client.get("/admin/receipts/periodreceipts/").content.decode()
     assert "2026" in changelist
-    response = client.post("/admin/receipts/periodreceipts/", {"action": "export_zip", "_selected_action": [period.pk]})
+    response, data = _export(client, period, "export_zip", django_capture_on_commit_callbacks)
     assert response["Content-Type"] == "application/zip"
-    assert f"{account.number}-2026-10.pdf" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    response = client.post("/admin/receipts/periodreceipts/", {"action": "export_pdf", "_selected_action": [period.pk]})
-    assert response["Content-Type"] == "application/pdf"
+    assert f"{account.number}-2026-10.pdf" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    response, data = _export(client, period, "export_pdf", django_capture_on_commit_callbacks)
+    assert response["Content-Type"] == "application/pdf" and data.startswith(b"%PDF")
 
 
 def test_other_organisations_operator_sees_nothing(client, published):

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from abonent.notifications.models import Kind
 from abonent.notifications.services import notification_set
-from abonent.receipts import services
+from abonent.receipts import services, tasks
 from abonent.receipts.models import ReceiptDelivery
 from abonent.testing import factories as f
 
@@ -92,7 +92,7 @@ def test_export_pdf_and_zip(published, tmp_path):
 
 def test_after_publish_hook_mails_on_commit_only(published, links, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.receipts_send_after_publish(period=published["october"])
+        tasks.mailing_after_publish(period=published["october"])
         assert mail.outbox == []
     assert len(mail.outbox) == 1
 

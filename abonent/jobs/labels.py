@@ -1,0 +1,28 @@
+"""Result counts in words: the keys the job kinds report, as the job's page shows them."""
+
+from django.utils.translation import gettext_lazy as _
+
+COUNTS = {
+    "sent": _("отправлено"),
+    "skipped": _("пропущено (уже отправлено)"),
+    "failed": _("не отправлено (ошибка почты)"),
+    "created": _("зачислено платежей"),
+    "duplicates": _("уже были загружены"),
+    "unmatched": _("не сопоставлено"),
+    "readings": _("показаний"),
+    "imported": _("загружено показаний"),
+    "receipts": _("квитанций"),
+    "bytes": _("байт в файле"),
+    "entries": _("строк"),
+    "accepted": _("принято показаний"),
+    "state": _("состояние периода"),
+    "period": _("период"),
+}
+
+
+def counts(result: dict) -> list[tuple[str, object]]:
+    shown = []
+    for key, value in (result or {}).items():
+        if isinstance(value, (int, str)) and not key.startswith("_"):
+            shown.append((str(COUNTS.get(key, key)), value))
+    return shown

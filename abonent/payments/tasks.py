@@ -1,0 +1,57 @@
+"""Payments' background jobs: a bank registry uploaded in the back office, and the payment-due mailing after a
+period is published. The registry's import is one transaction and skips lines imported before, so a job killed
+mid-way and run again credits every line once."""
+
+from abonent.billing.models import BillingPeriod
+from abonent.jobs import registry
+from abonent.jobs.services import start_job
+
+from . import services
+from .registry import LAYOUTS, RegistryError, registry_import
+
+REGISTRY, DUE_MAIL = "payments.registry", "payments.due_mail"
+
+
+def registry_start(*, organisation, data: bytes, file_name: str, layout: str, actor=None):
+    params = {"layout": layout, "file": file_name[:255]}
+    return start_job(
+        kind=REGISTRY, organisation=organisation, params=params, actor=actor, upload=data, upload_name=file_name
+    )
+
+
+def _registry_run(job, progress) -> dict:
+    progress.phase("разбор файла и зачисление")
+    result = registry_import(
+        organisation=job.organisation,
+        data=bytes(job.upload),
+        file_name=job.upload_name,
+        layout=LAYOUTS[job.params["layout"]],
+        actor=job.started_by,
+    )
+    counts = {"created": result.created, "duplicates": result.duplicates, "unmatched": result.unmatched}
+    counts["readings"] = result.readings
+    if result.reading_errors:  # shown on the job's page under its counts
+        counts["_notes"] = [f"Показание не принято — {message}" for message in result.reading_errors[:50]]
+    return counts
+
+
+def due_mail_start(*, period: BillingPeriod, actor=None):
+    return start_job(kind=DUE_MAIL, organisation=period.organisation_id, params={"period": period.pk}, actor=actor)
+
+
+def _due_mail_run(job, progress) -> dict:
+    period = BillingPeriod.objects.get(pk=job.params["period"], organisation_id=job.organisation_id)
+    progress.phase("рассылка писем о сроке оплаты")
+    return services.payment_due_send(period=period)
+
+
+registry.register(
+    registry.Kind(
+        name=REGISTRY,
+        label="Загрузка реестра платежей",
+        run=_registry_run,
+        user_errors=(RegistryError,),
+        describe=lambda params: params.get("file", ""),
+    )
+)
+registry.register(registry.Kind(name=DUE_MAIL, label="Письма о сроке оплаты", run=_due_mail_run))
