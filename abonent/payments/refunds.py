@@ -50,7 +50,7 @@ def refund_create(*, payment: Payment, amount: Decimal, reason: str, actor) -> R
     above what is left of the payment, the reason is empty, or the provider says no."""
     with transaction.atomic():
         locked = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("account__organisation", "organisation", "user")
             .get(pk=payment.pk)
         )

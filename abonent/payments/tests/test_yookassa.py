@@ -13,7 +13,7 @@ from abonent.payments.models import Payment
 from abonent.testing import factories as f
 
 from .conftest import debt, indebted_account
-from .yookassa_replay import PAYMENT_ID, RECORDED, yookassa  # noqa: F401  (the fixture)
+from .yookassa_replay import PAYMENT_ID, RECORDED
 
 pytestmark = pytest.mark.django_db
 
