@@ -12,7 +12,6 @@ from abonent.payments.models import Payment, SandboxCharge
 from abonent.testing import factories as f
 
 from .conftest import indebted_account
-from .test_yookassa import yookassa  # noqa: F401 - the fixture: YooKassa against its recorded API
 
 pytestmark = pytest.mark.django_db
 TEST_MODE = "ТЕСТОВЫЙ РЕЖИМ: деньги не списываются"
