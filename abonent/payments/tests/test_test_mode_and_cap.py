@@ -38,7 +38,7 @@ def test_every_sandbox_page_says_it_is_a_test(client):
     assert TEST_MODE in client.get(reverse("payments:result", args=[order])).content.decode()
 
 
-def test_real_provider_pages_do_not(client, yookassa):  # noqa: F811
+def test_real_provider_pages_do_not(client, yookassa):
     account = indebted_account()
     logged_in(client, account)
     assert TEST_MODE not in client.get(reverse("payments:pay")).content.decode()
