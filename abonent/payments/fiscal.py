@@ -214,7 +214,14 @@ def order_register(order) -> None:
 
 
 def pending_register() -> int:
-    """The scheduled catch-up: receipts whose register had not answered yet. Returns how many were registered."""
+    """The scheduled catch-up: receipts whose register had not answered yet (returns how many were registered),
+    and registered ones whose letter did not go (the mail server was down)."""
+    unsent = FiscalReceipt.objects.filter(status=FiscalReceipt.Status.REGISTERED, emailed_at__isnull=True)
+    for receipt in unsent.exclude(customer_email="").select_related("payment__organisation"):
+        try:
+            receipt_email(receipt)
+        except Exception as exc:  # SMTP errors of every kind: tried again by the next run
+            log.warning("fiscal receipt %s to %s: %s", receipt.pk, receipt.customer_email, exc)
     done = 0
     for receipt in FiscalReceipt.objects.filter(status=FiscalReceipt.Status.PENDING).select_related("payment"):
         if receipt.payment.status != Payment.Status.CREDITED:

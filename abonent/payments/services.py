@@ -77,6 +77,9 @@ def payment_checkout(
     provider = providers.get_provider(provider_name)
     order = uuid.uuid4()
     draft = fiscal.draft_for(items, email=getattr(user, "email", "") or "", phone=getattr(user, "phone", "") or "")
+    if not (draft.email or draft.phone):
+        # 54-ФЗ: an online payment's receipt is sent to the buyer; without an address there is nowhere to send it.
+        raise PaymentError("Для кассового чека нужен e-mail или телефон: укажите его в профиле и оплатите снова.")
     with transaction.atomic():
         payments = _create_order(user, items, order, provider.name, method, save_method)
         numbers = ", ".join(a.number for a, _ in items)

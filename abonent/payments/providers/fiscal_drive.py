@@ -21,7 +21,7 @@ DEFAULT_FN = "9999078900012345"
 
 
 def drive_number() -> str:
-    return getattr(settings, "PAYMENTS_SANDBOX_FN", DEFAULT_FN)
+    return getattr(settings, "PAYMENTS_SANDBOX_FN", "") or DEFAULT_FN
 
 
 def fiscal_sign(fn: str, fd: int, total: Decimal, at: dt.datetime) -> str:

@@ -115,3 +115,28 @@ def test_declined_payment_has_no_registered_receipt(client, django_capture_on_co
     assert FiscalReceipt.objects.get(order=payment.order).status == FiscalReceipt.Status.PENDING
     assert fiscal.pending_register() == 0  # never registered: nothing was paid
     assert not [m for m in mail.outbox if m.subject.startswith("Кассовый чек")]
+
+
+def test_payer_without_email_or_phone_is_refused_before_anything(client):
+    account = indebted_account()
+    user = subscriber(client, account)
+    type(user).objects.filter(pk=user.pk).update(email="", phone="")
+    r = client.post(
+        reverse("payments:pay"), {f"pay_{account.pk}": "on", f"amount_{account.pk}": "100", "method": "card"}
+    )
+    assert r.status_code == 200 and "Для кассового чека нужен e-mail или телефон" in r.content.decode()
+    assert not Payment.objects.exists() and not FiscalReceipt.objects.exists()
+
+
+def test_a_letter_the_mail_server_refused_goes_with_the_next_run(client, django_capture_on_commit_callbacks, settings):
+    account = indebted_account()
+    subscriber(client, account)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: the send fails
+    pay_by_card(client, django_capture_on_commit_callbacks, account)
+    receipt = FiscalReceipt.objects.get()
+    assert receipt.status == "registered" and receipt.emailed_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    fiscal.pending_register()
+    assert FiscalReceipt.objects.get().emailed_at is not None
+    assert len([m for m in mail.outbox if m.subject.startswith("Кассовый чек")]) == 1
