@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from abonent.billing import cycle
 from abonent.payments import autopay
 from abonent.payments.models import AutoPay, AutoPayCharge, FiscalReceipt, Payment
+from abonent.testing import axe
 from abonent.testing import factories as f
 from abonent.testing.smtp import smtp_server
 
@@ -71,6 +72,9 @@ def test_card_payment_receipt_emailed_and_listed(live_server, page, settings):
         expect(page.locator("h1")).to_have_text("Кассовый чек — приход")
         expect(page.locator(".fiscal-receipt")).to_contain_text(f"ФП {receipt.fp}")
         expect(page.locator(".qr svg")).to_be_visible()
+        assert axe.violations(page) == []
+        page.goto(f"{live_server.url}/cabinet/payments/")
+        assert axe.violations(page) == []
         assert debt(account) == D("0.00")
 
 
@@ -80,6 +84,7 @@ def test_sbp_payment(live_server, page, settings):
         page.get_by_role("button", name="Оплатить по СБП").click()
         expect(page.locator("h1")).to_have_text("Оплата по СБП")
         expect(page.locator(".qr svg")).to_be_visible()
+        assert axe.violations(page) == []
         page.get_by_role("link", name="Открыть приложение банка").click()
         page.get_by_role("button", name="Подтвердить оплату").click()
         expect(page.locator("td.status")).to_have_text("Зачислен")
@@ -93,6 +98,7 @@ def test_autopay_turned_on_then_charged_once(live_server, page, settings):
         account, user = signed_in(page, live_server)
         pay_by_card(page, remember=True)
         page.goto(f"{live_server.url}/cabinet/autopay/")
+        assert axe.violations(page) == []
         page.get_by_label("Лимит в месяц, ₽").fill("5000")
         page.get_by_role("button", name="Включить автоплатёж").click()
         expect(page.locator(".autopay-on")).to_contain_text(f"Л/С № {account.number}")
