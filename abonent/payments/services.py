@@ -312,15 +312,20 @@ def order_refresh(*, order) -> None:
         provider = providers.get_provider(first.provider)
     except providers.ProviderDisabled:
         return  # a sandbox payment on a site where the sandbox is now off: it stays as it is, nothing credited
-    status, reason_code = provider.fetch_outcome(first.provider_payment_id)
-    if status != providers.PENDING:
+    status, reason_code, amount = provider.fetch_details(first.provider_payment_id)
+    if status == providers.PENDING:
+        return
+    try:
         provider_status_apply(
             provider_name=first.provider,
             provider_payment_id=first.provider_payment_id,
             status=status,
             via="возврат",
             reason_code=reason_code,
+            amount=amount,
         )
+    except providers.NotificationRejected:
+        pass  # another sum than ordered: left open, as for the notification (logged by the check)
 
 
 def payment_cash_create(*, account, amount: Decimal, paid_on, actor, payer_name: str = "") -> Payment:

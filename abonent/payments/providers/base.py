@@ -108,6 +108,10 @@ class PaymentProvider:
         """(status, decline code): the code (YooKassa's cancellation reason) is empty unless declined."""
         raise NotImplementedError
 
+    def fetch_details(self, provider_payment_id: str) -> tuple[str, str, Decimal | None]:
+        """(status, decline code, amount the provider took or None): the payer's return settles by this."""
+        return (*self.fetch_outcome(provider_payment_id), None)
+
     def parse_notification(self, body: bytes, headers) -> tuple:  # pragma: no cover - interface
         """(provider payment id, status, decline code, amount or None) of an authentic notification; the amount
         is checked against the order's before anything is credited."""

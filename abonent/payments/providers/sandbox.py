@@ -143,6 +143,11 @@ class SandboxProvider(PaymentProvider):
         status, reason = row or ("", "")
         return {"succeeded": SUCCEEDED, "declined": DECLINED}.get(status, PENDING), reason
 
+    def fetch_details(self, provider_payment_id: str) -> tuple[str, str, Decimal | None]:
+        status, reason = self.fetch_outcome(provider_payment_id)
+        amount = SandboxCharge.objects.filter(token=provider_payment_id).values_list("amount", flat=True).first()
+        return status, reason, amount
+
     def parse_notification(self, body: bytes, headers) -> tuple[str, str, str]:
         given = headers.get(SIGNATURE_HEADER, "")
         if not given or not hmac.compare_digest(given, sign(body)):

@@ -131,6 +131,9 @@ class YooKassaProvider(PaymentProvider):
     def fetch_outcome(self, provider_payment_id: str) -> tuple[str, str]:
         return self._outcome(provider_payment_id)[:2]
 
+    def fetch_details(self, provider_payment_id: str) -> tuple[str, str, Decimal]:
+        return self._outcome(provider_payment_id)
+
     def _outcome(self, provider_payment_id: str) -> tuple[str, str, Decimal]:
         _configure()
         payment = Payment.find_one(provider_payment_id)

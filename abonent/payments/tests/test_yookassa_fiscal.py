@@ -182,3 +182,12 @@ def test_reconciliation_against_the_days_list(client, yookassa, django_capture_o
     (listing,) = [p for m, p, _, _ in yookassa.requests if m == "GET" and p.startswith("/v3/payments?")]
     assert "status=succeeded" in listing and "created_at.gte=" in listing
     assert json.loads((RECORDED / "payments_list.json").read_text())["items"][0]["id"] == PAYMENT_ID
+
+
+def test_amount_mismatch_on_the_payers_return_credits_nothing(client, yookassa):
+    account = indebted_account()
+    start(client, account, amount="1000,00")
+    yookassa.state = "payment_succeeded"  # 1500.00 at the API
+    page = client.get(reverse("payments:result", args=[Payment.objects.get().order]))
+    assert page.status_code == 200 and "В обработке" in page.content.decode()
+    assert Payment.objects.get().status == Payment.Status.PROCESSING and debt(account) == D("1500.00")
