@@ -2,6 +2,7 @@
 (created/processing → credited) lets exactly one of any number of racing callers post it; the ledger's own
 idempotency key (source, external id) is the second lock on the same door."""
 
+import contextlib
 import logging
 import re
 import uuid
@@ -315,7 +316,8 @@ def order_refresh(*, order) -> None:
     status, reason_code, amount = provider.fetch_details(first.provider_payment_id)
     if status == providers.PENDING:
         return
-    try:
+    # Another sum than ordered raises NotificationRejected: left open, as for the notification (the check logs it).
+    with contextlib.suppress(providers.NotificationRejected):
         provider_status_apply(
             provider_name=first.provider,
             provider_payment_id=first.provider_payment_id,
@@ -324,8 +326,6 @@ def order_refresh(*, order) -> None:
             reason_code=reason_code,
             amount=amount,
         )
-    except providers.NotificationRejected:
-        pass  # another sum than ordered: left open, as for the notification (logged by the check)
 
 
 def payment_cash_create(*, account, amount: Decimal, paid_on, actor, payer_name: str = "") -> Payment:
