@@ -28,6 +28,8 @@ def subscriber_pages(account_id, meter_id) -> list[str]:
         f"{acc}/meters/{meter_id}/history/",
         f"{acc}/receipts/",
         "/cabinet/pay/",
+        "/cabinet/payments/",
+        "/cabinet/autopay/",
         "/profile/",
         "/profile/notifications/",
         "/cabinet/reading-reminders/",
