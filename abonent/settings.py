@@ -275,6 +275,12 @@ PAYMENTS_SIGNING_KEY = env("PAYMENTS_SIGNING_KEY", default=deploy_guard.DEV_SIGN
 # max(debt × PAYMENTS_MAX_DEBT_MULTIPLE, PAYMENTS_MAX_AMOUNT_FLOOR) roubles (payments.amount_cap).
 PAYMENTS_MAX_DEBT_MULTIPLE = env.int("PAYMENTS_MAX_DEBT_MULTIPLE", default=3)
 PAYMENTS_MAX_AMOUNT_FLOOR = env.int("PAYMENTS_MAX_AMOUNT_FLOOR", default=30000)
+# 54-ФЗ receipts go with every YooKassa payment and refund (0 only for a shop whose register is fed otherwise).
+PAYMENTS_YOOKASSA_RECEIPTS = env.bool("PAYMENTS_YOOKASSA_RECEIPTS", default=True)
+# The sandbox's emulated fiscal drive number (9999… is the tax service's test range).
+PAYMENTS_SANDBOX_FN = env("PAYMENTS_SANDBOX_FN", default="9999078900012345")
+# How many times a declined auto-pay charge is tried before the subscriber is asked to pay themselves.
+PAYMENTS_AUTOPAY_ATTEMPTS = env.int("PAYMENTS_AUTOPAY_ATTEMPTS", default=3)
 deploy_guard.refuse_unsafe(vars())
 
 LOGGING = {
@@ -326,6 +332,11 @@ CELERY_BEAT_SCHEDULE = {
     "run-schedule-hourly": {"task": "abonent.billing.tasks.run_schedule", "schedule": 3600.0},
     # The reading reminders due today, in each organisation's time zone (a job; each reminder goes out once).
     "reading-reminders-hourly": {"task": "abonent.metering.tasks.reminders", "schedule": 3600.0},
+    # Auto-pay letters and charges (each organisation's local day decides what is due), receipts still waiting for
+    # the register's fiscal data; the reconciliation of yesterday once a day.
+    "payments-autopay-hourly": {"task": "abonent.payments.tasks.autopay_run", "schedule": 3600.0},
+    "payments-fiscal-pending": {"task": "abonent.payments.tasks.fiscal_pending", "schedule": 600.0},
+    "payments-reconcile-daily": {"task": "abonent.payments.tasks.reconcile_yesterday", "schedule": 86400.0},
 }
 
 # Receipts embed a Cyrillic TTF font (DejaVu Sans from Debian's fonts-dejavu-core by default).

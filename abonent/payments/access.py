@@ -3,11 +3,12 @@ their cabinet (users.access). The card checkout is built from these accounts onl
 account in the form is never read. Another's order answers 404, like one that does not exist."""
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from abonent.users.access import links_of
 from abonent.users.models import AccountLink
 
-from .models import Payment
+from .models import AutoPay, FiscalReceipt, Payment
 
 
 def own_payments(user) -> QuerySet[Payment]:
@@ -22,3 +23,15 @@ def order_payments(user, order) -> list[Payment]:
 def payable_links(user) -> QuerySet[AccountLink]:
     """The links whose accounts the user may pay from the cabinet: every linked account not closed."""
     return links_of(user).filter(account__closed_on__isnull=True)
+
+
+def own_receipt(user, pk: int) -> FiscalReceipt:
+    """A fiscal receipt of the user's own payment; another's, or one that does not exist, answers 404."""
+    receipt = FiscalReceipt.objects.filter(pk=pk, payment__user=user).select_related("payment__organisation").first()
+    if receipt is None:
+        raise Http404
+    return receipt
+
+
+def own_autopays(user) -> list[AutoPay]:
+    return list(AutoPay.objects.filter(user=user, active=True).select_related("account").order_by("account__number"))

@@ -15,7 +15,7 @@ from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
-from . import services, tasks
+from . import admin_fiscal, services, tasks
 from .models import Payment, PaymentEvent, PayPoint, Registry, UnmatchedLine
 from .registry_layouts import LAYOUTS, layout_choices
 from .registry_parse import RegistryError, decode
@@ -113,6 +113,7 @@ class PaymentAdmin(OrgScopedAdmin):
         return [
             path("cash/", self.admin_site.admin_view(self.cash_view), name="payments_payment_cash"),
             path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="payments_payment_cancel"),
+            path("<int:pk>/refund/", self.admin_site.admin_view(self.refund_view), name="payments_payment_refund"),
             *super().get_urls(),
         ]
 
@@ -154,6 +155,12 @@ class PaymentAdmin(OrgScopedAdmin):
             "opts": self.opts,
         }
         return render(request, "payments/admin/form.html", context)
+
+    def refund_view(self, request, pk):
+        payment = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, payment):
+            return redirect("admin:index")
+        return admin_fiscal.refund_page(self, request, payment)
 
     @admin.action(description=_("Выгрузить в XLSX"))
     def export_xlsx(self, request, queryset):

@@ -11,7 +11,22 @@ class PaymentsConfig(AppConfig):
         # Operators keep payments, registries, unmatched lines and the other ways to pay: their group gets these.
         from abonent.orgs.services import OPERATOR_MODELS
 
-        OPERATOR_MODELS.setdefault("payments", ["payment", "registry", "unmatchedline", "paypoint"])
+        OPERATOR_MODELS.setdefault(
+            "payments",
+            [
+                "payment",
+                "registry",
+                "unmatchedline",
+                "paypoint",
+                # 54-ФЗ settings of the organisation and its services; receipts, refunds and auto-pay to look at
+                "fiscalsettings",
+                "servicefiscal",
+                "fiscalreceipt",
+                "refund",
+                "autopay",
+                "autopaycharge",
+            ],
+        )
 
         from abonent.billing.signals import period_published
 

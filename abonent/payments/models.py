@@ -29,6 +29,7 @@ class Payment(models.Model):
 
     class Channel(models.TextChoices):
         CARD = "card", _("Банковская карта")
+        SBP = "sbp", _("СБП")
         BANK = "bank", _("Банковский реестр")
         CASH = "cash", _("Касса")
 
@@ -83,6 +84,12 @@ class Payment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("принял")
     )
+    # The payer asked the provider to keep the card / СБП subscription for auto-pay: the provider's id of it is
+    # all we keep (never card data).
+    save_method = models.BooleanField(_("сохранить способ оплаты"), default=False)
+    method_id = models.CharField(_("сохранённый способ у провайдера"), max_length=64, blank=True)
+    # СБП: what the payer's bank app reads (the QR code's text, also the deep link on a phone).
+    sbp_payload = models.CharField(_("ссылка СБП"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("платёж")
@@ -219,6 +226,9 @@ class SandboxCharge(models.Model):
     notify_url = models.CharField(max_length=500)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     card_last4 = models.CharField(max_length=4, blank=True)
+    method = models.CharField(max_length=8, default="card")  # card or sbp: which page of the sandbox pays it
+    save_method = models.BooleanField(default=False)
+    refunded = models.DecimalField(**MONEY, default=Decimal("0"))
     # YooKassa's cancellation reason code of a declined charge (decline_reasons), reported in the notification.
     decline_reason = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -252,3 +262,257 @@ class PaymentDueNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.period} → {self.user}"
+
+
+# --- 54-ФЗ fiscal receipts (fiscal.py) ---
+
+
+class VatCode(models.IntegerChoices):
+    """YooKassa's vat_code values (the same numbers as the tag 1199 of the fiscal data format)."""
+
+    NONE = 1, _("без НДС")
+    VAT0 = 2, _("НДС 0%")
+    VAT10 = 3, _("НДС 10%")
+    VAT20 = 4, _("НДС 20%")
+    VAT10_110 = 5, _("НДС 10/110")
+    VAT20_120 = 6, _("НДС 20/120")
+    VAT5 = 7, _("НДС 5%")
+    VAT7 = 8, _("НДС 7%")
+
+
+class FiscalSettings(models.Model):
+    """How an organisation's online payments are fiscalised. Kept by the payments app (not on Organisation) so
+    the fiscal rules stay in one app; an organisation without a row gets the defaults (one line, no VAT)."""
+
+    class Items(models.TextChoices):
+        SERVICES = "services", _("По услугам последней квитанции")
+        SINGLE = "single", _("Одной строкой «Оплата ЖКУ по л/с № … за <месяц>»")
+
+    organisation = models.OneToOneField(
+        "orgs.Organisation", models.CASCADE, related_name="fiscal_settings", verbose_name=_("организация")
+    )
+    items = models.CharField(_("строки чека"), max_length=10, choices=Items.choices, default=Items.SINGLE)
+    vat_code = models.PositiveSmallIntegerField(
+        _("НДС строки «Оплата ЖКУ»"), choices=VatCode.choices, default=VatCode.NONE
+    )
+    # Tag 1055; only third-party cash registers need it (YooKassa's own receipts ignore it).
+    tax_system_code = models.PositiveSmallIntegerField(_("система налогообложения (1–6)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("настройки чеков 54-ФЗ")
+        verbose_name_plural = _("настройки чеков 54-ФЗ")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class ServiceFiscal(models.Model):
+    """A service's VAT in the fiscal receipt and, when the organisation collects the money for another supplier
+    (a resource supplier's heating collected by a management company), that supplier: the line then carries the
+    agent tags (1222 agent type, 1224 supplier name, phone, 1226 INN). The seam until billing has a supplier
+    model: the supplier's requisites are typed here."""
+
+    service = models.OneToOneField("billing.Service", models.CASCADE, related_name="fiscal", verbose_name=_("услуга"))
+    vat_code = models.PositiveSmallIntegerField(_("НДС"), choices=VatCode.choices, default=VatCode.NONE)
+    supplier_name = models.CharField(_("поставщик (если собираем для него)"), max_length=200, blank=True)
+    supplier_inn = models.CharField(_("ИНН поставщика"), max_length=12, blank=True)
+    supplier_phone = models.CharField(_("телефон поставщика"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("НДС и поставщик услуги в чеке")
+        verbose_name_plural = _("НДС и поставщики услуг в чеках")
+
+    def __str__(self) -> str:
+        return str(self.service)
+
+
+class FiscalReceipt(models.Model):
+    """A 54-ФЗ receipt of one provider payment (all accounts of a checkout) or of one refund: the lines as they
+    were sent to the cash register, then the fiscal data the register gave it (ФН, ФД, ФП)."""
+
+    class Kind(models.TextChoices):
+        INCOME = "income", _("Приход")
+        REFUND = "refund", _("Возврат прихода")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Формируется")
+        REGISTERED = "registered", _("Зарегистрирован")
+
+    kind = models.CharField(_("признак расчёта"), max_length=8, choices=Kind.choices, default=Kind.INCOME)
+    status = models.CharField(_("состояние"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    order = models.UUIDField(_("заказ"), db_index=True)
+    payment = models.ForeignKey(Payment, models.PROTECT, related_name="fiscal_receipts", verbose_name=_("платёж"))
+    refund = models.OneToOneField(
+        "payments.Refund",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fiscal_receipt",
+        verbose_name=_("возврат"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("покупатель")
+    )
+    customer_email = models.CharField(_("e-mail покупателя"), max_length=254, blank=True)
+    customer_phone = models.CharField(_("телефон покупателя"), max_length=20, blank=True)
+    total = models.DecimalField(_("сумма"), **MONEY)
+    items = models.JSONField(_("строки"), default=list)
+    fn = models.CharField(_("ФН"), max_length=16, blank=True)
+    fd = models.CharField(_("ФД"), max_length=10, blank=True)
+    fp = models.CharField(_("ФП"), max_length=10, blank=True)
+    registered_at = models.DateTimeField(_("зарегистрирован"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("отправлен покупателю"), null=True, blank=True)
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("чек 54-ФЗ")
+        verbose_name_plural = _("чеки 54-ФЗ")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], condition=Q(kind="income"), name="fiscal_income_once_per_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {money(self.total)}"
+
+
+class FiscalDrive(models.Model):
+    """The sandbox's emulated fiscal drive: its number and the counter of fiscal documents it has issued (the row
+    is locked to take the next number, so two receipts never share one)."""
+
+    fn = models.CharField(max_length=16, unique=True)
+    last_fd = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("фискальный накопитель песочницы")
+        verbose_name_plural = _("фискальный накопитель песочницы")
+
+    def __str__(self) -> str:
+        return self.fn
+
+
+# --- refunds (refunds.py) ---
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        SUCCEEDED = "succeeded", _("Выполнен")
+
+    payment = models.ForeignKey(Payment, models.PROTECT, related_name="refunds", verbose_name=_("платёж"))
+    amount = models.DecimalField(_("сумма"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    reason = models.CharField(_("причина"), max_length=300)
+    status = models.CharField(_("состояние"), max_length=12, choices=Status.choices, default=Status.SUCCEEDED)
+    provider_refund_id = models.CharField(_("id возврата у провайдера"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("кто")
+    )
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("возврат")
+        verbose_name_plural = _("возвраты")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{money(self.amount)}: {self.reason}"
+
+
+# --- auto-pay (autopay.py) ---
+
+
+class AutoPay(models.Model):
+    class Mode(models.TextChoices):
+        ON_RECEIPT = "on_receipt", _("При каждой новой квитанции")
+        BEFORE_DUE = "before_due", _("За день до срока оплаты")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("абонент"))
+    account = models.ForeignKey(
+        "housing.PersonalAccount", models.CASCADE, related_name="+", verbose_name=_("лицевой счёт")
+    )
+    provider = models.CharField(_("провайдер"), max_length=16)
+    channel = models.CharField(_("способ"), max_length=8, default="card")
+    method_id = models.CharField(_("сохранённый способ у провайдера"), max_length=64)
+    method_title = models.CharField(_("способ"), max_length=100, blank=True)
+    mode = models.CharField(_("когда списывать"), max_length=12, choices=Mode.choices, default=Mode.ON_RECEIPT)
+    monthly_limit = models.DecimalField(_("лимит в месяц"), **MONEY)
+    max_attempts = models.PositiveSmallIntegerField(_("попыток списания"), default=3)
+    active = models.BooleanField(_("включён"), default=True)
+    created_at = models.DateTimeField(_("включён"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("автоплатёж")
+        verbose_name_plural = _("автоплатежи")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(active=True), name="autopay_one_active_per_account"
+            ),
+            models.CheckConstraint(condition=Q(monthly_limit__gt=0), name="autopay_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: до {money(self.monthly_limit)}"
+
+
+class AutoPayCharge(models.Model):
+    """One auto-pay charge of an account for a published period: the unique row is claimed before anything is
+    sent or charged, so the account is charged once per period however many runs race."""
+
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", _("Письмо отправлено")
+        CHARGING = "charging", _("Списывается")
+        SUCCEEDED = "succeeded", _("Списано")
+        FAILED = "failed", _("Не удалось")
+        GAVE_UP = "gave_up", _("Попытки исчерпаны")
+        CANCELLED = "cancelled", _("Отменено")
+        SKIPPED = "skipped", _("Нечего списывать")
+
+    autopay = models.ForeignKey(AutoPay, models.CASCADE, related_name="charges", verbose_name=_("автоплатёж"))
+    account = models.ForeignKey("housing.PersonalAccount", models.CASCADE, related_name="+", verbose_name=_("счёт"))
+    period = models.ForeignKey("billing.BillingPeriod", models.CASCADE, related_name="+", verbose_name=_("период"))
+    amount = models.DecimalField(_("сумма"), **MONEY)
+    charge_on = models.DateField(_("дата списания"))
+    status = models.CharField(_("состояние"), max_length=10, choices=Status.choices, default=Status.ANNOUNCED)
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    last_error = models.CharField(_("причина отказа"), max_length=300, blank=True)
+    payment = models.ForeignKey(
+        Payment, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("платёж")
+    )
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("списание автоплатежа")
+        verbose_name_plural = _("списания автоплатежей")
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="autopay_charge_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.period}: {money(self.amount)}"
+
+
+# --- reconciliation (reconciliation.py) ---
+
+
+class Reconciliation(models.Model):
+    """A day's provider payments against ours: what is missing on either side and where the amounts differ."""
+
+    provider = models.CharField(_("провайдер"), max_length=16)
+    day = models.DateField(_("день"))
+    provider_count = models.PositiveIntegerField(_("платежей у провайдера"), default=0)
+    our_count = models.PositiveIntegerField(_("платежей у нас"), default=0)
+    missing_ours = models.JSONField(_("нет у нас"), default=list)
+    missing_provider = models.JSONField(_("нет у провайдера"), default=list)
+    mismatches = models.JSONField(_("суммы расходятся"), default=list)
+    created_at = models.DateTimeField(_("составлен"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("сверка с провайдером")
+        verbose_name_plural = _("сверки с провайдером")
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["provider", "day"], name="reconciliation_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day:%d.%m.%Y}"
+
+    @property
+    def is_clean(self) -> bool:
+        return not (self.missing_ours or self.missing_provider or self.mismatches)

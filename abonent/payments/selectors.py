@@ -10,7 +10,7 @@ from abonent.billing.models import AccountBalance, LedgerEntry
 from abonent.housing.models import PersonalAccount
 
 from . import access
-from .models import Payment, PayPoint
+from .models import FiscalReceipt, Payment, PayPoint, Refund
 
 
 def amount_due(closing: Decimal | None) -> Decimal:
@@ -72,7 +72,7 @@ def card_payments(user):
     """The user's own card payments (payments.access), newest first, for "Мои платежи"."""
     return (
         access.own_payments(user)
-        .filter(channel=Payment.Channel.CARD)
+        .filter(channel__in=[Payment.Channel.CARD, Payment.Channel.SBP])
         .select_related("account__organisation")
         .order_by("-created_at", "-id")
     )
@@ -92,3 +92,17 @@ def account_last_payment(account: PersonalAccount) -> tuple[dt.date, Decimal] | 
         .first()
     )
     return (row[0], row[1]) if row else None
+
+
+def attach_receipts(payments: list[Payment]) -> None:
+    """Each payment's `receipts` (its fiscal receipts: income and refunds) and `refunded`: two queries."""
+    orders = {p.order for p in payments}
+    by_order: dict = {}
+    for r in FiscalReceipt.objects.filter(order__in=orders).order_by("created_at", "id"):
+        by_order.setdefault(r.order, []).append(r)
+    refunds: dict[int, Decimal] = {}
+    for payment_id, amount in Refund.objects.filter(payment__in=payments).values_list("payment_id", "amount"):
+        refunds[payment_id] = refunds.get(payment_id, Decimal("0")) + amount
+    for p in payments:
+        p.receipts = [r for r in by_order.get(p.order, []) if r.kind == "income" or r.payment_id == p.pk]
+        p.refunded = refunds.get(p.pk, Decimal("0"))

@@ -2,6 +2,7 @@
 (created/processing → credited) lets exactly one of any number of racing callers post it; the ledger's own
 idempotency key (source, external id) is the second lock on the same door."""
 
+import contextlib
 import logging
 import re
 import uuid
@@ -21,13 +22,14 @@ from abonent.notifications.selectors import opted_out_user_ids
 from abonent.orgs.dates import month_label
 from abonent.users.models import AccountLink
 
-from . import amount_cap, providers, selectors
+from . import amount_cap, fiscal, providers, selectors
 from .decline_reasons import decline_text
 from .models import Payment, PaymentDueNotice, PaymentEvent
 
 log = logging.getLogger(__name__)
 
 OPEN = (Payment.Status.CREATED, Payment.Status.PROCESSING)
+ONLINE = (Payment.Channel.CARD, Payment.Channel.SBP)
 
 
 class PaymentError(Exception):
@@ -55,53 +57,85 @@ def _event(payment_id: int, status: str, *, actor=None, details: str = "") -> No
     PaymentEvent.objects.create(payment_id=payment_id, status=status, actor=actor, details=details)
 
 
-def payment_checkout(*, user, items, return_url: str, notify_url: str, provider_name: str | None = None, services=None):
-    """Start one card payment for several accounts: a Payment per account sharing an order, one provider payment
-    for the sum. Returns (order, redirect URL). `items` is [(account, amount)]; the caller checked the user's
-    right to each account. `services` — {account id: service id} for an account paid for one service alone."""
+def payment_checkout(
+    *,
+    user,
+    items,
+    return_url: str,
+    notify_url: str,
+    provider_name: str | None = None,
+    method: str = providers.CARD,
+    save_method: bool = False,
+    services=None,
+):
+    """Start one card or СБП payment for several accounts: a Payment per account sharing an order, one provider
+    payment for the sum, with its 54-ФЗ receipt. Returns (order, redirect URL); for СБП the URL is our page with
+    the QR code. `items` is [(account, amount)]; the caller checked the user's right to each account.
+    `services` — {account id: service id} for an account paid for one service alone."""
     if not items:
         raise PaymentError("Выберите хотя бы один лицевой счёт и укажите сумму.")
+    if method not in (providers.CARD, providers.SBP):
+        raise PaymentError("Неизвестный способ оплаты.")
     services = services or {}
     _refuse_over_cap(items)
     _refuse_foreign_services(items, services)
     provider = providers.get_provider(provider_name)
     order = uuid.uuid4()
-    total = sum((amount for _, amount in items), Decimal("0"))
+    draft = fiscal.draft_for(items, email=getattr(user, "email", "") or "", phone=getattr(user, "phone", "") or "")
+    if not (draft.email or draft.phone):
+        # 54-ФЗ: an online payment's receipt is sent to the buyer; without an address there is nowhere to send it.
+        raise PaymentError("Для кассового чека нужен e-mail или телефон: укажите его в профиле и оплатите снова.")
     with transaction.atomic():
-        payments = []
-        for account, amount in items:
-            p = Payment.objects.create(
-                organisation_id=account.organisation_id,
-                account=account,
-                user=user,
-                amount=amount,
-                channel=Payment.Channel.CARD,
-                provider=provider.name,
-                order=order,
-                external_id=f"{order}:{account.pk}",
-                paid_on=account.organisation.today(),
-                service_id=services.get(account.pk),
-            )
-            _event(p.pk, p.status, actor=user, details="создан в кабинете")
-            payments.append(p)
+        payments = _create_order(user, items, order, provider.name, method, save_method, services)
         numbers = ", ".join(a.number for a, _ in items)
         started = provider.start(
             order=str(order),
-            amount=total,
+            amount=draft.total,
             description=f"Оплата ЖКУ, л/с {numbers}",
             return_url=return_url.replace("__order__", str(order)),
             notify_url=notify_url,
-            payer_email=getattr(user, "email", "") or "",
+            payer_email=draft.email,
+            receipt=draft,
+            method=method,
+            save_method=save_method,
         )
-        # Shown at once as "В обработке": the payer is on the provider's page.
+        fiscal.receipt_create(payment=payments[0], draft=draft)
+        # Shown at once as "В обработке": the payer is on the provider's page (or before the СБП QR code).
         Payment.objects.filter(order=order).update(
-            provider_payment_id=started.provider_payment_id, status=Payment.Status.PROCESSING
+            provider_payment_id=started.provider_payment_id,
+            status=Payment.Status.PROCESSING,
+            sbp_payload=started.sbp_payload[:500],
         )
         for p in payments:
             _event(
                 p.pk, Payment.Status.PROCESSING, actor=user, details=f"{provider.name} {started.provider_payment_id}"
             )
+    if method == providers.SBP:
+        return order, reverse("payments:sbp", args=[order])
     return order, started.redirect_url
+
+
+def _create_order(
+    user, items, order, provider_name: str, method: str, save_method: bool, services: dict
+) -> list[Payment]:
+    payments = []
+    for account, amount in items:
+        p = Payment.objects.create(
+            organisation_id=account.organisation_id,
+            account=account,
+            user=user,
+            amount=amount,
+            channel=Payment.Channel.SBP if method == providers.SBP else Payment.Channel.CARD,
+            provider=provider_name,
+            order=order,
+            external_id=f"{order}:{account.pk}",
+            paid_on=account.organisation.today(),
+            save_method=save_method,
+            service_id=services.get(account.pk),
+        )
+        _event(p.pk, p.status, actor=user, details="создан в кабинете")
+        payments.append(p)
+    return payments
 
 
 def _refuse_over_cap(items) -> None:
@@ -128,7 +162,7 @@ def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
     already had (or it was declined or cancelled)."""
     with transaction.atomic():
         changes = {"status": Payment.Status.CREDITED, "credited_at": timezone.now()}
-        if payment.channel == Payment.Channel.CARD:
+        if payment.channel in ONLINE:
             # A card payment is paid when the acquirer confirms it, which may be a day after the checkout.
             changes["paid_on"] = payment.organisation.today()
         won = Payment.objects.filter(pk=payment.pk, status__in=OPEN).update(**changes)
@@ -146,7 +180,21 @@ def payment_credit(*, payment: Payment, actor=None, details: str = "") -> bool:
         )
         _event(payment.pk, Payment.Status.CREDITED, actor=actor, details=details)
         _notify_credited(payment)  # queued on commit: a rolled-back credit tells no one
+        if payment.channel in ONLINE and payment.provider:
+            _keep_saved_method(payment)
+            order = payment.order
+            transaction.on_commit(lambda: fiscal.order_register(order), robust=True)
     return True
+
+
+def _keep_saved_method(payment: Payment) -> None:
+    """The provider's id of the card / СБП subscription the payer asked to keep, for auto-pay (nothing else of it
+    is kept)."""
+    if not payment.save_method or payment.method_id:
+        return
+    method_id = providers.get_provider(payment.provider).saved_method(payment.provider_payment_id)
+    if method_id:
+        Payment.objects.filter(pk=payment.pk).update(method_id=method_id[:64])
 
 
 def _pay_url() -> str:
@@ -222,7 +270,13 @@ def payment_decline(*, payment: Payment, reason: str = "", actor=None) -> bool:
 
 
 def provider_status_apply(
-    *, provider_name: str, provider_payment_id: str, status: str, via: str, reason_code: str = ""
+    *,
+    provider_name: str,
+    provider_payment_id: str,
+    status: str,
+    via: str,
+    reason_code: str = "",
+    amount: Decimal | None = None,
 ) -> int:
     """Apply a provider's verdict to every payment of its order; returns how many changed. Any order of arrival,
     any number of repetitions: only created/processing payments move, so a late "pending" changes nothing.
@@ -233,6 +287,7 @@ def provider_status_apply(
             "account", "organisation"
         )
     )
+    _refuse_other_amount(payments, status, amount)
     for p in payments:
         if status == providers.SUCCEEDED:
             changed += payment_credit(payment=p, details=via)
@@ -241,16 +296,28 @@ def provider_status_apply(
     return changed
 
 
+def _refuse_other_amount(payments: list[Payment], status: str, amount: Decimal | None) -> None:
+    """A success for another sum than the order's is not believed: nothing is credited (the order stays open and
+    an operator sees the warning), whatever the notification's signature."""
+    if status != providers.SUCCEEDED or amount is None or not payments:
+        return
+    expected = sum((p.amount for p in payments), Decimal("0"))
+    if Decimal(amount) != expected:
+        log.warning("payment %s: notified %s, ordered %s", payments[0].provider_payment_id, amount, expected)
+        raise providers.NotificationRejected("amount mismatch")
+
+
 def notification_handle(*, provider_name: str, body: bytes, headers) -> int:
     """An incoming provider notification: authenticated by the provider, then applied idempotently."""
     provider = providers.get_provider(provider_name)
-    payment_id, status, reason_code = provider.parse_notification(body, headers)
+    payment_id, status, reason_code, *rest = provider.parse_notification(body, headers)
     return provider_status_apply(
         provider_name=provider_name,
         provider_payment_id=payment_id,
         status=status,
         via="уведомление",
         reason_code=reason_code,
+        amount=rest[0] if rest else None,
     )
 
 
@@ -263,14 +330,18 @@ def order_refresh(*, order) -> None:
         provider = providers.get_provider(first.provider)
     except providers.ProviderDisabled:
         return  # a sandbox payment on a site where the sandbox is now off: it stays as it is, nothing credited
-    status, reason_code = provider.fetch_outcome(first.provider_payment_id)
-    if status != providers.PENDING:
+    status, reason_code, amount = provider.fetch_details(first.provider_payment_id)
+    if status == providers.PENDING:
+        return
+    # Another sum than ordered raises NotificationRejected: left open, as for the notification (the check logs it).
+    with contextlib.suppress(providers.NotificationRejected):
         provider_status_apply(
             provider_name=first.provider,
             provider_payment_id=first.provider_payment_id,
             status=status,
             via="возврат",
             reason_code=reason_code,
+            amount=amount,
         )
 
 

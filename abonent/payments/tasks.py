@@ -1,12 +1,15 @@
 """Payments' background jobs: a bank registry uploaded in the back office, and the payment-due mailing after a
 period is published. The registry's import is one transaction and skips lines imported before, so a job killed
-mid-way and run again credits every line once."""
+mid-way and run again credits every line once. Also the Celery entry points of auto-pay, the fiscal data still
+awaited and the daily reconciliation (scheduled by beat; without a broker cron calls their commands)."""
+
+from celery import shared_task
 
 from abonent.billing.models import BillingPeriod
 from abonent.jobs import registry
 from abonent.jobs.services import start_job
 
-from . import services
+from . import autopay, fiscal, reconciliation, services
 from .registry import LAYOUTS, RegistryError, registry_import
 
 REGISTRY, DUE_MAIL = "payments.registry", "payments.due_mail"
@@ -55,3 +58,18 @@ registry.register(
     )
 )
 registry.register(registry.Kind(name=DUE_MAIL, label="Письма о сроке оплаты", run=_due_mail_run))
+
+
+@shared_task(name="abonent.payments.tasks.autopay_run")
+def autopay_run() -> dict[str, int]:
+    return autopay.autopay_run()
+
+
+@shared_task(name="abonent.payments.tasks.fiscal_pending")
+def fiscal_pending() -> int:
+    return fiscal.pending_register()
+
+
+@shared_task(name="abonent.payments.tasks.reconcile_yesterday")
+def reconcile_yesterday() -> int:
+    return reconciliation.reconcile_yesterday().pk

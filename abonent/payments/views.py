@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from abonent.lib.inputs import parse_id
 from abonent.lib.numbers import typed
 
-from . import access, selectors, services
-from .models import SandboxCharge
+from . import access, autopay, fiscal, selectors, services
+from .models import AutoPay, SandboxCharge
 from .providers import NotificationRejected, ProviderDisabled, is_test_mode, provider_name, sandbox, sandbox_allowed
 
 
@@ -68,6 +68,8 @@ def pay(request):
                     user=request.user,
                     items=items,
                     services=services_named,
+                    method="sbp" if request.POST.get("method") == "sbp" else "card",
+                    save_method=request.POST.get("save_method") == "on",
                     return_url=result_url.replace("00000000-0000-0000-0000-000000000000", "__order__"),
                     notify_url=request.build_absolute_uri(reverse("payments:notify", args=[provider_name()])),
                 )
@@ -128,9 +130,44 @@ def _named_service(raw: str, offered: list) -> int | None:
 
 @login_required
 def my_payments(request):
-    """ "Мои платежи": every card payment the user made from the cabinet, newest first, with its status."""
+    """ "Мои платежи": every card and СБП payment the user made from the cabinet, newest first, with its status,
+    its fiscal receipts and refunds."""
     page = Paginator(selectors.card_payments(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "payments/mine.html", {"page": page, "payments": page.object_list})
+    payments = list(page.object_list)
+    selectors.attach_receipts(payments)
+    return render(request, "payments/mine.html", {"page": page, "payments": payments})
+
+
+@login_required
+def fiscal_receipt(request, pk):
+    """One fiscal receipt, the payer's own (another's answers 404); ?download=1 saves it as a file."""
+    receipt = access.own_receipt(request.user, pk)
+    context = fiscal.receipt_context(receipt)
+    context["qr"] = fiscal.qr_svg(receipt) if receipt.fn else ""
+    response = render(request, "payments/fiscal_receipt.html", context)
+    if request.GET.get("download") == "1":
+        response["Content-Disposition"] = f'attachment; filename="check-{receipt.fd or receipt.pk}.html"'
+    return response
+
+
+@login_required
+def sbp(request, order):
+    """The СБП QR code of the user's order (another's answers 404), and the link that opens the bank app on a
+    phone; the payment is credited on the provider's notification, as a card payment is."""
+    payments = access.order_payments(request.user, order)
+    if not payments or not payments[0].sbp_payload:
+        raise Http404
+    if any(p.status not in services.OPEN for p in payments):
+        return redirect("payments:result", order=order)
+    payload = payments[0].sbp_payload
+    context = {
+        "payments": payments,
+        "payload": payload,
+        "qr": fiscal.qr_text_svg(payload),
+        "total": sum((p.amount for p in payments), Decimal("0")),
+        "test_mode": any(p.provider == "sandbox" for p in payments),
+    }
+    return render(request, "payments/sbp.html", context)
 
 
 def _settle_and_read(request, order):
@@ -236,3 +273,52 @@ def sandbox_pay(request, token):
             else:
                 return _finish(charge, SandboxCharge.Status.SUCCEEDED, number[-4:])
     return render(request, "payments/sandbox_pay.html", {"charge": charge, "errors": errors, "test_mode": True})
+
+
+def sandbox_sbp(request, token):
+    """The sandbox's stand-in for the payer's bank app after the СБП QR code is scanned: confirm or decline."""
+    if not sandbox_allowed():
+        raise Http404
+    charge = get_object_or_404(SandboxCharge, token=token, method="sbp")
+    if charge.status in (SandboxCharge.Status.SUCCEEDED, SandboxCharge.Status.DECLINED):
+        return redirect(charge.return_url)
+    if request.method == "POST":
+        if request.POST.get("answer") == "confirm":
+            return _finish(charge, SandboxCharge.Status.SUCCEEDED)
+        return _finish(charge, SandboxCharge.Status.DECLINED, reason="general_decline")
+    return render(request, "payments/sandbox_sbp.html", {"charge": charge, "test_mode": True})
+
+
+@login_required
+def autopay_page(request):
+    """Auto-pay of the user's accounts: turn on with a saved method, mode and monthly limit; turn off."""
+    errors = []
+    if request.method == "POST":
+        try:
+            autopay.autopay_enable(
+                user=request.user,
+                account_id=parse_id(request.POST.get("account", "")),
+                method_payment_id=parse_id(request.POST.get("method", "")),
+                mode=request.POST.get("mode", ""),
+                limit_text=request.POST.get("limit", ""),
+            )
+            return redirect("payments:autopay")
+        except services.PaymentError as exc:
+            errors.append(str(exc))
+    context = {
+        "errors": errors,
+        "links": list(access.payable_links(request.user).select_related("account")),
+        "methods": autopay.saved_methods(request.user),
+        "autopays": access.own_autopays(request.user),
+        "modes": AutoPay.Mode.choices,
+        "posted": request.POST,
+    }
+    return render(request, "payments/autopay.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def autopay_off(request, pk):
+    if not autopay.autopay_disable(user=request.user, pk=pk):
+        raise Http404  # another's, or already off
+    return redirect("payments:autopay")

@@ -7,12 +7,20 @@ asked, and turns an incoming notification into (provider payment id, status) aft
 from django.conf import settings
 
 from .base import (  # noqa: F401  (the interface, named from here by the rest of the app)
+    CARD,
     DECLINED,
     PENDING,
+    SBP,
     SUCCEEDED,
+    FiscalData,
     NotificationRejected,
+    Outcome,
     PaymentProvider,
     ProviderDisabled,
+    ProviderPayment,
+    ProviderRefused,
+    ReceiptDraft,
+    ReceiptLine,
     Started,
 )
 from .sandbox import SandboxProvider

@@ -22,8 +22,24 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from abonent.lib.site import site_url
+
 from ..models import SandboxCharge
-from .base import DECLINED, PENDING, SUCCEEDED, NotificationRejected, PaymentProvider, Started
+from . import fiscal_drive
+from .base import (
+    CARD,
+    DECLINED,
+    PENDING,
+    SBP,
+    SUCCEEDED,
+    FiscalData,
+    NotificationRejected,
+    Outcome,
+    PaymentProvider,
+    ProviderPayment,
+    ProviderRefused,
+    Started,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +78,75 @@ def luhn_ok(number: str) -> bool:
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
 
-    def start(self, *, order, amount: Decimal, description, return_url, notify_url, payer_email="") -> Started:
+    def start(self, *, order, amount: Decimal, description, return_url, notify_url, method=CARD, **options) -> Started:
         charge = SandboxCharge.objects.create(
             token=secrets.token_urlsafe(24),
             amount=amount,
             description=description,
             return_url=return_url,
             notify_url=notify_url,
+            method=method,
+            save_method=bool(options.get("save_method")),
         )
+        if method == SBP:
+            # The QR code's text is the sandbox bank's page: scanned by a phone (or opened by its link) it shows
+            # the bank app's "confirm the payment" screen. Absolute, as a real СБП link is.
+            page = site_url() + reverse("payments:sandbox_sbp", args=[charge.token])
+            return Started(charge.token, "", sbp_payload=page)
         return Started(charge.token, reverse("payments:sandbox_pay", args=[charge.token]))
+
+    def saved_method(self, provider_payment_id: str) -> str:
+        charge = SandboxCharge.objects.filter(token=provider_payment_id, status="succeeded", save_method=True).first()
+        return f"sbx-pm-{charge.token}" if charge else ""
+
+    def charge_saved(self, *, order, amount, method_id, description, receipt) -> Outcome:
+        """A saved method of a succeeded sandbox charge pays at once; the test method id "sbx-pm-decline" (or a
+        method the sandbox never saved) is declined, as a blocked card is."""
+        known = (
+            method_id.startswith("sbx-pm-")
+            and SandboxCharge.objects.filter(
+                token=method_id.removeprefix("sbx-pm-"), save_method=True, status="succeeded"
+            ).exists()
+        )
+        status = SandboxCharge.Status.SUCCEEDED if known else SandboxCharge.Status.DECLINED
+        charge = SandboxCharge.objects.create(
+            token=secrets.token_urlsafe(24),
+            amount=amount,
+            description=description,
+            return_url="",
+            notify_url="",
+            status=status,
+            decline_reason="" if known else "permission_revoked",
+        )
+        return Outcome(charge.token, SUCCEEDED if known else DECLINED, charge.decline_reason)
+
+    def refund(self, *, provider_payment_id, amount, key, receipt, reason) -> str:
+        with transaction.atomic():
+            charge = SandboxCharge.objects.select_for_update().filter(token=provider_payment_id).first()
+            if charge is None or charge.status != SandboxCharge.Status.SUCCEEDED:
+                raise ProviderRefused("Платёж не найден у эквайера или не завершён.")
+            if charge.refunded + amount > charge.amount:
+                raise ProviderRefused("Эквайер отказал: сумма возврата больше остатка платежа.")
+            charge.refunded += amount
+            charge.save(update_fields=["refunded"])
+        return f"{charge.token}:refund:{key}"
+
+    def fiscal_data(self, *, provider_payment_id, refund_id="", total, at) -> FiscalData:
+        return fiscal_drive.register(total, at)
+
+    def payments_of_day(self, start, end) -> list[ProviderPayment]:
+        rows = SandboxCharge.objects.filter(status="succeeded", created_at__gte=start, created_at__lt=end)
+        return [ProviderPayment(c.token, c.amount, c.refunded) for c in rows.order_by("pk")]
 
     def fetch_outcome(self, provider_payment_id: str) -> tuple[str, str]:
         row = SandboxCharge.objects.filter(token=provider_payment_id).values_list("status", "decline_reason").first()
         status, reason = row or ("", "")
         return {"succeeded": SUCCEEDED, "declined": DECLINED}.get(status, PENDING), reason
+
+    def fetch_details(self, provider_payment_id: str) -> tuple[str, str, Decimal | None]:
+        status, reason = self.fetch_outcome(provider_payment_id)
+        amount = SandboxCharge.objects.filter(token=provider_payment_id).values_list("amount", flat=True).first()
+        return status, reason, amount
 
     def parse_notification(self, body: bytes, headers) -> tuple[str, str, str]:
         given = headers.get(SIGNATURE_HEADER, "")
@@ -84,13 +155,17 @@ class SandboxProvider(PaymentProvider):
         try:
             data = json.loads(body)
             status = {"succeeded": SUCCEEDED, "declined": DECLINED}[data["status"]]
-            return str(data["payment_id"]), status, str(data.get("reason") or "")
-        except (ValueError, KeyError, TypeError) as exc:
+            amount = Decimal(str(data["amount"])) if "amount" in data else None
+            return str(data["payment_id"]), status, str(data.get("reason") or ""), amount
+        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
             raise NotificationRejected("unreadable") from exc
 
 
-def notification(token: str, status: str, reason: str = "") -> bytes:
+def notification(token: str, status: str, reason: str = "", amount: Decimal | None = None) -> bytes:
+    """The signed body: the charge, its outcome and, as a real acquirer reports, the amount it took."""
     data = {"payment_id": token, "status": status}
+    if amount is not None:
+        data["amount"] = f"{amount:.2f}"
     if reason:
         data["reason"] = reason
     return json.dumps(data, sort_keys=True).encode()
@@ -102,7 +177,7 @@ def deliver(charge, *, handle_inline: Callable[[bytes, dict], object]) -> None:
     server) hands the same signed body to `handle_inline`, the webhook's own handler, right after commit. The
     handler is passed in by the caller: the acquirer knows nothing of how Abonent applies a notification (and
     the payment services, which start payments through the providers, are not imported back from here)."""
-    body = notification(charge.token, charge.status, charge.decline_reason)
+    body = notification(charge.token, charge.status, charge.decline_reason, charge.amount)
     headers = {SIGNATURE_HEADER: sign(body)}
     mode = getattr(settings, "PAYMENTS_SANDBOX_DELIVERY", "http")
 

@@ -8,6 +8,8 @@ from abonent.billing.models import Service
 from abonent.payments import selectors
 from abonent.testing import factories as f
 
+from .yookassa_replay import yookassa  # noqa: F401  (the replayed YooKassa API, a fixture of every test here)
+
 MONTH = dt.date(2026, 10, 1)
 
 

@@ -12,7 +12,6 @@ from abonent.payments.models import Payment, SandboxCharge
 from abonent.testing import factories as f
 
 from .conftest import indebted_account
-from .test_yookassa import yookassa  # noqa: F401 - the fixture: YooKassa against its recorded API
 
 pytestmark = pytest.mark.django_db
 TEST_MODE = "ТЕСТОВЫЙ РЕЖИМ: деньги не списываются"
@@ -39,7 +38,7 @@ def test_every_sandbox_page_says_it_is_a_test(client):
     assert TEST_MODE in client.get(reverse("payments:result", args=[order])).content.decode()
 
 
-def test_real_provider_pages_do_not(client, yookassa):  # noqa: F811
+def test_real_provider_pages_do_not(client, yookassa):
     account = indebted_account()
     logged_in(client, account)
     assert TEST_MODE not in client.get(reverse("payments:pay")).content.decode()

@@ -3,10 +3,7 @@ SDK's own HTTP client, headers, JSON and error handling all run."""
 
 import base64
 import json
-import threading
 from decimal import Decimal as D
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -16,59 +13,9 @@ from abonent.payments.models import Payment
 from abonent.testing import factories as f
 
 from .conftest import debt, indebted_account
+from .yookassa_replay import PAYMENT_ID, RECORDED
 
 pytestmark = pytest.mark.django_db
-RECORDED = Path(__file__).parent / "yookassa"
-PAYMENT_ID = "2c7a5f1e-000f-5000-8000-1a2b3c4d5e6f"
-
-
-class Replay:
-    """The recorded YooKassa API: POST /v3/payments creates, GET /v3/payments/{id} answers the current state."""
-
-    def __init__(self):
-        self.state = "payment_pending"
-        self.requests = []
-        replay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _send(self, status, name):
-                body = (RECORDED / f"{name}.json").read_bytes()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                replay.requests.append(("POST", self.path, dict(self.headers), json.loads(self.rfile.read(length))))
-                self._send(200, "payment_pending")
-
-            def do_GET(self):
-                replay.requests.append(("GET", self.path, dict(self.headers), None))
-                if self.path == f"/v3/payments/{PAYMENT_ID}":
-                    self._send(200, replay.state)
-                else:
-                    self._send(404, "not_found")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v3"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def yookassa(settings):
-    replay = Replay()
-    settings.PAYMENTS_PROVIDER = "yookassa"
-    settings.PAYMENTS_YOOKASSA_SHOP_ID = "100500"
-    settings.PAYMENTS_YOOKASSA_SECRET_KEY = "test_secret"
-    settings.PAYMENTS_YOOKASSA_API_URL = replay.url
-    yield replay
-    replay.server.shutdown()
-    replay.server.server_close()
 
 
 def notify(client, name="notification_succeeded", body=None):

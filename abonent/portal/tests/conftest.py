@@ -29,6 +29,7 @@ def subscriber_pages(account_id, meter_id) -> list[str]:
         f"{acc}/receipts/",
         "/cabinet/pay/",
         "/cabinet/payments/",
+        "/cabinet/autopay/",
         "/profile/",
         "/profile/notifications/",
         "/cabinet/reading-reminders/",
