@@ -48,7 +48,10 @@ def debts_now(organisation, period: BillingPeriod | None = None):
 
 def total_debt(organisation) -> tuple[Decimal, int]:
     """What is owed now (advances do not lessen it) and by how many accounts."""
-    rows = debts_now(organisation).filter(debt__gt=0)
+    period = last_published(organisation)
+    if period is None:
+        return ZERO, 0
+    rows = debts_now(organisation, period).filter(debt__gt=0)
     total = rows.aggregate(total=Sum("debt"))["total"]
     return round_money(total or ZERO), rows.count()
 
