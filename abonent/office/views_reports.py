@@ -65,7 +65,7 @@ def payments_report(request):
     month, _, error = _range(request, organisation)
     days = reports.payments_by_day(organisation, month)
     total = reports.payment_totals(days)
-    channels = [c.label for c in reports.PAYMENT_CHANNELS]
+    channels = [str(c.label) for c in reports.PAYMENT_CHANNELS]
     if request.GET.get("format") == "xlsx" and not error:
         rows = ([d.day, *d.amounts(), d.total, d.count] for d in days)
         table = tables.Table(f"payments-{month:%Y-%m}", "Платежи", ["Дата", *channels, "Всего, ₽", "Платежей"], rows)
@@ -81,7 +81,7 @@ def readings_report(request):
     if not (request.GET.get("first") or "").strip():
         month = month_start(organisation.today())
     houses = reports.readings_by_house(organisation, month)
-    channels = [c.label for c in reports.READING_CHANNELS]
+    channels = [str(c.label) for c in reports.READING_CHANNELS]
     if request.GET.get("format") == "xlsx" and not error:
         rows = ([h.address, h.meters, *h.by_channel, h.received] for h in houses)
         table = tables.Table(f"readings-{month:%Y-%m}", "Показания", ["Дом", "Приборов", *channels, "Передано"], rows)

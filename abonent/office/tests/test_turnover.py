@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from abonent.billing.models import BillingPeriod, LedgerEntry
 from abonent.lib.numbers import ru_decimal
-from abonent.office import turnover
+from abonent.office import reports, turnover
 from abonent.office.models import Role
 
 from .conftest import make_operator
@@ -110,3 +110,44 @@ def test_a_month_typed_wrong_is_a_russian_400(client, demo):
 def _span(organisation):
     months = BillingPeriod.objects.filter(organisation=organisation).values_list("month", flat=True)
     return min(months), max(months)
+
+
+def test_payments_by_day_and_channel_add_up_to_the_credited_payments_and_their_xlsx(client, demo):
+    from abonent.payments.models import Payment  # noqa: PLC0415  (tests stand outside the layers)
+
+    organisation = demo[0]
+    month = turnover.published_months(organisation, *_span(organisation))[-1]
+    client.force_login(make_operator(organisation, Role.ACCOUNTANT))
+    days = reports.payments_by_day(organisation, month)
+    credited = Payment.objects.filter(organisation=organisation, status="credited", paid_on__year=month.year,
+                                      paid_on__month=month.month)  # fmt: skip
+    assert sum(d.total for d in days) == credited.aggregate(s=Sum("amount"))["s"]
+    assert sum(d.count for d in days) == credited.count()
+    response = client.get("/office/reports/payments/", {"first": f"{month:%m.%Y}", "format": "xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + len(days)
+    assert [Decimal(str(r[-2])).quantize(Decimal("0.01")) for r in rows[1:]] == [d.total for d in days]
+    assert client.get("/office/reports/payments/", {"first": f"{month:%m.%Y}"}).status_code == 200
+
+
+def test_readings_by_house_count_each_meter_once_and_their_xlsx(client, demo):
+    from abonent.metering.models import Reading  # noqa: PLC0415
+
+    organisation = demo[0]
+    month = turnover.published_months(organisation, *_span(organisation))[-1]
+    houses = reports.readings_by_house(organisation, month)
+    sent = (
+        Reading.objects.filter(meter__premises__building__organisation=organisation, period=month, is_current=True)
+        .exclude(channel="estimate")
+        .exclude(status="rejected")
+        .values("meter_id")
+        .distinct()
+        .count()
+    )
+    assert sum(h.received for h in houses) >= sent > 0
+    assert all(h.received <= h.meters for h in houses)
+    client.force_login(make_operator(organisation, Role.DISPATCHER))
+    response = client.get("/office/reports/readings/", {"first": f"{month:%m.%Y}", "format": "xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [h.address for h in houses]
+    assert [r[-1] for r in rows[1:]] == [h.received for h in houses]
