@@ -7,10 +7,12 @@ Read from billing's own rows (AccountBalance, payment LedgerEntry): the same fig
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.core.cache import cache
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
@@ -20,6 +22,22 @@ from abonent.orgs.dates import add_months
 ZERO = Decimal("0.00")
 PUBLISHED = BillingPeriod.State.PUBLISHED
 MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+# Published periods are frozen (billing.frozen): their balance rows never change again, so what the office sums
+# from them is cached under the periods' ids and publication times, for as long as the cache keeps it.
+FROZEN_TIMEOUT = 24 * 3600
+
+
+def frozen(name: str, periods, compute):
+    """`compute()` cached for the given published periods (a list of BillingPeriod)."""
+    stamp = ",".join(f"{p.pk}@{p.published_at.timestamp() if p.published_at else 0}" for p in periods)
+    key = "office:" + name + ":" + hashlib.sha1(stamp.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, FROZEN_TIMEOUT)
+    return value
 
 
 def last_published(organisation) -> BillingPeriod | None:
@@ -51,9 +69,8 @@ def total_debt(organisation) -> tuple[Decimal, int]:
     period = last_published(organisation)
     if period is None:
         return ZERO, 0
-    rows = debts_now(organisation, period).filter(debt__gt=0)
-    total = rows.aggregate(total=Sum("debt"))["total"]
-    return round_money(total or ZERO), rows.count()
+    found = debts_now(organisation, period).filter(debt__gt=0).aggregate(total=Sum("debt"), count=Count("id"))
+    return round_money(found["total"] or ZERO), found["count"]
 
 
 @dataclass(frozen=True)
@@ -72,12 +89,19 @@ class MonthMoney:
 
 
 def months_money(organisation, last: dt.date, count: int = 12) -> list[MonthMoney]:
-    """The published months from `count` − 1 months before `last` to `last`: one grouped query."""
+    """The published months from `count` − 1 months before `last` to `last`: one grouped query, cached (frozen)."""
     first = add_months(last, -(count - 1))
-    rows = (
-        AccountBalance.objects.filter(
-            period__organisation=organisation, period__state=PUBLISHED, period__month__range=(first, last)
+    periods = list(
+        BillingPeriod.objects.filter(organisation=organisation, state=PUBLISHED, month__range=(first, last)).order_by(
+            "month"
         )
+    )
+    return frozen("months", periods, lambda: _months_money(periods))
+
+
+def _months_money(periods) -> list[MonthMoney]:
+    rows = (
+        AccountBalance.objects.filter(period__in=periods)
         .values("period__month")
         .annotate(
             charged=Sum(F("charged") + F("recalculated")),
@@ -96,8 +120,15 @@ def months_money(organisation, last: dt.date, count: int = 12) -> list[MonthMone
 
 
 def payments_between(organisation, first: dt.date, last: dt.date) -> Decimal:
-    """Payments (less cancellations) dated between the two local days, as the ledger holds them."""
+    """Payments (less cancellations) dated between the two local days, as the ledger holds them. A payment is
+    posted to the period of its date or, that one being published, to a later one: so the periods from the first
+    day's month on, named by id (the ledger's period index, not a scan of every entry)."""
+    periods = list(
+        BillingPeriod.objects.filter(organisation=organisation, month__gte=first.replace(day=1)).values_list(
+            "pk", flat=True
+        )
+    )
     total = LedgerEntry.objects.filter(
-        period__organisation=organisation, kind=LedgerEntry.Kind.PAYMENT, occurred_on__range=(first, last)
+        period_id__in=periods, kind=LedgerEntry.Kind.PAYMENT, occurred_on__range=(first, last)
     ).aggregate(total=Sum("amount"))["total"]
     return round_money(total or ZERO)

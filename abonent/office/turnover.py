@@ -19,6 +19,7 @@ from django.db.models import Case, F, Sum, Value, When
 from abonent.billing.models import AccountBalance, BillingPeriod
 from abonent.lib.numbers import round_money
 
+from . import money
 from .money import MONEY, ZERO
 
 FIGURES = ("opening", "charged", "recalculated", "penalties", "paid", "closing")
@@ -59,13 +60,7 @@ class Sheet:
 
 
 def published_months(organisation, first: dt.date, last: dt.date) -> list[dt.date]:
-    return list(
-        BillingPeriod.objects.filter(
-            organisation=organisation, state=BillingPeriod.State.PUBLISHED, month__range=(first, last)
-        )
-        .order_by("month")
-        .values_list("month", flat=True)
-    )
+    return [p.month for p in _published_periods(organisation, first, last)]
 
 
 def _sums(first: dt.date, last: dt.date) -> dict:
@@ -106,22 +101,42 @@ def sheet(
         raise TurnoverError("Ведомость строится по лицевым счетам или по домам.")
     if first > last:
         raise TurnoverError("Начало периода позже его конца.")
-    months = published_months(organisation, first, last)
-    if not months:
+    periods = _published_periods(organisation, first, last)
+    if not periods:
         return Sheet(None, None, by, [], Line(0, "Итого", "", *(ZERO,) * 6))
-    rows = AccountBalance.objects.filter(period__organisation=organisation, period__month__in=months)
+    rows = AccountBalance.objects.filter(period__in=periods)
     if building_id is not None:
         rows = rows.filter(account__premises__building_id=building_id)
-    sums = _sums(months[0], months[-1])
-    order = "account__number" if by == "account" else "account__premises__building__address"
-    grouped = rows.values(*BY[by]).annotate(**sums).order_by(order)
-    lines = [_line(r, by) for r in (grouped[page] if page else grouped)]
+    lines = [_line(r, by) for r in _grouped(rows, periods, by, page)]
     if page is None:
         total, count = {name: sum((getattr(line, name) for line in lines), ZERO) for name in FIGURES}, len(lines)
+    else:  # the whole sheet's total and size: frozen with its published months
+        total, count = money.frozen(f"turnover:{by}:{building_id}", periods, lambda: _total(rows, periods, by))
+    return Sheet(periods[0].month, periods[-1].month, by, lines, Line(0, "Итого", "", **total), count)
+
+
+def _published_periods(organisation, first: dt.date, last: dt.date) -> list[BillingPeriod]:
+    return list(
+        BillingPeriod.objects.filter(
+            organisation=organisation, state=BillingPeriod.State.PUBLISHED, month__range=(first, last)
+        ).order_by("month")
+    )
+
+
+def _grouped(rows, periods, by: str, page: slice | None):
+    """The lines' rows. One month by account is one balance row per account (unique per account and period):
+    no grouping, so the database reads a page in the accounts' order instead of summing every account first."""
+    order = "account__number" if by == "account" else "account__premises__building__address"
+    if by == "account" and len(periods) == 1:
+        grouped = rows.values(*BY[by], *FIGURES).order_by(order)
     else:
-        total = {name: round_money(v or ZERO) for name, v in rows.aggregate(**sums).items()}
-        count = rows.values(BY[by][0]).distinct().count()
-    return Sheet(months[0], months[-1], by, lines, Line(0, "Итого", "", **total), count)
+        grouped = rows.values(*BY[by]).annotate(**_sums(periods[0].month, periods[-1].month)).order_by(order)
+    return grouped[page] if page else grouped
+
+
+def _total(rows, periods, by: str) -> tuple[dict, int]:
+    sums = rows.aggregate(**_sums(periods[0].month, periods[-1].month))
+    return {name: round_money(v or ZERO) for name, v in sums.items()}, rows.values(BY[by][0]).distinct().count()
 
 
 def table_rows(result: Sheet):
