@@ -3,6 +3,7 @@
 from django import forms
 
 from abonent.lib.inputs import AsciiDecimalField, AsciiIntegerField
+from abonent.support.models import PaidServiceRequest
 
 from .models import Role
 
@@ -35,6 +36,12 @@ class RejectForm(forms.Form):
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label="Ответ абоненту", widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
+
+
+class RequestForm(forms.Form):
+    status = forms.ChoiceField(label="Статус", choices=PaidServiceRequest.Status.choices)
+    comment = forms.CharField(label="Комментарий для абонента", required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
 
 
 class OperatorForm(forms.Form):

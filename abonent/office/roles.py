@@ -28,6 +28,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "entry": frozenset({DISPATCHER, ADMINISTRATOR}),
     "appeals": frozenset({DISPATCHER, AUDITOR, ADMINISTRATOR}),
     "appeal_answer": frozenset({DISPATCHER, ADMINISTRATOR}),
+    "request_change": frozenset({DISPATCHER, ADMINISTRATOR}),
     "audit": frozenset({AUDITOR, ADMINISTRATOR}),
     "operators": frozenset({ADMINISTRATOR}),
 }

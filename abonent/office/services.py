@@ -10,7 +10,7 @@ from django.utils import timezone
 from abonent.metering.models import Reading
 from abonent.metering.submit import reading_reject
 from abonent.orgs.services import operators_group
-from abonent.support.services import appeal_answer
+from abonent.support.services import appeal_answer, paid_request_update
 from abonent.users.models import User
 
 from .models import OfficeAction, OfficeRole, ReadingReview, Role
@@ -72,6 +72,15 @@ def appeal_reply(*, appeal, operator, text: str):
         log(organisation=appeal.organisation, actor=operator, kind=Kind.APPEAL_ANSWERED, account=appeal.account,
             details=f"Обращение № {appeal.pk}")  # fmt: skip
     return message
+
+
+def paid_request_change(*, item, operator, status: str, comment: str):
+    """support's update (the subscriber is told of a new status), logged."""
+    with transaction.atomic():
+        changed = paid_request_update(request=item, operator=operator, status=status, operator_comment=comment)
+        log(organisation=item.organisation, actor=operator, kind=Kind.REQUEST_CHANGED, account=item.account,
+            details=f"Заявка № {item.pk}: {changed.get_status_display()}")  # fmt: skip
+    return changed
 
 
 # --- operators ---

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from abonent.support.models import Appeal, PaidServiceRequest
 
 from . import access, services
-from .forms import AnswerForm
+from .forms import AnswerForm, RequestForm
 from .web import office_page
 
 OPEN = (Appeal.Status.NEW, Appeal.Status.IN_PROGRESS)
@@ -51,7 +51,21 @@ def appeal(request, appeal_id):
     return render(request, "office/appeal.html", context, status=status)
 
 
-@office_page("appeals")
+@office_page("appeals", methods=("GET", "HEAD", "POST"))
 def paid_request(request, request_id):
     found = access.paid_request_for(request.office.organisation, request_id)
-    return render(request, "office/paid_request.html", {"item": found})
+    form = RequestForm(request.POST or None, initial={"status": found.status, "comment": found.operator_comment})
+    if request.method == "POST":
+        if not request.office.may("request_change"):
+            return render(request, "office/refused.html", {"reason": "Менять заявки эта роль не может."}, status=403)
+        if form.is_valid():
+            try:
+                services.paid_request_change(item=found, operator=request.user, status=form.cleaned_data["status"],
+                                             comment=form.cleaned_data["comment"])  # fmt: skip
+            except ValidationError as exc:
+                form.add_error(None, exc.messages[0])
+            else:
+                messages.success(request, f"Заявка № {found.pk} сохранена.")
+                return redirect("office:paid_request", request_id=found.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "office/paid_request.html", {"item": found, "form": form}, status=status)

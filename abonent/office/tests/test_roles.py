@@ -39,6 +39,7 @@ ACTIONS = {
     "/office/debtors/notices/": ({"account": "{account}", "kind": "pretrial"}, {A, M}),
     "/office/readings/entry/{building}/": ({}, {D, M}),
     "/office/operators/{operator}/": ({"action": "role", "role": "auditor"}, {M}),
+    "/office/requests/{paid}/": ({"status": "accepted", "comment": "Мастер придёт 20.12"}, {D, M}),
 }
 
 
@@ -79,6 +80,8 @@ def test_every_role_on_every_action(client, role, url):
         w["appeal"].refresh_from_db()
         assert w["appeal"].status == "new"
         assert not w["account"].debt_notices.filter(kind="pretrial").exists()
+        w["paid"].refresh_from_db()
+        assert w["paid"].status == "new"
 
 
 @pytest.mark.parametrize("url", sorted(u for u in set(PAGES) | set(ACTIONS) if "{" in u))

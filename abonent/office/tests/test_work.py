@@ -170,3 +170,15 @@ def test_the_restriction_warning_is_printable_with_its_dates(client):
     assert response.url == f"/office/notices/{notice.pk}/"
     page = client.get(response.url).content.decode()
     assert "п. 119" in page and notice.pay_by.strftime("%d.%m.%Y") in page and "9\xa0000,00" in page
+
+
+def test_a_paid_request_is_accepted_with_a_comment_and_logged(client):
+    w = world()
+    dispatcher = make_operator(w["org"], Role.DISPATCHER)
+    client.force_login(dispatcher)
+    url = f"/office/requests/{w['paid'].pk}/"
+    assert client.post(url, {"status": "nonsense"}).status_code == 400
+    assert client.post(url, {"status": "accepted", "comment": "Мастер придёт 20.12"}).status_code == 302
+    w["paid"].refresh_from_db()
+    assert (w["paid"].status, w["paid"].operator_comment) == ("accepted", "Мастер придёт 20.12")
+    assert OfficeAction.objects.filter(kind="request_changed", actor=dispatcher, account=w["account"]).exists()
