@@ -4,6 +4,7 @@ gets 404 on every URL with an id. The expected table is written out here, not re
 import pytest
 
 from abonent.office.models import OfficeRole, Role
+from abonent.users.models import User
 
 from .conftest import make_operator
 from .world import world
@@ -123,3 +124,16 @@ def test_not_an_operator_is_refused_and_anonymous_goes_to_login(client):
     response = client.get("/office/")
     assert response.status_code == 403
     assert "только сотрудникам" in response.content.decode()
+
+
+def test_a_superuser_names_an_office_role_in_the_admin_and_an_operator_cannot(client):
+    w = world()
+    operator = make_operator(w["org"], None)
+    client.force_login(make_operator(w["org"], Role.ADMINISTRATOR))
+    assert client.get("/admin/office/officerole/").status_code == 403
+    root = User.objects.create_superuser("root", "root@example.ru", "pass-2026-word")
+    client.force_login(root)
+    assert client.get("/admin/office/officerole/").status_code == 200
+    response = client.post("/admin/office/officerole/add/", {"user": operator.pk, "role": "administrator"})
+    assert response.status_code == 302
+    assert OfficeRole.objects.get(user=operator).set_by == root
