@@ -20,6 +20,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "turnover": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
     "payments_report": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
     "readings_report": EVERYONE,
+    "cycle": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
+    "cycle_run": frozenset({ACCOUNTANT, ADMINISTRATOR}),
     "debtors": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
     "notices_send": frozenset({ACCOUNTANT, ADMINISTRATOR}),
     "notice_print": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),

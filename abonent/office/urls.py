@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_appeals, views_debtors, views_operators, views_readings, views_reports
+from . import views, views_appeals, views_cycle, views_debtors, views_operators, views_readings, views_reports
 
 app_name = "office"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("office/", views.home, name="home"),
     path("office/accounts/<str:account_id>/", views.account, name="account"),
     path("office/audit/", views.audit_list, name="audit"),
+    path("office/cycle/", views_cycle.cycle_page, name="cycle"),
+    path("office/cycle/<str:period_id>/run/", views_cycle.cycle_run, name="cycle_run"),
     path("office/audit/operators/<str:user_id>/", views.audit_operator, name="audit_operator"),
     path("office/reports/turnover/", views_reports.turnover_sheet, name="turnover"),
     path("office/reports/payments/", views_reports.payments_report, name="payments"),

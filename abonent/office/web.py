@@ -20,6 +20,7 @@ from abonent.orgs.models import Organisation
 from . import roles
 
 NAV = [
+    ("cycle", "Цикл месяца", "office:cycle"),
     ("queue", "Показания", "office:queue"),
     ("entry", "Ввод с бланка", "office:entry_houses"),
     ("appeals", "Обращения", "office:inbox"),

@@ -32,6 +32,7 @@ PAGES = {
     "/office/audit/": {U, M},
     "/office/audit/operators/{operator}/": {U, M},
     "/office/operators/": {M},
+    "/office/cycle/": {A, U, M},
 }
 # actions (POST) → the roles that may do them; a forbidden one changes nothing
 ACTIONS = {
@@ -41,13 +42,14 @@ ACTIONS = {
     "/office/readings/entry/{building}/": ({}, {D, M}),
     "/office/operators/{operator}/": ({"action": "role", "role": "auditor"}, {M}),
     "/office/requests/{paid}/": ({"status": "accepted", "comment": "Мастер придёт 20.12"}, {D, M}),
+    "/office/cycle/{period}/run/": ({"step": "close_readings", "reason": "Проверка закрытия показаний"}, {A, M}),
 }
 
 
 def _ids(w, operator):
     return {"account": w["account"].pk, "notice": w["notice"].pk, "building": w["building"].pk,
             "appeal": w["appeal"].pk, "paid": w["paid"].pk, "reading": w["reading"].pk,
-            "operator": operator.pk}  # fmt: skip
+            "operator": operator.pk, "period": w["period"].pk}  # fmt: skip
 
 
 @pytest.mark.parametrize("role", sorted(ALL))
@@ -83,6 +85,8 @@ def test_every_role_on_every_action(client, role, url):
         assert not w["account"].debt_notices.filter(kind="pretrial").exists()
         w["paid"].refresh_from_db()
         assert w["paid"].status == "new"
+        w["period"].refresh_from_db()
+        assert w["period"].state == "open"
 
 
 @pytest.mark.parametrize("url", sorted(u for u in set(PAGES) | set(ACTIONS) if "{" in u))

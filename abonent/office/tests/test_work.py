@@ -135,7 +135,7 @@ def test_debtors_filter_sort_export_and_a_pretrial_letter(client, django_capture
     w = world()
     _debt(w, Decimal("9000.00"), Decimal("3000.00"))
     other = f.PersonalAccountFactory(premises=f.PremisesFactory(building=w["building"]), number="100000001")
-    AccountBalance.objects.create(account=other, period=BillingPeriod.objects.get(), charged=Decimal("3000"),
+    AccountBalance.objects.create(account=other, period=BillingPeriod.objects.get(state="published"), charged=Decimal("3000"),
                                   opening=Decimal("-1500"), closing=Decimal("1500"))  # fmt: skip
     rows = list(debtors.debtors(w["org"], debtors.Filters(months_above=Decimal("1"))))
     assert [r.account for r in rows] == [w["account"]]
@@ -182,3 +182,27 @@ def test_a_paid_request_is_accepted_with_a_comment_and_logged(client):
     w["paid"].refresh_from_db()
     assert (w["paid"].status, w["paid"].operator_comment) == ("accepted", "Мастер придёт 20.12")
     assert OfficeAction.objects.filter(kind="request_changed", actor=dispatcher, account=w["account"]).exists()
+
+
+def test_the_accountant_closes_calculates_reviews_and_publishes_the_month(client):
+    w = world()
+    service = f.ServiceFactory(organisation=w["org"], name="Вывоз ТКО", method="fixed", resource="")
+    f.TariffFactory(service=service, valid_from=dt.date(2020, 1, 1), valid_to=None, price=Decimal("321.00"))
+    accountant = make_operator(w["org"], Role.ACCOUNTANT)
+    client.force_login(accountant)
+    page = client.get("/office/cycle/").content.decode()
+    assert "Закрыть приём показаний" in page and "Причина досрочного шага" in page
+    run = f"/office/cycle/{w['period'].pk}/run/"
+    refused = client.post(run, {"step": "close_readings"}, follow=True).content.decode()
+    assert "Досрочно — только с письменной причиной" in refused
+    w["period"].refresh_from_db()
+    assert w["period"].state == "open"
+    reason = "Пробный расчёт для проверки тарифов"
+    client.post(run, {"step": "close_readings", "reason": reason})
+    client.post(run, {"step": "calculate", "reason": reason})
+    page = client.get("/office/cycle/").content.decode()
+    assert "Наибольшие изменения по лицевым счетам" in page and "321,00" in page
+    client.post(run, {"step": "publish", "reason": reason})
+    w["period"].refresh_from_db()
+    assert w["period"].state == "published"
+    assert OfficeAction.objects.filter(kind="cycle_step", actor=accountant).count() == 3

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from abonent.billing.models import BillingPeriod
 from abonent.metering.models import Reading
 from abonent.office.models import DebtNotice
 from abonent.support.models import Appeal, PaidService, PaidServiceRequest
@@ -36,5 +37,6 @@ def world(organisation=None):
         organisation=org, account=account, kind=DebtNotice.Kind.RESTRICTION, debt=Decimal("12000.00"),
         issued_on=dt.date(2026, 12, 1), pay_by=dt.date(2026, 12, 21),
     )  # fmt: skip
-    return {"org": org, "building": building, "account": account, "meter": meter, "reading": reading,
+    period = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 12, 1))
+    return {"period": period, "org": org, "building": building, "account": account, "meter": meter, "reading": reading,
             "appeal": appeal, "paid": paid, "notice": notice, "subscriber": subscriber}  # fmt: skip
