@@ -96,3 +96,29 @@ def test_the_auditor_sees_everything_and_can_change_nothing(live_server, page):
     assert "недоступн" in page.inner_text("main")
     w["appeal"].refresh_from_db()
     assert w["appeal"].status == Appeal.Status.NEW
+
+
+def test_the_accountant_closes_and_publishes_the_month_then_downloads_its_turnover_sheet(live_server, page, tmp_path):
+    from abonent.testing import factories as f  # noqa: PLC0415
+
+    w = world()
+    service = f.ServiceFactory(organisation=w["org"], name="Вывоз ТКО", method="fixed", resource="")
+    f.TariffFactory(service=service, valid_from=dt.date(2020, 1, 1), valid_to=None, price=Decimal("321.00"))
+    login(page, live_server, make_operator(w["org"], Role.ACCOUNTANT))
+    page.get_by_role("link", name="Цикл месяца").click()
+    for step in ("Закрыть приём показаний", "Рассчитать период", "Опубликовать период"):
+        page.fill("input[name=reason]", "Пробный цикл для проверки тарифов")
+        page.get_by_role("button", name=f"{step} досрочно").click()
+        assert "декабрь 2026" in page.inner_text(".messages")
+        if step == "Рассчитать период":
+            assert "321,00" in page.inner_text(".review-services")
+    w["period"].refresh_from_db()
+    assert w["period"].state == "published"
+    page.get_by_role("link", name="ОСВ").click()
+    page.fill("input[name=first]", "12.2026")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Скачать XLSX").click()
+    path = tmp_path / "sheet.xlsx"
+    download.value.save_as(path)
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[1][0] == w["account"].number and round(rows[1][3], 2) == 321.0
