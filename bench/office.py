@@ -10,7 +10,7 @@
 2. An operator with the accountant's role, logged in with Django's test client in this process (no HTTP server:
    what is measured is the view, its queries and its template). Per run: `--requests` warm GETs each of
    /office/ (the month at a glance) and /office/reports/turnover/?first=<the last published month> (the turnover
-   sheet of one month: a page of 200 lines and the totals of all N), after two unmeasured ones; p50 and p95.
+   sheet of one month: a page of 100 lines and the totals of all N), after two unmeasured ones; p50 and p95.
    Baseline, same run: a trivial view (HttpResponse("ok")) through the same client and middleware.
    Target: each page ≤ 300 ms p95, warm.
 """

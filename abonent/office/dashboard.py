@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from abonent.billing import cycle_guard
 from abonent.billing.models import BillingPeriod, PeriodRun
-from abonent.metering.models import Meter, Reading
-from abonent.orgs.dates import add_months, month_end, month_start
+from abonent.metering.models import Meter, Reading, ReadingMonth
+from abonent.orgs.dates import add_months, month_start
 from abonent.support.models import Appeal
 
 from . import chart, money
@@ -86,25 +87,43 @@ def meters_count(organisation) -> int:
     return sum(Meter.objects.filter(**{road: organisation}, status=Meter.Status.ACTIVE).count() for road in ROADS)
 
 
-def readings_so_far(organisation, month: dt.date) -> ReadingsSoFar:
-    previous = add_months(month, -1)
-    cells: dict[tuple, int] = {}
+def _readings_by_channel(organisation, month: dt.date) -> dict[str, int]:
+    """Meters with a current reading of the month (not an estimate, not rejected), by channel."""
+    cells: dict[str, int] = {}
     for road in ROADS:
+        if not Meter.objects.filter(**{road: organisation}).exists():
+            continue  # most organisations have no house meters: no query over the month's readings for them
         counted = (
-            Reading.objects.filter(**{f"meter__{road}": organisation}, period__in=(month, previous), is_current=True)
+            Reading.objects.filter(**{f"meter__{road}": organisation}, period=month, is_current=True)
             .exclude(channel=Reading.Channel.ESTIMATE)
             .exclude(status=Reading.Status.REJECTED)
-            .values("period", "channel")
+            .values("channel")
             .annotate(n=Count("meter_id", distinct=True))
         )
         for r in counted:
-            cells[(r["period"], r["channel"])] = cells.get((r["period"], r["channel"]), 0) + r["n"]
-    by_channel = [(c.label, cells.get((month, c.value), 0), cells.get((previous, c.value), 0)) for c in CHANNELS]
+            cells[r["channel"]] = cells.get(r["channel"], 0) + r["n"]
+    return cells
+
+
+def _closed_month_readings(organisation, month: dt.date) -> dict[str, int]:
+    """A month whose readings are closed takes no more (metering.window): its counts are cached with its closing."""
+    closed = ReadingMonth.objects.filter(organisation=organisation, month=month).values_list("closed_at", flat=True)
+    closed = closed.first()
+    if closed is None:
+        return _readings_by_channel(organisation, month)
+    key = f"office:readings:{organisation.pk}:{month:%Y-%m}:{closed.timestamp()}"
+    return cache.get_or_set(key, lambda: _readings_by_channel(organisation, month), 24 * 3600)
+
+
+def readings_so_far(organisation, month: dt.date) -> ReadingsSoFar:
+    now = _readings_by_channel(organisation, month)
+    before = _closed_month_readings(organisation, add_months(month, -1))
+    by_channel = [(c.label, now.get(c.value, 0), before.get(c.value, 0)) for c in CHANNELS]
     return ReadingsSoFar(
         month=month,
         meters=meters_count(organisation),
-        received=sum(n for _, n, _ in by_channel),
-        last_month_received=sum(n for _, _, n in by_channel),
+        received=sum(now.values()),
+        last_month_received=sum(before.values()),
         by_channel=by_channel,
     )
 
@@ -126,6 +145,10 @@ def runs(organisation, limit: int = 5):
     )
 
 
+def _period(organisation, month: dt.date) -> BillingPeriod | None:
+    return BillingPeriod.objects.filter(organisation=organisation, month=month).first()
+
+
 def dashboard(organisation) -> dict:
     today = organisation.today()
     this_month = month_start(today)
@@ -139,8 +162,8 @@ def dashboard(organisation) -> dict:
         "today": today,
         "period": state,
         "readings": readings_so_far(organisation, state.month),
-        "paid_this_month": money.payments_between(organisation, this_month, today),
-        "paid_last_month": money.payments_between(organisation, previous, month_end(previous)),
+        "paid_this_month": money.paid_in(_period(organisation, this_month)),
+        "paid_last_month": money.paid_in(_period(organisation, previous)),
         "year": year,
         "chart": chart.collection_chart(year),
         "debt": debt,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
@@ -64,13 +65,31 @@ def debts_now(organisation, period: BillingPeriod | None = None):
     )
 
 
+# The debt now in one pass: the last published closings joined to the payments posted after it (hash join,
+# not a subquery per account). CASE rather than greatest(): the same statement runs on SQLite.
+TOTAL_DEBT = """
+SELECT coalesce(sum(CASE WHEN b.closing - coalesce(p.paid, 0) > 0 THEN b.closing - coalesce(p.paid, 0) END), 0),
+       count(CASE WHEN b.closing - coalesce(p.paid, 0) > 0 THEN 1 END)
+FROM billing_accountbalance b
+LEFT JOIN (
+    SELECT account_id, sum(amount) AS paid FROM billing_ledgerentry
+    WHERE kind = 'payment' AND period_id IN (SELECT id FROM billing_billingperiod
+                                              WHERE organisation_id = %s AND month > %s)
+    GROUP BY account_id
+) p ON p.account_id = b.account_id
+WHERE b.period_id = %s
+"""
+
+
 def total_debt(organisation) -> tuple[Decimal, int]:
-    """What is owed now (advances do not lessen it) and by how many accounts."""
+    """What is owed now (advances do not lessen it) and by how many accounts: billing.statements.debts, summed."""
     period = last_published(organisation)
     if period is None:
         return ZERO, 0
-    found = debts_now(organisation, period).filter(debt__gt=0).aggregate(total=Sum("debt"), count=Count("id"))
-    return round_money(found["total"] or ZERO), found["count"]
+    with connection.cursor() as cursor:
+        cursor.execute(TOTAL_DEBT, [organisation.pk, period.month, period.pk])
+        total, count = cursor.fetchone()
+    return round_money(Decimal(str(total or 0))), count
 
 
 @dataclass(frozen=True)
@@ -119,16 +138,14 @@ def _months_money(periods) -> list[MonthMoney]:
     ]  # fmt: skip
 
 
-def payments_between(organisation, first: dt.date, last: dt.date) -> Decimal:
-    """Payments (less cancellations) dated between the two local days, as the ledger holds them. A payment is
-    posted to the period of its date or, that one being published, to a later one: so the periods from the first
-    day's month on, named by id (the ledger's period index, not a scan of every entry)."""
-    periods = list(
-        BillingPeriod.objects.filter(organisation=organisation, month__gte=first.replace(day=1)).values_list(
-            "pk", flat=True
-        )
-    )
-    total = LedgerEntry.objects.filter(
-        period_id__in=periods, kind=LedgerEntry.Kind.PAYMENT, occurred_on__range=(first, last)
-    ).aggregate(total=Sum("amount"))["total"]
+def paid_in(period: BillingPeriod | None) -> Decimal:
+    """The payments (less cancellations) posted to a period: those received in its month, and those arriving after
+    an earlier month was published. A published period's are its balances' (frozen, cached); an open one's are
+    its ledger entries, which before publication are payments only (charges enter at publish)."""
+    if period is None:
+        return ZERO
+    if period.state == PUBLISHED:
+        return frozen("paid", [period], lambda: round_money(
+            AccountBalance.objects.filter(period=period).aggregate(s=Sum("paid"))["s"] or ZERO))  # fmt: skip
+    total = LedgerEntry.objects.filter(period=period, kind=LedgerEntry.Kind.PAYMENT).aggregate(s=Sum("amount"))["s"]
     return round_money(total or ZERO)

@@ -11,7 +11,7 @@ from .models import OfficeAction
 from .services import log
 from .web import office_page
 
-PAGE = 200
+PAGE = 100  # lines on a screen; the file has them all
 
 
 def _month(text, default):

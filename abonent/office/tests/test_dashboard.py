@@ -74,3 +74,11 @@ def test_an_appeal_waiting_longer_than_ten_days_is_overdue(demo):
     Appeal.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=11))
     Appeal.objects.create(text="Сегодня", **new)
     assert dashboard.appeals_waiting(organisation) == (before_open + 2, before_overdue + 1)
+
+
+def test_paid_in_a_period_is_the_payments_the_ledger_posted_to_it(demo):
+    from abonent.billing.models import BillingPeriod  # noqa: PLC0415
+
+    for period in BillingPeriod.objects.filter(organisation=demo[0]):
+        posted = LedgerEntry.objects.filter(period=period, kind="payment").aggregate(s=Sum("amount"))["s"]
+        assert money.paid_in(period) == (posted or Decimal("0.00")), period
