@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.utils import timezone
 
 from abonent.billing import cycle_guard
@@ -83,25 +83,22 @@ def meters_of(organisation):
 ROADS = ("premises__building__organisation", "building__organisation")
 
 
-def meters_count(organisation) -> int:
-    return sum(Meter.objects.filter(**{road: organisation}, status=Meter.Status.ACTIVE).count() for road in ROADS)
-
-
 def _readings_by_channel(organisation, month: dt.date) -> dict[str, int]:
-    """Meters with a current reading of the month (not an estimate, not rejected), by channel."""
+    """Meters with a current reading of the month (not an estimate, not rejected), by channel; under "" the
+    active meters. One query per road: each meter joined to at most its one current reading of the month."""
     cells: dict[str, int] = {}
+    wanted = Q(readings__period=month, readings__is_current=True) & ~Q(readings__channel=Reading.Channel.ESTIMATE)
+    wanted &= ~Q(readings__status=Reading.Status.REJECTED)
     for road in ROADS:
         if not Meter.objects.filter(**{road: organisation}).exists():
-            continue  # most organisations have no house meters: no query over the month's readings for them
-        counted = (
-            Reading.objects.filter(**{f"meter__{road}": organisation}, period=month, is_current=True)
-            .exclude(channel=Reading.Channel.ESTIMATE)
-            .exclude(status=Reading.Status.REJECTED)
-            .values("channel")
-            .annotate(n=Count("meter_id", distinct=True))
-        )
-        for r in counted:
-            cells[r["channel"]] = cells.get(r["channel"], 0) + r["n"]
+            continue  # most organisations have no house meters: no query over them
+        counts = (
+            Meter.objects.filter(**{road: organisation}, status=Meter.Status.ACTIVE)
+            .annotate(sent=FilteredRelation("readings", condition=wanted))
+            .aggregate(_all=Count("id"), **{c.value: Count("sent__id", filter=Q(sent__channel=c.value)) for c in CHANNELS})
+        )  # fmt: skip
+        for channel, n in counts.items():
+            cells[channel] = cells.get(channel, 0) + n
     return cells
 
 
@@ -117,11 +114,12 @@ def _closed_month_readings(organisation, month: dt.date) -> dict[str, int]:
 
 def readings_so_far(organisation, month: dt.date) -> ReadingsSoFar:
     now = _readings_by_channel(organisation, month)
-    before = _closed_month_readings(organisation, add_months(month, -1))
+    meters = now.pop("_all", 0)
+    before = {k: v for k, v in _closed_month_readings(organisation, add_months(month, -1)).items() if k != "_all"}
     by_channel = [(c.label, now.get(c.value, 0), before.get(c.value, 0)) for c in CHANNELS]
     return ReadingsSoFar(
         month=month,
-        meters=meters_count(organisation),
+        meters=meters,
         received=sum(now.values()),
         last_month_received=sum(before.values()),
         by_channel=by_channel,

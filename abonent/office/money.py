@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from abonent.billing.models import AccountBalance, BillingPeriod, LedgerEntry
@@ -65,20 +65,25 @@ def debts_now(organisation, period: BillingPeriod | None = None):
     )
 
 
-# The debt now in one pass: the last published closings joined to the payments posted after it (hash join,
-# not a subquery per account). CASE rather than greatest(): the same statement runs on SQLite.
-TOTAL_DEBT = """
-SELECT coalesce(sum(CASE WHEN b.closing - coalesce(p.paid, 0) > 0 THEN b.closing - coalesce(p.paid, 0) END), 0),
-       count(CASE WHEN b.closing - coalesce(p.paid, 0) > 0 THEN 1 END)
-FROM billing_accountbalance b
-LEFT JOIN (
+# The debt now = the last published closings above zero (frozen: summed once and cached), corrected for the
+# accounts with payments posted after it — only those rows are read. CASE rather than greatest(): SQLite too.
+DEBT_CORRECTION = """
+SELECT coalesce(sum(CASE WHEN b.closing - p.paid > 0 THEN b.closing - p.paid ELSE 0 END
+                    - CASE WHEN b.closing > 0 THEN b.closing ELSE 0 END), 0),
+       count(CASE WHEN b.closing - p.paid > 0 THEN 1 END) - count(CASE WHEN b.closing > 0 THEN 1 END)
+FROM (
     SELECT account_id, sum(amount) AS paid FROM billing_ledgerentry
     WHERE kind = 'payment' AND period_id IN (SELECT id FROM billing_billingperiod
                                               WHERE organisation_id = %s AND month > %s)
     GROUP BY account_id
-) p ON p.account_id = b.account_id
-WHERE b.period_id = %s
+) p
+JOIN billing_accountbalance b ON b.account_id = p.account_id AND b.period_id = %s
 """
+
+
+def _closing_debt(period: BillingPeriod) -> tuple[Decimal, int]:
+    found = AccountBalance.objects.filter(period=period, closing__gt=0).aggregate(total=Sum("closing"), n=Count("id"))
+    return round_money(found["total"] or ZERO), found["n"]
 
 
 def total_debt(organisation) -> tuple[Decimal, int]:
@@ -86,10 +91,11 @@ def total_debt(organisation) -> tuple[Decimal, int]:
     period = last_published(organisation)
     if period is None:
         return ZERO, 0
+    total, count = frozen("debt", [period], lambda: _closing_debt(period))
     with connection.cursor() as cursor:
-        cursor.execute(TOTAL_DEBT, [organisation.pk, period.month, period.pk])
-        total, count = cursor.fetchone()
-    return round_money(Decimal(str(total or 0))), count
+        cursor.execute(DEBT_CORRECTION, [organisation.pk, period.month, period.pk])
+        change, count_change = cursor.fetchone()
+    return round_money(total + Decimal(str(change or 0))), count + (count_change or 0)
 
 
 @dataclass(frozen=True)

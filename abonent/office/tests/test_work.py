@@ -206,3 +206,22 @@ def test_the_accountant_closes_calculates_reviews_and_publishes_the_month(client
     w["period"].refresh_from_db()
     assert w["period"].state == "published"
     assert OfficeAction.objects.filter(kind="cycle_step", actor=accountant).count() == 3
+
+
+def test_the_debt_now_counts_payments_posted_after_the_last_published_month():
+    from abonent.billing.models import LedgerEntry  # noqa: PLC0415
+    from abonent.billing.statements import debts  # noqa: PLC0415
+    from abonent.office import money  # noqa: PLC0415
+
+    w = world()
+    _debt(w, Decimal("9000.00"), Decimal("3000.00"))
+    other = f.PersonalAccountFactory(premises=f.PremisesFactory(building=w["building"]))
+    AccountBalance.objects.create(account=other, period=BillingPeriod.objects.get(state="published"),
+                                  charged=Decimal("500"), closing=Decimal("500"))  # fmt: skip
+    assert money.total_debt(w["org"]) == (Decimal("9500.00"), 2)
+    for account, amount, key in ((w["account"], "10000.00", "a"), (other, "200.00", "b")):
+        LedgerEntry.objects.create(account=account, period=w["period"], kind="payment", amount=Decimal(amount),
+                                   occurred_on=dt.date(2026, 12, 2), idempotency_key=f"test:{key}")  # fmt: skip
+    per_account = debts([w["account"].pk, other.pk])
+    assert money.total_debt(w["org"]) == (Decimal("300.00"), 1) == (
+        sum(d for d in per_account.values() if d > 0), sum(1 for d in per_account.values() if d > 0))  # fmt: skip
