@@ -73,8 +73,7 @@ SELECT coalesce(sum(CASE WHEN b.closing - p.paid > 0 THEN b.closing - p.paid ELS
        count(CASE WHEN b.closing - p.paid > 0 THEN 1 END) - count(CASE WHEN b.closing > 0 THEN 1 END)
 FROM (
     SELECT account_id, sum(amount) AS paid FROM billing_ledgerentry
-    WHERE kind = 'payment' AND period_id IN (SELECT id FROM billing_billingperiod
-                                              WHERE organisation_id = %s AND month > %s)
+    WHERE kind = 'payment' AND period_id IN ({periods})
     GROUP BY account_id
 ) p
 JOIN billing_accountbalance b ON b.account_id = p.account_id AND b.period_id = %s
@@ -92,8 +91,15 @@ def total_debt(organisation) -> tuple[Decimal, int]:
     if period is None:
         return ZERO, 0
     total, count = frozen("debt", [period], lambda: _closing_debt(period))
+    # The later periods by id, not by a subquery: named ids let the database use the ledger's period index
+    # (a subquery made it scan every payment of every month).
+    later = list(
+        BillingPeriod.objects.filter(organisation=organisation, month__gt=period.month).values_list("pk", flat=True)
+    )
+    if not later:
+        return total, count
     with connection.cursor() as cursor:
-        cursor.execute(DEBT_CORRECTION, [organisation.pk, period.month, period.pk])
+        cursor.execute(DEBT_CORRECTION.format(periods=", ".join(["%s"] * len(later))), [*later, period.pk])
         change, count_change = cursor.fetchone()
     return round_money(total + Decimal(str(change or 0))), count + (count_change or 0)
 
