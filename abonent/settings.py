@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "abonent.outages",
     "abonent.applications",
     "abonent.receipts",
+    "abonent.office",  # the operator's office at /office/
 ]
 
 MIDDLEWARE = [

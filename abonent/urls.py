@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("abonent.outages.urls")),
     path("", include("abonent.applications.urls")),
     path("", include("abonent.receipts.urls")),
+    path("", include("abonent.office.urls")),
 ]

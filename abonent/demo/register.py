@@ -27,6 +27,7 @@ from abonent.billing.models import AccountServiceOff, BillingPeriod, Norm, Servi
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter, Resource
 from abonent.news.models import News
+from abonent.office.models import OfficeRole, Role
 from abonent.orgs.dates import add_months, month_end, month_start
 from abonent.orgs.models import Organisation, Supplier
 from abonent.orgs.services import operators_group
@@ -499,9 +500,11 @@ def create_users(ctx: DemoContext) -> None:
 
     make(ADMIN, is_staff=True, is_superuser=True, email="admin@abonent.example")
     for login, code in ((OPERATOR, UK), (VODOKANAL_OPERATOR, VODOKANAL)):
-        make(login, is_staff=True, organisation=ctx.orgs[code], email=f"{login.username}@abonent.example").groups.add(
-            group
-        )
+        operator = make(login, is_staff=True, organisation=ctx.orgs[code], email=f"{login.username}@abonent.example")
+        operator.groups.add(group)
+        # Each demo operator administers their organisation in the office (/office/): every page, and the
+        # operators' roles, so a newcomer can try each role by adding a colleague.
+        OfficeRole.objects.create(user=operator, role=Role.ADMINISTRATOR)
     subscriber = make(DEMO_SUBSCRIBER, email="demo@abonent.example", phone="+79170000000")
     # The first account of each organisation: stable across runs, so the README can name it.
     ctx.linked_accounts = [ctx.accounts[VODOKANAL][0], ctx.accounts[UK][0]]

@@ -1,0 +1,97 @@
+"""Who owes: the accounts with a debt now, how many months of charges it is, filtered and sorted as the
+accountant asks. "Months in debt" is the debt divided by the average monthly charge of the last twelve
+published months: the measure ПП 354 п.117 uses (a debt of more than two months' charges allows a restriction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from abonent.billing.models import AccountBalance, BillingPeriod
+from abonent.lib.numbers import round_money
+from abonent.orgs.dates import add_months
+
+from . import money
+from .models import DebtNotice
+
+SORTS = {
+    "debt": "-debt",
+    "months": "-months",
+    "number": "account__number",
+    "address": "account__premises__building__address",
+}
+RESTRICTION_MONTHS = 2  # ПП 354 п.117: more than two months of charges
+
+
+@dataclass(frozen=True)
+class Filters:
+    debt_above: Decimal = Decimal("0")
+    months_above: Decimal | None = None
+    building_id: int | None = None
+    sort: str = "debt"
+
+
+def debtors(organisation, filters: Filters):
+    """Balance rows of the last published period with `debt`, `average` and `months` annotated."""
+    period = money.last_published(organisation)
+    if period is None:
+        return AccountBalance.objects.none()
+    average = (
+        AccountBalance.objects.filter(
+            account_id=OuterRef("account_id"),
+            period__organisation=organisation,
+            period__state=BillingPeriod.State.PUBLISHED,
+            period__month__gt=add_months(period.month, -12),
+        )
+        .values("account_id")
+        .annotate(a=Avg(F("charged") + F("recalculated")))
+        .values("a")
+    )
+    last_notice = DebtNotice.objects.filter(account_id=OuterRef("account_id")).order_by("-created_at")
+    rows = (
+        money.debts_now(organisation, period)
+        .filter(debt__gt=filters.debt_above)
+        .annotate(average=Coalesce(Subquery(average, output_field=money.MONEY), Value(money.ZERO)))
+        .filter(average__gt=0)
+        .annotate(
+            months=ExpressionWrapper(
+                F("debt") / F("average"), output_field=DecimalField(max_digits=10, decimal_places=1)
+            ),
+            last_notice_on=Subquery(last_notice.values("issued_on")[:1]),
+        )
+        .select_related("account__premises__building")
+    )
+    if filters.months_above is not None:
+        rows = rows.filter(months__gt=filters.months_above)
+    if filters.building_id is not None:
+        rows = rows.filter(account__premises__building_id=filters.building_id)
+    return rows.order_by(SORTS.get(filters.sort, "-debt"), "account__number")
+
+
+def table_rows(rows):
+    for r in rows:
+        account = r.account
+        yield [
+            account.number,
+            account.payer_name,
+            f"{account.premises.building.address}, кв. {account.premises.number}",
+            round_money(r.debt),
+            round_money(r.average),
+            Decimal(r.months).quantize(Decimal("0.1")),
+            r.last_notice_on,
+        ]
+
+
+HEADERS = [
+    "Лицевой счёт",
+    "Плательщик",
+    "Адрес",
+    "Долг, ₽",
+    "Начисляется в месяц, ₽",
+    "Месяцев долга",
+    "Последнее письмо",
+]
