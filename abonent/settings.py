@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "abonent.outages",
     "abonent.applications",
     "abonent.receipts",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
+    "abonent.api",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +293,37 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # run_schedule decides per organisation, in its own time zone, which step of the month is due today.
     "run-schedule-hourly": {"task": "abonent.billing.tasks.run_schedule", "schedule": 3600.0},
+}
+
+# --- the public API (/api/v1/, abonent.api): tokens only, Russian errors with machine codes, limits per token ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["abonent.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["abonent.api.permissions.ResidentScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["abonent.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_PER_TOKEN", default="600/min")},
+    "DEFAULT_PAGINATION_CLASS": "abonent.api.pagination.Pages",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "abonent.api.errors.handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Абонент API",
+    "DESCRIPTION": 'Личный кабинет абонента и интеграции организаций. Ошибки: {"error": {"code", "message"}}.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # abonent.api.converters.AnyId: the view reads the id, the schema says it is an integer
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
 }
 
 # Receipts embed a Cyrillic TTF font (DejaVu Sans from Debian's fonts-dejavu-core by default).

@@ -1,0 +1,1 @@
+"""The events webhooks tell organisations about (filled in with the webhooks)."""
