@@ -33,16 +33,17 @@ def _attachment(a) -> dict:
 
 def _detail(appeal) -> dict:
     data = serializers.AppealOut(appeal).data
-    data["messages"] = [
+    messages = [
         {
             "id": m.pk,
             "kind": m.kind,
             "text": m.text,
-            "created_at": serializers.s.DateTimeField().to_representation(m.created_at),
+            "created_at": m.created_at,
             "attachments": [_attachment(a) for a in m.attachments.all()],
         }
         for m in appeal.public_messages
     ]
+    data["messages"] = serializers.MessageOut(messages, many=True).data
     return data
 
 
