@@ -21,6 +21,7 @@ ERRORS = {
     401: OpenApiResponse(serializers.ErrorBody, description="Нет токена или он отозван"),
     403: OpenApiResponse(serializers.ErrorBody, description="Недостаточно прав токена"),
     404: OpenApiResponse(serializers.ErrorBody, description="Не найдено (в том числе чужое)"),
+    422: OpenApiResponse(serializers.ErrorBody, description="Idempotency-Key уже использован для другого запроса"),
     429: OpenApiResponse(serializers.ErrorBody, description="Превышен лимит запросов"),
 }
 READ_ERRORS = {code: ERRORS[code] for code in (400, 401, 403, 404, 429)}

@@ -109,7 +109,7 @@ class AppealMessages(ApiView):
 class AttachmentFile(ApiView):
     @extend_schema(
         tags=TAGS, summary="Файл вложения",
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY), **READ_ERRORS},
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="Файл как загружен"), **READ_ERRORS},
     )  # fmt: skip
     def get(self, request, attachment_id):
         found = access.attachment_for(request.user, attachment_id)

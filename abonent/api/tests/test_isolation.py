@@ -1,39 +1,15 @@
 """Every endpoint with an id, asked with another resident's token, answers 404 exactly like a missing id; and
 nothing is written through it."""
 
-import datetime as dt
-from decimal import Decimal as D
-
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abonent.metering.models import Reading
-from abonent.support import services as support
-from abonent.support.models import AppealMessage, PaidService
+from abonent.support.models import AppealMessage
 
 from .conftest import IN_WINDOW
-from .test_resident import PNG
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owned(resident):
-    """The resident's things with ids: an appeal with a file, a paid request, a card payment's order."""
-    appeal = support.appeal_create(
-        user=resident.user, account_id=resident.account.pk, topic="other", text="Вопрос", contact="+79000000000",
-        files=[SimpleUploadedFile("a.png", PNG, content_type="image/png")],
-    )  # fmt: skip
-    service = PaidService.objects.create(organisation=resident.org, name="Поверка", price=D("900"))
-    request = support.paid_request_create(
-        user=resident.user, account_id=resident.account.pk, service_id=service.pk,
-        desired_date=resident.org.today() + dt.timedelta(days=2), contact="+79000000000",
-    )  # fmt: skip
-    pay = resident.write.post("/api/v1/payments/", {"items": [{"account": resident.account.pk, "amount": "10"}]},
-                              format="json")  # fmt: skip
-    attachment = AppealMessage.objects.get(appeal=appeal).attachments.get()
-    return {"appeal": appeal.pk, "attachment": attachment.pk, "request": request.pk, "order": pay.json()["order"]}
 
 
 def _urls(resident, stranger, owned):

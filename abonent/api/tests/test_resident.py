@@ -1,13 +1,11 @@
 """The resident endpoints answer what the cabinet's pages show, through the same services."""
 
 import datetime as dt
-import io
 from decimal import Decimal as D
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from abonent.billing import statements
 from abonent.metering.models import Reading
@@ -15,18 +13,9 @@ from abonent.news.models import News
 from abonent.payments.models import Payment
 from abonent.support.models import Appeal, PaidService
 
-from .conftest import IN_WINDOW
+from .conftest import IN_WINDOW, PNG
 
 pytestmark = pytest.mark.django_db
-
-
-def _png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(out, "PNG")
-    return out.getvalue()
-
-
-PNG = _png()
 
 
 def test_me_and_accounts_with_debt_and_balance(resident):
