@@ -293,7 +293,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # run_schedule decides per organisation, in its own time zone, which step of the month is due today.
     "run-schedule-hourly": {"task": "abonent.billing.tasks.run_schedule", "schedule": 3600.0},
+    # webhook retries whose back-off has passed (abonent.api.webhooks); without beat, cron runs deliver_webhooks
+    "deliver-webhooks": {"task": "abonent.api.tasks.deliver_due", "schedule": 60.0},
 }
+# With a broker the first attempt of a webhook is a task queued when the event commits; without one (tasks would
+# run inline, inside the request) it waits for deliver_webhooks.
+WEBHOOKS_DELIVER_ON_COMMIT = not CELERY_TASK_ALWAYS_EAGER
 
 # --- the public API (/api/v1/, abonent.api): tokens only, Russian errors with machine codes, limits per token ---
 REST_FRAMEWORK = {

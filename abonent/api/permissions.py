@@ -12,6 +12,8 @@ class ResidentScope(permissions.BasePermission):
     message = "Нужен токен абонента."
 
     def has_permission(self, request, view):
+        if isinstance(request.auth, OrgApiKey):
+            raise exceptions.PermissionDenied("Ключ организации не открывает кабинет абонента: нужен токен абонента.")
         if not isinstance(request.auth, AccessToken):
             raise exceptions.NotAuthenticated("Нужен токен абонента: Authorization: Bearer abt_…")
         if request.method not in SAFE and request.auth.scope != Scope.WRITE:
@@ -23,6 +25,8 @@ class OrgScopeRequired(permissions.BasePermission):
     """The view names its scope in `org_scope`."""
 
     def has_permission(self, request, view):
+        if isinstance(request.auth, AccessToken):
+            raise exceptions.PermissionDenied("Токен абонента не открывает разделы организации: нужен её API-ключ.")
         if not isinstance(request.auth, OrgApiKey):
             raise exceptions.NotAuthenticated("Нужен API-ключ организации: Authorization: Bearer abk_…")
         if view.org_scope not in request.auth.scopes:

@@ -74,14 +74,19 @@ def _touch(token: AccessToken) -> None:
 
 def key_create(*, organisation, name: str, scopes: list[str], actor) -> tuple[OrgApiKey, str]:
     """A new API key of the organisation (its administrator makes it in the back office)."""
-    unknown = set(scopes) - set(OrgScope.values)
-    if unknown or not scopes:
+    key = OrgApiKey(organisation=organisation, name=name, scopes=list(scopes))
+    return key, new_key_for(key, actor=actor)
+
+
+def new_key_for(key: OrgApiKey, *, actor) -> str:
+    """Fill in a key the back office's form made (organisation, name, scopes) and save it; returns the key itself."""
+    unknown = set(key.scopes) - set(OrgScope.values)
+    if unknown or not key.scopes:
         raise ValidationError({"scopes": ["Выберите права ключа из списка."]})
     raw = _new(ORG_PREFIX)
-    key = OrgApiKey.objects.create(
-        organisation=organisation, name=name, scopes=list(scopes), created_by=actor, prefix=raw[:10], digest=digest(raw)
-    )
-    return key, raw
+    key.prefix, key.digest, key.created_by = raw[:10], digest(raw), actor
+    key.save()
+    return raw
 
 
 def active_key(raw: str) -> OrgApiKey | None:

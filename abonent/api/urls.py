@@ -1,7 +1,16 @@
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from . import converters, views_accounts, views_common, views_meters, views_payments, views_support, views_tokens
+from . import (
+    converters,
+    views_accounts,
+    views_common,
+    views_meters,
+    views_org,
+    views_payments,
+    views_support,
+    views_tokens,
+)
 
 register_converter(converters.AnyId, "id")
 
@@ -39,6 +48,10 @@ v1 = [
     path("news/", views_common.NewsList.as_view(), name="news"),
     path("news/<id:news_id>/", views_common.NewsDetail.as_view(), name="news_item"),
     path("outages/", views_common.Outages.as_view(), name="outages"),
+    path("org/accounts/", views_org.OrgAccounts.as_view(), name="org_accounts"),
+    path("org/accounts/<id:account_id>/", views_org.OrgAccount.as_view(), name="org_account"),
+    path("org/readings/", views_org.OrgReadings.as_view(), name="org_readings"),
+    path("org/payments/", views_org.OrgPayments.as_view(), name="org_payments"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import given as hypothesis_given
 from schemathesis import checks
 
+from abonent.api import tokens
+from abonent.api.models import OrgScope
 from abonent.wsgi import application
 
 from .conftest import IN_WINDOW
@@ -28,6 +30,8 @@ def _own_ids(case, resident, owned):
         "attachment_id": owned["attachment"], "request_id": owned["request"], "news_id": owned["news"],
         "order": owned["order"], "month": "2024-03",
     }  # fmt: skip
+    if "/org/" in case.path:
+        ids["account_id"] = resident.account.pk
     for name in case.path_parameters or {}:
         if name in ids:
             case.path_parameters[name] = ids[name]
@@ -50,10 +54,7 @@ def _own_body(body, resident, owned):
             item["account"] = resident.account.pk
 
 
-def test_every_operation_conforms_to_the_schema(resident, owned):
-    headers = {"Authorization": f"Bearer {resident.write.raw_token}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 20
+def _run(operations, headers, resident, owned) -> dict[str, set[int]]:
     seen: dict[str, set[int]] = {}
 
     for operation in operations:
@@ -68,7 +69,27 @@ def test_every_operation_conforms_to_the_schema(resident, owned):
 
         with time_machine.travel(IN_WINDOW):
             check()
-    print(sorted(seen.items()))
+    return seen
+
+
+def _operations(org: bool):
+    found = [result.ok() for result in schema.get_all_operations()]
+    return [op for op in found if op.path.startswith("/api/v1/org/") == org]
+
+
+def test_every_resident_operation_conforms_to_the_schema(resident, owned):
+    operations = _operations(org=False)
+    assert len(operations) >= 20
+    seen = _run(operations, {"Authorization": f"Bearer {resident.write.raw_token}"}, resident, owned)
     # the resident's own ids: every read answered with data at least once (not only errors)
     reads = {label: codes for label, codes in seen.items() if label.startswith("GET")}
+    assert len(reads) == len([op for op in operations if op.method.upper() == "GET"])
     assert all(200 in codes for codes in reads.values()), reads
+
+
+def test_every_organisation_operation_conforms_to_the_schema(resident, owned):
+    _, raw = tokens.key_create(organisation=resident.org, name="1С", scopes=OrgScope.values, actor=None)
+    operations = _operations(org=True)
+    assert len(operations) == 4
+    seen = _run(operations, {"Authorization": f"Bearer {raw}"}, resident, owned)
+    assert all(200 in codes for codes in seen.values()), seen
