@@ -27,8 +27,7 @@ TAGS = ["Лицевые счета"]
 def account_rows(accounts) -> list[dict]:
     """The accounts with what the card shows on top: the masked payer, the debt now, the last month's balance."""
     accounts = list(accounts)
-    debts = statements.debts_cached(accounts)
-    last = statements.last_balances(a.pk for a in accounts)
+    figures = statements.debts_and_balances_cached(accounts)
     return [
         {
             "id": a.pk,
@@ -37,8 +36,8 @@ def account_rows(accounts) -> list[dict]:
             "organisation": a.organisation,
             "payer": statements.mask_payer(a.payer_name),
             "closed_on": a.closed_on,
-            "debt": debts.get(a.pk, statements.ZERO),
-            "last_balance": last.get(a.pk),
+            "debt": figures[a.pk][0],
+            "last_balance": figures[a.pk][1],
         }
         for a in accounts
     ]

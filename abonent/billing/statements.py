@@ -275,6 +275,17 @@ def last_balances(account_ids) -> dict[int, AccountBalance]:
     return found
 
 
+def debts_and_balances_cached(accounts) -> dict[int, tuple[Decimal, AccountBalance | None]]:
+    """{account id: (debt now, the last published month's balance)} through the figures cache: the API's account,
+    asked by apps far more often than the figures change. Both renew with the account's figures version."""
+
+    def compute(missing) -> dict:
+        owed, last = debts([a.pk for a in missing]), last_balances(a.pk for a in missing)
+        return {a.pk: (owed.get(a.pk, ZERO), last.get(a.pk)) for a in missing}
+
+    return figures.cached("debt-balance", accounts, compute)
+
+
 # --- Начисления и платежи ---
 
 
