@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "abonent.api",
+    "oauth2_provider",  # after abonent.api: its authorisation page is ours (abonent/api/templates/oauth2_provider)
 ]
 
 MIDDLEWARE = [
@@ -302,7 +303,10 @@ WEBHOOKS_DELIVER_ON_COMMIT = not CELERY_TASK_ALWAYS_EAGER
 
 # --- the public API (/api/v1/, abonent.api): tokens only, Russian errors with machine codes, limits per token ---
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["abonent.api.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "abonent.api.authentication.TokenAuthentication",
+        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",  # third-party apps: /o/authorize/ + PKCE
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["abonent.api.permissions.ResidentScope"],
     "DEFAULT_THROTTLE_CLASSES": ["abonent.api.throttling.PerTokenThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_PER_TOKEN", default="600/min")},
@@ -317,6 +321,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "abonent.api.errors.handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Third-party apps (registered by a superuser in the back office) act for a resident who allowed them: OAuth 2
+# authorization code with PKCE (django-oauth-toolkit), the same two scopes as the personal tokens.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": "Видеть счета, начисления, показания и платежи",
+        "write": "Передавать показания, оплачивать, писать обращения",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Абонент API",

@@ -5,11 +5,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path
+from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, register_unscoped
 
 from . import tokens, webhooks
 from .models import Delivery, Event, OrgApiKey, OrgScope, WebhookEndpoint
 
+for _model in ("Application", "AccessToken", "RefreshToken", "Grant", "IDToken"):
+    # django-oauth-toolkit's own admin: third-party apps and their tokens, for superusers (operators hold no
+    # permissions on them); an app is not an organisation's, it serves residents of any
+    register_unscoped(f"oauth2_provider.{_model}", "приложения OAuth 2 и их токены ведёт суперпользователь")
 register_org_path("api.OrgApiKey", "organisation")
 register_org_path("api.WebhookEndpoint", "organisation")
 register_org_path("api.Delivery", "endpoint__organisation")

@@ -36,6 +36,8 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Токен недействителен или отозван.") from exc
+        if not raw.startswith((tokens.ORG_PREFIX, tokens.RESIDENT_PREFIX)):
+            return None  # an OAuth 2 access token: the next authentication class (django-oauth-toolkit) reads it
         if raw.startswith(tokens.ORG_PREFIX):
             key = tokens.active_key(raw)
             if key is None:

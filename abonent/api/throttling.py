@@ -10,4 +10,4 @@ class PerTokenThrottle(SimpleRateThrottle):
         auth = request.auth
         if auth is None:
             return None  # unauthenticated requests are refused before anything is done for them
-        return f"api:throttle:{type(auth).__name__}:{auth.pk}"
+        return f"api:throttle:{type(auth).__module__}.{type(auth).__name__}:{auth.pk}"  # ours and OAuth's apart

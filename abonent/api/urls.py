@@ -61,4 +61,5 @@ urlpatterns = [
     path("api/v1/", include(v1)),
     path("profile/tokens/", views_tokens.tokens_page, name="tokens"),
     path("profile/tokens/<int:token_id>/revoke/", views_tokens.revoke, name="token_revoke"),
+    path("profile/apps/<int:token_id>/revoke/", views_tokens.app_revoke, name="app_revoke"),
 ]

@@ -14,6 +14,7 @@ from abonent.outages import selectors as outages
 
 from . import serializers
 from .base import FROM, PAGE, READ_ERRORS, TO, ApiView, date_range, page_of, paginated
+from .permissions import resident_scope
 
 
 class Me(ApiView):
@@ -21,7 +22,7 @@ class Me(ApiView):
     def get(self, request):
         user = request.user
         data = {"id": user.pk, "get_username": user.get_username(), "email": user.email, "phone": user.phone}
-        data["token_scope"] = request.auth.scope
+        data["token_scope"] = resident_scope(request.auth)
         return Response(serializers.Me(data).data)
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from oauth2_provider.models import AccessToken as OAuthToken
 
 from abonent.lib.inputs import parse_id
 
@@ -32,8 +33,24 @@ def tokens_page(request):
         "name": "" if created else name,
         "scope": scope,
         "scopes": Scope.choices,
+        # the apps the resident allowed through OAuth 2, each revoked here like a token
+        "apps": OAuthToken.objects.filter(user=request.user).select_related("application").order_by("-created"),
     }
     return render(request, "api/tokens.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def app_revoke(request, token_id):
+    """Withdraw an app's OAuth 2 access (its access token and the refresh token with it)."""
+    token = OAuthToken.objects.filter(user=request.user, pk=parse_id(token_id) or 0).select_related("application")
+    token = token.first()
+    if token is None:
+        raise Http404
+    name = token.application.name if token.application else "приложение"
+    token.revoke()
+    messages.success(request, f"Доступ приложения «{name}» отозван.")
+    return redirect("api:tokens")
 
 
 @login_required
