@@ -125,10 +125,17 @@ def http_run(url: str, clients, workers: int, seconds: float) -> dict:
                 time.sleep(0.2)
         with multiprocessing.Pool(len(clients)) as pool:
             pool.map(client_loop, [("account", c, 1.0, time.time() + 0.5) for c in clients])  # warm every worker
-            result = {kind: phase(pool, kind, clients, seconds) for kind in ("account", "trivial", "readings")}
+            result = {}
+            for kind in ("account", "trivial", "readings"):
+                result[kind] = phase(pool, kind, clients, seconds)
+                print(f"  {kind}: {result[kind]['rate']:.0f}/s p95 {result[kind]['p95']:.0f} ms", flush=True)
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(60)  # a loaded machine: the workers finish their last requests first
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     return result
 
 
