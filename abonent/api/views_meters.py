@@ -140,17 +140,22 @@ class ReadingsSubmit(ApiView):
         return idempotency.once(request, lambda: self._save(request, account_id))
 
     def _save(self, request, account_id):
-        page, form, readings = _checked(request, account_id)
         body = serializers.ReadingsSubmitIn(data=request.data)
         body.is_valid(raise_exception=True)
         if not body.validated_data["confirm"]:
+            page, form, _ = _checked(request, account_id)  # the page's checks, then "Передать? Да / Нет"
             raise ApiError(
                 "Подтвердите передачу показаний: отправьте тот же запрос с confirm=true.",
                 "confirmation_required",
                 status_code=409,
                 extra={"preview": serializers.PreviewOut(_preview(page, form)).data},
             )
+        # The confirmed save, as the page's: every check runs again under the meters' locks in readings_submit
+        # (window, closed month, this premises' meters only, each value), so nothing is read first.
         organisation, premises_id = metering_access.organisation_and_premises(request.user, account_id)
+        readings = body.validated_data["readings"]
+        if len({r["meter"] for r in readings}) != len(readings):
+            raise ApiError("Каждый прибор — один раз в запросе.", "duplicate_meter")
         submissions = [
             Submission(r["meter"], r["value"].strip()[:40], r["confirm_rollover"], r["confirm_high"]) for r in readings
         ]
@@ -163,5 +168,5 @@ class ReadingsSubmit(ApiView):
                 premises_id=premises_id,
             )
         except ReadingError as exc:
-            raise ApiError(exc.text, exc.code) from exc
+            raise ApiError(exc.text, exc.code, extra={"readings": [{"code": exc.code, "message": exc.text}]}) from exc
         return Response(serializers.SavedOut({"readings": saved}).data, status=201)

@@ -102,7 +102,7 @@ def test_submit_needs_the_confirmation_then_saves(resident):
     assert reading.channel == Reading.Channel.PORTAL  # the cabinet's own channel: the same window and checks
     wrong = resident.write.post(url, _readings(resident, "12,3456789", confirm=True), format="json")
     assert wrong.status_code == 400 and Reading.objects.count() == 1
-    assert wrong.json()["error"]["readings"][0]["meter"] == resident.meter.pk
+    assert wrong.json()["error"]["code"] == "too_many_decimals"  # metering.checks, as on the page
 
 
 @time_machine.travel(IN_WINDOW, tick=False)
@@ -123,7 +123,8 @@ def test_readings_outside_the_window_are_refused(resident):
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC), tick=False):
         answer = resident.write.post(f"/api/v1/accounts/{resident.account.pk}/readings/",
                                      _readings(resident, confirm=True), format="json")  # fmt: skip
-    assert answer.status_code == 400 and answer.json()["error"]["code"] == "window_closed"
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "window"  # readings_submit's own refusal
+    assert "Показания принимаются с" in answer.json()["error"]["message"]
     assert not Reading.objects.exists()
 
 

@@ -5,6 +5,8 @@ are the resident's own, so the answers are the real ones, not only 404s (other i
 import pytest
 import schemathesis
 import time_machine
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from hypothesis import given as hypothesis_given
 from schemathesis import checks
@@ -16,6 +18,19 @@ from abonent.wsgi import application
 from .conftest import IN_WINDOW
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(owned):
+    """As Django's test client does: the WSGI app must not close the connection that holds the test's transaction
+    at the end of each request (PostgreSQL would lose the test's data; SQLite's in-memory database shrugs). After
+    `owned`, whose test client connects the handlers again when its requests end."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 EXAMPLES = 6  # per operation: the whole run stays well under a minute
