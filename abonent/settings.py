@@ -54,6 +54,11 @@ INSTALLED_APPS = [
     "abonent.applications",
     "abonent.receipts",
     "abonent.office",  # the operator's office at /office/
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
+    "abonent.api",
+    "oauth2_provider",  # after abonent.api: its authorisation page is ours (abonent/api/templates/oauth2_provider)
 ]
 
 MIDDLEWARE = [
@@ -338,6 +343,56 @@ CELERY_BEAT_SCHEDULE = {
     "payments-autopay-hourly": {"task": "abonent.payments.tasks.autopay_run", "schedule": 3600.0},
     "payments-fiscal-pending": {"task": "abonent.payments.tasks.fiscal_pending", "schedule": 600.0},
     "payments-reconcile-daily": {"task": "abonent.payments.tasks.reconcile_yesterday", "schedule": 86400.0},
+    # webhook retries whose back-off has passed (abonent.api.webhooks); without beat, cron runs deliver_webhooks
+    "deliver-webhooks": {"task": "abonent.api.tasks.deliver_due", "schedule": 60.0},
+}
+# With a broker the first attempt of a webhook is a task queued when the event commits; without one (tasks would
+# run inline, inside the request) it waits for deliver_webhooks.
+WEBHOOKS_DELIVER_ON_COMMIT = not CELERY_TASK_ALWAYS_EAGER
+
+# --- the public API (/api/v1/, abonent.api): tokens only, Russian errors with machine codes, limits per token ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "abonent.api.authentication.TokenAuthentication",
+        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",  # third-party apps: /o/authorize/ + PKCE
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["abonent.api.permissions.ResidentScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["abonent.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_PER_TOKEN", default="600/min")},
+    "DEFAULT_PAGINATION_CLASS": "abonent.api.pagination.Pages",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "abonent.api.errors.handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Third-party apps (registered by a superuser in the back office) act for a resident who allowed them: OAuth 2
+# authorization code with PKCE (django-oauth-toolkit), the same two scopes as the personal tokens.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": "Видеть счета, начисления, показания и платежи",
+        "write": "Передавать показания, оплачивать, писать обращения",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Абонент API",
+    "DESCRIPTION": 'Личный кабинет абонента и интеграции организаций. Ошибки: {"error": {"code", "message"}}.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # abonent.api.converters.AnyId: the view reads the id, the schema says it is an integer
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
 }
 
 # Receipts embed a Cyrillic TTF font (DejaVu Sans from Debian's fonts-dejavu-core by default).

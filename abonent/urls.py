@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from oauth2_provider import urls as oauth2_urls
 
 admin.site.site_header = "Абонент — бэк-офис"
 admin.site.site_title = "Абонент"
@@ -21,4 +22,8 @@ urlpatterns = [
     path("", include("abonent.applications.urls")),
     path("", include("abonent.receipts.urls")),
     path("", include("abonent.office.urls")),
+    path("", include("abonent.api.urls")),
+    # OAuth 2 for third-party apps (docs/API.md): authorise (the resident's consent page), token, revoke,
+    # introspect; not the toolkit's application management pages (apps are registered in the back office)
+    path("o/", include((oauth2_urls.base_urlpatterns, "oauth2_provider"))),
 ]

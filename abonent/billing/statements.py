@@ -210,6 +210,11 @@ def last_month(account: PersonalAccount) -> Month | None:
     period = selectors.last_published_period(account=account)
     if period is None:
         return None
+    return month_of(account, period)
+
+
+def month_of(account: PersonalAccount, period: BillingPeriod) -> Month:
+    """One published month's charges with their lines, as the account card shows the last one. Four queries."""
     balance = AccountBalance.objects.filter(account=account, period=period).first()
     recalculations = list(selectors.account_recalculations(account=account, period=period))
     month = Month(period, balance, recalculations=recalculations)
@@ -304,6 +309,33 @@ def balances(account: PersonalAccount, first: dt.date | None = None, last: dt.da
     if last:
         rows = rows.filter(period__month__lte=last)
     return list(rows.order_by("period__month"))
+
+
+def last_balances(account_ids) -> dict[int, AccountBalance]:
+    """Each account's balance of its last published month (for the API's account list): one query."""
+    account_ids = list(account_ids)
+    rows = (
+        AccountBalance.objects.filter(account_id__in=account_ids, period__state=PUBLISHED)
+        .select_related("period")
+        .order_by("account_id", "-period__month")
+    )
+    if len(account_ids) == 1:
+        rows = rows[:1]  # one account (the account's own endpoint): its newest row only
+    found: dict[int, AccountBalance] = {}
+    for row in rows:
+        found.setdefault(row.account_id, row)
+    return found
+
+
+def debts_and_balances_cached(accounts) -> dict[int, tuple[Decimal, AccountBalance | None]]:
+    """{account id: (debt now, the last published month's balance)} through the figures cache: the API's account,
+    asked by apps far more often than the figures change. Both renew with the account's figures version."""
+
+    def compute(missing) -> dict:
+        owed, last = debts([a.pk for a in missing]), last_balances(a.pk for a in missing)
+        return {a.pk: (owed.get(a.pk, ZERO), last.get(a.pk)) for a in missing}
+
+    return figures.cached("debt-balance", accounts, compute)
 
 
 # --- Начисления и платежи ---

@@ -29,6 +29,7 @@ from .errors import ReadingError
 from .lookups import counted_readings, meter_organisation
 from .models import Meter, Reading, ReadingMonth
 from .rows import ModelColumns, converted
+from .signals import readings_submitted
 from .window import closed_period_error, local_day, period_for, refuse_closed_period
 
 # The columns of the confirmed save's one read (_locked_meters): the meter's, then an earlier reading's.
@@ -155,6 +156,7 @@ def readings_submit(
             for s in submissions
         ]  # fmt: skip
         _write_readings(readings, period)
+        readings_submitted.send(sender=Reading, readings=readings, organisation=organisation)
         return readings
 
 
