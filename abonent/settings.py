@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "abonent.outages",
     "abonent.applications",
     "abonent.receipts",
+    "abonent.exchange",
 ]
 
 MIDDLEWARE = [
