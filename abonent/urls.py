@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("abonent.outages.urls")),
     path("", include("abonent.applications.urls")),
     path("", include("abonent.receipts.urls")),
+    path("", include("abonent.exchange.urls")),
 ]

@@ -120,3 +120,23 @@ class ImportedLine(models.Model):
 
     def __str__(self) -> str:
         return f"строка {self.line_no}: {self.to_pay}"
+
+
+class ExchangeToken(models.Model):
+    """A token an organisation's billing uses to send files over HTTP. Only its SHA-256 is stored: the token itself
+    is shown once, when issued (tokens.token_issue)."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="exchange_tokens", verbose_name=_("организация")
+    )
+    label = models.CharField(_("для чего"), max_length=120, blank=True)
+    digest = models.CharField(_("SHA-256 токена"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("действует"), default=True)
+    created_at = models.DateTimeField(_("выпущен"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("токен обмена")
+        verbose_name_plural = _("токены обмена")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.label or self.digest[:8]}"
