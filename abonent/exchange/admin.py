@@ -101,9 +101,8 @@ class ExchangeFileAdmin(OrgScopedAdmin):
         if not self.has_view_permission(request):
             return redirect("admin:index")
         form = MonthForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            if self._upload(request, form):
-                return redirect("admin:exchange_exchangefile_changelist")
+        if request.method == "POST" and form.is_valid() and self._upload(request, form):
+            return redirect("admin:exchange_exchangefile_changelist")
         if user_organisation_id(request) is not None:
             form.fields.pop("organisation", None)
         context = {
