@@ -46,9 +46,13 @@ class ExchangeFile(models.Model):
 
     class Kind(models.TextChoices):
         MONTH = "month", _("Месяц из биллинга")
+        READINGS = "readings", _("Показания для биллинга")
+        PAYMENTS = "payments", _("Платежи для биллинга")
+        DEBT_REGISTRY = "debt_registry", _("Реестр задолженности для банка")
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("Принят")
+        EXPORTED = "exported", _("Выгружен")
         REFUSED = "refused", _("Отказан")
 
     organisation = models.ForeignKey(
@@ -70,6 +74,9 @@ class ExchangeFile(models.Model):
     missing_accounts = models.TextField(_("счета, которых нет в файле"), blank=True)
     errors = models.TextField(_("ошибки"), blank=True)
     channel = models.CharField(_("канал"), max_length=16, default="command")
+    # An export's last row id: "since the last export" starts after it.
+    high_water = models.BigIntegerField(_("последняя выгруженная запись"), null=True, blank=True)
+    parameters = models.CharField(_("параметры выгрузки"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("кто")
     )
