@@ -12,3 +12,9 @@ class ExchangeConfig(AppConfig):
         from abonent.orgs.services import OPERATOR_MODELS
 
         OPERATOR_MODELS.setdefault("exchange", ["exchangefile", "billingmapping"])
+
+        from abonent.billing.signals import period_published
+
+        from .debt_registry import make_on_publish
+
+        period_published.connect(make_on_publish, dispatch_uid="exchange.debt_registry_on_publish")

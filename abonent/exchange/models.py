@@ -49,6 +49,7 @@ class ExchangeFile(models.Model):
         READINGS = "readings", _("Показания для биллинга")
         PAYMENTS = "payments", _("Платежи для биллинга")
         DEBT_REGISTRY = "debt_registry", _("Реестр задолженности для банка")
+        BANK_STATEMENT = "bank_statement", _("Банковская выписка (1CClientBankExchange)")
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("Принят")
