@@ -26,6 +26,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_external_demo --if-empty
 
 run: demo
 	@SITE_URL=$(SITE_URL) $(PY) manage.py demo_logins
