@@ -6,6 +6,7 @@ import re
 import openpyxl
 import pypdf
 import pytest
+from django.core.management import call_command
 
 from abonent.billing.models import BillingPeriod
 from abonent.exchange.errors import ExchangeRefused
@@ -57,3 +58,11 @@ def test_bad_identifiers_refused_whole(external):
         "строка 5: лицевой счёт «777» не найден в организации",
     ]
     assert not PersonalAccount.objects.exclude(els="").exists()
+
+
+def test_command(external, tmp_path, capsys):
+    path = tmp_path / "gis.xlsx"
+    path.write_bytes(workbook([["100002", "90АА000002", "", ""]]))
+    call_command("import_gis_identifiers", str(path), org=external["org"].code)
+    assert "для 1 лицевых счетов" in capsys.readouterr().out
+    assert PersonalAccount.objects.get(number="100002").els == "90АА000002"
