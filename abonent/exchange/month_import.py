@@ -21,6 +21,7 @@ from abonent.billing.errors import BillingError
 from abonent.billing.external import ExternalLine, external_month_write
 from abonent.billing.models import BillingPeriod
 from abonent.housing.models import PersonalAccount
+from abonent.lib.bulk import insert_rows
 from abonent.lib.numbers import money
 from abonent.orgs.dates import month_end, month_label, month_start
 
@@ -141,24 +142,13 @@ def _version(organisation, month, fmt, encoding, lines: list[Line], audit) -> Ex
         accounts=len({line.account.pk for line in lines}),
         total_to_pay=sum((line.values["to_pay"] for line in lines), ZERO),
     )
-    ImportedLine.objects.bulk_create(
-        ImportedLine(
-            file=stored,
-            line_no=line.line_no,
-            account=line.account,
-            service=line.service,
-            unit=line.unit[:16],
-            volume=line.values["volume"],
-            tariff=line.values["tariff"],
-            charged=line.values["charged"],
-            recalculation=line.values["recalculation"],
-            penalties=line.values["penalties"],
-            opening=line.values["opening"],
-            paid=line.values["paid"],
-            to_pay=line.values["to_pay"],
-        )
+    values = ("volume", "tariff", "charged", "recalculation", "penalties", "opening", "paid", "to_pay")
+    rows = [
+        (stored.pk, line.line_no, line.account.pk, line.service.pk, line.unit[:16], *(line.values[v] for v in values))
         for line in lines
-    )
+    ]
+    # COPY on PostgreSQL: a month of a city is a million lines; the unit is the file's own text
+    insert_rows(ImportedLine, ("file_id", "line_no", "account_id", "service_id", "unit", *values), rows, free_text=(4,))
     return stored
 
 
