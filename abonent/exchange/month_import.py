@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max, Q
 
-from abonent.billing import cycle
+from abonent.billing import cycle, cycle_guard
 from abonent.billing.errors import BillingError
 from abonent.billing.external import ExternalLine, external_month_write
 from abonent.billing.models import BillingPeriod
@@ -83,6 +83,8 @@ def billing_month_import(
         "created_by": actor if getattr(actor, "pk", None) else None,
     }
     try:
+        if publish:
+            _refuse_early_publish(organisation, month)
         result = _accepted(organisation, month, data, file_name, file_format, audit)
     except ExchangeRefused as refusal:
         ExchangeFile.objects.create(
@@ -93,6 +95,14 @@ def billing_month_import(
         cycle.period_close(organisation=organisation, month=month, step="publish", actor=audit["created_by"])
         result.published = True
     return result
+
+
+def _refuse_early_publish(organisation, month: dt.date) -> None:
+    """Publishing before the month's last day needs an operator's reason (cycle_guard): asked for at the import, it
+    would leave the month loaded but unpublished, so the file is refused before anything is written."""
+    early = cycle_guard.early_step(BillingPeriod(organisation=organisation, month=month), "publish")
+    if early:
+        raise ExchangeRefused([f"{early} Загрузите месяц без публикации или после его окончания."])
 
 
 def _accepted(organisation, month, data, file_name, file_format, audit) -> MonthResult:

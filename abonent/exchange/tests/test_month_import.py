@@ -17,6 +17,7 @@ from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Penalt
 from abonent.exchange.errors import ExchangeRefused
 from abonent.exchange.models import BillingMapping, ExchangeFile, ImportedLine
 from abonent.exchange.month_import import billing_month_import
+from abonent.orgs.dates import add_months
 from abonent.orgs.models import Organisation
 from abonent.receipts import pdf, qr, selectors
 
@@ -201,3 +202,15 @@ def test_command_imports_and_refuses(external, tmp_path, capsys):
     bad.write_bytes(month_file("csv", rows=[ROWS[0], ROWS[0]]))
     with pytest.raises(CommandError, match="строка 3"):
         call_command("import_billing_month", str(bad), org=external["org"].code, month="11.2026")
+
+
+def test_publish_before_the_months_end_refused_before_anything_is_written(external):
+    with pytest.raises(ExchangeRefused, match="Рано опубликовать период"):
+        billing_month_import(
+            organisation=external["org"],
+            month=add_months(external["org"].today(), 1),  # next month: early whatever the day
+            data=month_file("csv"),
+            file_name="now.csv",
+            publish=True,
+        )
+    assert _figures_written() == (0, 0, 0, 0, 0, 0)
