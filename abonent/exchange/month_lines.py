@@ -6,6 +6,7 @@ file in one go; any error refuses the file whole (month_import).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ from .readers import Table
 ZERO = Decimal("0")
 MONEY_FIELDS = ("charged", "recalculation", "penalties", "opening", "paid", "to_pay")
 MAX_VALUE = Decimal("1e11")  # what the columns hold (14 digits, 2 of them kopecks)
+KOPECK = Decimal("0.01")
+PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,6})?$")  # a plain number: read by Decimal directly
 
 
 @dataclass
@@ -112,10 +115,11 @@ def _number(text: str, field: str) -> tuple[Decimal, str | None]:
         if field in OPTIONAL or field in ("volume", "tariff"):
             return ZERO, None
         return ZERO, f"не указано «{FIELDS[field]}»"
-    value = to_decimal(text)
+    # the common "1234.56" straight to Decimal; grouped or comma-decimal text through the general reader
+    value = Decimal(text) if PLAIN.match(text) else to_decimal(text)
     if value is None or abs(value) >= MAX_VALUE:
         return ZERO, f"«{FIELDS[field]}» — не число: «{text}»"
-    if field in MONEY_FIELDS and value != value.quantize(Decimal("0.01")):
+    if field in MONEY_FIELDS and value != value.quantize(KOPECK):
         return ZERO, f"«{FIELDS[field]}» с долями копейки: «{text}»"
     if field in ("volume", "tariff") and value < 0:
         return ZERO, f"«{FIELDS[field]}» отрицательный: «{text}»"
