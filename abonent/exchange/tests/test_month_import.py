@@ -214,3 +214,12 @@ def test_publish_before_the_months_end_refused_before_anything_is_written(extern
             publish=True,
         )
     assert _figures_written() == (0, 0, 0, 0, 0, 0)
+
+
+def test_comma_decimals_and_grouped_thousands_read(external):
+    rows = [[c.replace(".", ",") for c in row] for row in ROWS]
+    rows[0][8], rows[0][9] = "1 300,00", "1\u00a0300,00"
+    billing_month_import(
+        organisation=external["org"], month=OCTOBER, data=month_file("csv", "cp1251", rows=rows), file_name="c.csv"
+    )
+    assert AccountBalance.objects.get(account=external["first"]).closing == D("418.26")
