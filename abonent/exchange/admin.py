@@ -14,6 +14,7 @@ from abonent.lib.inputs import parse_ru_month
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
+from .bank_statement import statement_import
 from .errors import ExchangeRefused
 from .models import BillingMapping, ExchangeFile, ExchangeToken
 from .month_import import billing_month_import
@@ -22,6 +23,11 @@ register_org_path("exchange.BillingMapping", "organisation")
 register_org_path("exchange.ExchangeFile", "organisation")
 register_org_path("exchange.ExchangeToken", "organisation")
 register_org_path("exchange.ImportedLine", "file__organisation")
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(label=_("Выписка банка (1CClientBankExchange, kl_to_1c.txt)"))
+    organisation = forms.ModelChoiceField(Organisation.objects.all(), label=_("Организация"), required=False)
 
 
 class MonthForm(forms.Form):
@@ -83,6 +89,7 @@ class ExchangeFileAdmin(OrgScopedAdmin):
         return [
             path("upload/", view(self.upload_view), name="exchange_exchangefile_upload"),
             path("<int:pk>/download/", view(self.download_view), name="exchange_exchangefile_download"),
+            path("statement/", view(self.statement_view), name="exchange_exchangefile_statement"),
             *super().get_urls(),
         ]
 
@@ -109,6 +116,41 @@ class ExchangeFileAdmin(OrgScopedAdmin):
             **self.admin_site.each_context(request),
             "form": form,
             "title": "Загрузить месяц из биллинга",
+            "opts": self.opts,
+            "multipart": True,
+        }
+        return render(request, "exchange/admin/form.html", context)
+
+    def statement_view(self, request):
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        form = StatementForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            org_id = user_organisation_id(request)
+            organisation = form.cleaned_data["organisation"] if org_id is None else Organisation.objects.get(pk=org_id)
+            upload = form.cleaned_data["file"]
+            try:
+                if organisation is None:
+                    raise ExchangeRefused(["укажите организацию"])
+                result = statement_import(
+                    organisation=organisation, data=upload.read(), file_name=upload.name, actor=request.user
+                )
+            except ExchangeRefused as exc:
+                for error in exc.errors[:50]:
+                    form.add_error("file", error)
+            else:
+                self.message_user(
+                    request,
+                    f"Зачислено: {result.credited}; не сопоставлено: {result.unmatched} (см. «Несопоставленные строки "
+                    f"реестров»); уже загружены: {result.duplicates}; не на расчётный счёт: {result.skipped}.",
+                )
+                return redirect("admin:exchange_exchangefile_changelist")
+        if user_organisation_id(request) is not None:
+            form.fields.pop("organisation", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Загрузить банковскую выписку",
             "opts": self.opts,
             "multipart": True,
         }

@@ -3,6 +3,8 @@
 from decimal import Decimal as D
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from abonent.billing import statements
 from abonent.exchange.bank_statement import statement_import
@@ -10,6 +12,7 @@ from abonent.exchange.errors import ExchangeRefused
 from abonent.exchange.models import ExchangeFile
 from abonent.exchange.month_import import billing_month_import
 from abonent.payments.models import Payment, UnmatchedLine
+from abonent.testing import factories as f
 
 from .conftest import OCTOBER, month_file
 
@@ -87,3 +90,14 @@ def test_bad_statement_refused_whole(external):
     with pytest.raises(ExchangeRefused, match="файл обрезан"):
         statement_import(organisation=org, data=truncated, file_name="s.txt")
     assert not Payment.objects.exists() and not UnmatchedLine.objects.exists()
+
+
+def test_statement_upload_in_the_back_office(client, external):
+    org = external["org"]
+    client.force_login(f.OperatorFactory(organisation=org))
+    data = statement(org, [doc(org, "21", "100.00", "л/с 100001")])
+    r = client.post(reverse("admin:exchange_exchangefile_statement"), {"file": SimpleUploadedFile("s.txt", data)})
+    assert r.status_code == 302 and Payment.objects.get().account == external["first"]
+    bad = statement(org, [doc(org, "22", "x", "л/с 100001")])
+    r = client.post(reverse("admin:exchange_exchangefile_statement"), {"file": SimpleUploadedFile("b.txt", bad)})
+    assert r.status_code == 200 and "неверная сумма «x»" in r.content.decode()
