@@ -26,6 +26,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_external_demo --if-empty
 
 # Long jobs (the close, mailings, imports, exports) run in a Celery worker started beside the dev server; with no
 # CELERY_BROKER_URL it takes them from a folder (kombu's filesystem transport, var/celery/), no broker to install.

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "abonent.api",
     "oauth2_provider",  # after abonent.api: its authorisation page is ours (abonent/api/templates/oauth2_provider)
+    "abonent.exchange",
 ]
 
 MIDDLEWARE = [

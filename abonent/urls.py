@@ -26,4 +26,5 @@ urlpatterns = [
     # OAuth 2 for third-party apps (docs/API.md): authorise (the resident's consent page), token, revoke,
     # introspect; not the toolkit's application management pages (apps are registered in the back office)
     path("o/", include((oauth2_urls.base_urlpatterns, "oauth2_provider"))),
+    path("", include("abonent.exchange.urls")),
 ]

@@ -268,6 +268,11 @@ def _calculate(period: BillingPeriod, *, run, progress) -> int:
 def _calculable(period: BillingPeriod) -> BillingPeriod | None:
     """Refuse a calculation out of order; returns the period before this one (None for the first)."""
     org, month = period.organisation, period.month
+    if org.external_billing:
+        raise BillingError(
+            f"Организация «{org.short_name}» ведёт расчёт во внешнем биллинге: период {month_label(month)} не "
+            "рассчитывается, его начисления загружаются из файла биллинга (manage.py import_billing_month)."
+        )
     if period.state == State.PUBLISHED:
         raise BillingError(
             f"Период {month_label(month)} опубликован: начисления не меняются, исправления — перерасчётом."

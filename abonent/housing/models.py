@@ -109,6 +109,8 @@ class PersonalAccount(models.Model):
         _("код активации"), max_length=14, blank=True, help_text=_("Печатается на квитанции; меняется каждый период")
     )
     els = models.CharField(_("ЕЛС (ГИС ЖКХ)"), max_length=10, blank=True)
+    # The идентификатор ЖКУ ГИС ЖКХ assigns to the account's service with this payee (its ЕЛС and a suffix).
+    igku = models.CharField(_("ИЖКУ (ГИС ЖКХ)"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("лицевой счёт")

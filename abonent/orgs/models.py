@@ -43,6 +43,11 @@ class Organisation(models.Model):
         UTILITY = "utility", _("Ресурсоснабжающая организация")
         MANAGEMENT = "management", _("Управляющая компания / ТСЖ")
 
+    class BillingMode(models.TextChoices):
+        OWN = "own", _("Собственный расчёт (Абонент считает начисления)")
+        # The organisation keeps its billing system: the month's figures come from its file (abonent.exchange).
+        EXTERNAL = "external", _("Внешний биллинг (начисления загружаются из файла)")
+
     code = models.SlugField(_("код"), max_length=32, unique=True, help_text=_("Латиница, для команд и адресов"))
     kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices, default=Kind.MANAGEMENT)
     name = models.CharField(_("полное наименование"), max_length=300)
@@ -89,6 +94,13 @@ class Organisation(models.Model):
         help_text=_("К нормативу при отсутствии прибора учёта, который можно установить."),
     )
     notice = models.TextField(_("объявление на главной"), blank=True)
+    billing_mode = models.CharField(
+        _("расчёт начислений"),
+        max_length=16,
+        choices=BillingMode.choices,
+        default=BillingMode.OWN,
+        help_text=_("Во внешнем биллинге месяц не рассчитывается: его цифры загружаются из файла биллинга."),
+    )
 
     class Meta:
         verbose_name = _("организация")
@@ -117,6 +129,10 @@ class Organisation(models.Model):
             raise ValidationError(errors)
 
     # --- local time: every "today" of the business is the organisation's, never the server's ---
+    @property
+    def external_billing(self) -> bool:
+        return self.billing_mode == self.BillingMode.EXTERNAL
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

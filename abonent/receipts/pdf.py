@@ -250,6 +250,13 @@ def _heading(pdf: FPDF, text: str) -> None:
     _text(pdf, text, size=8, style="B", h=5)
 
 
+def _gis_ids(account) -> str:
+    """The identifiers ГИС ЖКХ assigned to the account (imported by abonent.exchange), when it has them."""
+    ids = [f"ЕЛС {account.els}"] if account.els else []
+    ids += [f"ИЖКУ {account.igku}"] if account.igku else []
+    return f" ({'; '.join(ids)})" if ids else ""
+
+
 def _header(pdf: FPDF, r: Receipt) -> None:
     """The document, the payer and the payee, the payment QR code at the right, and the two
     totals: the period's and with the debt."""
@@ -259,7 +266,7 @@ def _header(pdf: FPDF, r: Receipt) -> None:
     top = pdf.get_y()
     lines = [
         f"№ платёжного документа: {r.number}",
-        f"Лицевой счёт: {acc.number}",
+        f"Лицевой счёт: {acc.number}" + _gis_ids(acc),
         f"Плательщик: {acc.payer_name}",
         f"Адрес помещения: {premises.address}",
         f"Площадь общая: {ru_decimal(premises.total_area)} м²"

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from abonent.demo import history
 from abonent.demo.city import CITY, seed_city
+from abonent.demo.external import EXTERNAL
 from abonent.demo.logins import DEMO_USERNAMES
 from abonent.demo.register import DEMO_CODES, DemoContext, seed
 from abonent.demo.reset import purge
@@ -101,7 +102,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             if options["reset"]:
-                purge(Organisation.objects.filter(code__in=(*DEMO_CODES, CITY)))
+                purge(Organisation.objects.filter(code__in=(*DEMO_CODES, CITY, EXTERNAL)))
                 purge(User.objects.filter(username__in=DEMO_USERNAMES))
             quiet = options["verbosity"] == 0
             if not quiet:
