@@ -33,47 +33,52 @@ def _chosen_account(request, links) -> int | None:
     return account_id
 
 
+def _pay_rows(links, chosen) -> list[dict]:
+    """A row per payable account: what is due, the amount field's text, whether it is ticked (only the clicked
+    account when one was clicked) and the services it can be paid for alone."""
+    choices = selectors.service_choices([link.account_id for link in links])
+    rows = []
+    for link in links:
+        due = selectors.amount_due(link.closing)
+        checked = link.account_id == chosen if chosen is not None else (due > 0 or len(links) == 1)
+        rows.append(
+            {
+                "link": link,
+                "due": due,
+                "amount_text": typed(due),
+                "checked": checked,
+                "services": choices.get(link.account_id, []),
+                "service": None,
+            }
+        )
+    return rows
+
+
+def _checkout(request, items, rows) -> str:
+    """Start the payment of the ticked amounts; the provider's page (or our СБП QR page) to go to."""
+    result_url = request.build_absolute_uri(reverse("payments:result", args=["00000000-0000-0000-0000-000000000000"]))
+    _order, redirect_url = services.payment_checkout(
+        user=request.user,
+        items=items,
+        services={row["link"].account_id: row["service"] for row in rows if row["service"]},
+        method="sbp" if request.POST.get("method") == "sbp" else "card",
+        save_method=request.POST.get("save_method") == "on",
+        return_url=result_url.replace("00000000-0000-0000-0000-000000000000", "__order__"),
+        notify_url=request.build_absolute_uri(reverse("payments:notify", args=[provider_name()])),
+    )
+    return redirect_url
+
+
 @login_required
 def pay(request):
     links = list(selectors.payable_links(request.user))
-    chosen = _chosen_account(request, links)
-    choices = selectors.service_choices([link.account_id for link in links])
-    rows = [
-        {
-            "link": link,
-            "due": selectors.amount_due(link.closing),
-            "amount_text": "",
-            "checked": False,
-            "services": choices.get(link.account_id, []),
-            "service": None,
-        }
-        for link in links
-    ]
-    for row in rows:
-        row["amount_text"] = typed(row["due"])
-        if chosen is not None:
-            row["checked"] = row["link"].account_id == chosen
-        else:
-            row["checked"] = row["due"] > 0 or len(rows) == 1
+    rows = _pay_rows(links, _chosen_account(request, links))
     errors = []
     if request.method == "POST":
         items, errors = _ticked_amounts(request.POST, rows)
-        services_named = {row["link"].account_id: row["service"] for row in rows if row["service"]}
         if not errors:
-            result_url = request.build_absolute_uri(
-                reverse("payments:result", args=["00000000-0000-0000-0000-000000000000"])
-            )
             try:
-                order, redirect_url = services.payment_checkout(
-                    user=request.user,
-                    items=items,
-                    services=services_named,
-                    method="sbp" if request.POST.get("method") == "sbp" else "card",
-                    save_method=request.POST.get("save_method") == "on",
-                    return_url=result_url.replace("00000000-0000-0000-0000-000000000000", "__order__"),
-                    notify_url=request.build_absolute_uri(reverse("payments:notify", args=[provider_name()])),
-                )
-                return redirect(redirect_url)
+                return redirect(_checkout(request, items, rows))
             except services.PaymentError as exc:
                 errors.append(str(exc))
     org_ids = {link.account.organisation_id for link in links}
