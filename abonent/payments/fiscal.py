@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from abonent.billing.models import BillingPeriod, Charge
+from abonent.billing.models import BillingPeriod, Charge, Service
 from abonent.lib.dates import month_label
 from abonent.lib.numbers import round_money
 from abonent.lib.site import site_url
@@ -64,6 +64,18 @@ def split(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return [*shares, amount - sum(shares, Decimal("0"))]
 
 
+SUPPLIER_FIELDS = ("service__supplier__short_name", "service__supplier__inn", "service__supplier__phone")
+
+
+def agent_supplier(row: dict, typed: ServiceFiscal) -> tuple[str, str, str]:
+    """Whom a line is collected for (the agent tags 1224/1226): the service's supplier from the register when the
+    organisation collects for it as an agent; the requisites typed on the service's fiscal settings otherwise (a
+    supplier the register does not know). The organisation's own services carry no tags."""
+    if row.get("service__payee") == Service.Payee.AGENT and row.get("service__supplier__inn"):
+        return tuple(row[field] or "" for field in SUPPLIER_FIELDS)
+    return typed.supplier_name, typed.supplier_inn, typed.supplier_phone
+
+
 def service_lines(account, amount: Decimal, period: BillingPeriod | None) -> list[ReceiptLine]:
     """The services of the account's last published receipt, the amount paid shared in proportion to their
     charges. Empty when the account has no positive charges there (then the single line is used)."""
@@ -71,7 +83,7 @@ def service_lines(account, amount: Decimal, period: BillingPeriod | None) -> lis
         return []
     rows = list(
         Charge.objects.filter(account=account, period=period)
-        .values("service_id", "service__name")
+        .values("service_id", "service__name", "service__payee", *SUPPLIER_FIELDS)
         .annotate(total=Sum("amount"))
         .filter(total__gt=0)
         .order_by("service__sort_order", "service__name")
@@ -83,14 +95,15 @@ def service_lines(account, amount: Decimal, period: BillingPeriod | None) -> lis
     lines = []
     for row, share in zip(rows, shares, strict=True):
         f = fiscal.get(row["service_id"]) or ServiceFiscal(vat_code=VatCode.NONE)
+        name, inn, phone = agent_supplier(row, f)
         lines.append(
             ReceiptLine(
                 description=f"{row['service__name']} (л/с № {account.number})",
                 amount=share,
                 vat_code=f.vat_code,
-                supplier_name=f.supplier_name,
-                supplier_inn=f.supplier_inn,
-                supplier_phone=f.supplier_phone,
+                supplier_name=name,
+                supplier_inn=inn,
+                supplier_phone=phone,
             )
         )
     return [line for line in lines if line.amount > 0]

@@ -309,8 +309,9 @@ class FiscalSettings(models.Model):
 class ServiceFiscal(models.Model):
     """A service's VAT in the fiscal receipt and, when the organisation collects the money for another supplier
     (a resource supplier's heating collected by a management company), that supplier: the line then carries the
-    agent tags (1222 agent type, 1224 supplier name, phone, 1226 INN). The seam until billing has a supplier
-    model: the supplier's requisites are typed here."""
+    agent tags (1222 agent type, 1224 supplier name, phone, 1226 INN). They come from the service's supplier in the
+    register (orgs.Supplier, paid through the organisation as agent); the requisites typed here are for a supplier
+    the register does not know (fiscal.agent_supplier)."""
 
     service = models.OneToOneField("billing.Service", models.CASCADE, related_name="fiscal", verbose_name=_("услуга"))
     vat_code = models.PositiveSmallIntegerField(_("НДС"), choices=VatCode.choices, default=VatCode.NONE)

@@ -85,6 +85,27 @@ def test_receipt_by_services_with_vat_and_agent_tags():
     assert line.description.startswith(heating.name)
 
 
+def test_agent_tags_come_from_the_services_supplier_in_the_register():
+    account = indebted_account(price=D("1000.00"))
+    org = account.organisation
+    heating = Service.objects.get(organisation=org, code="fixed")
+    supplier = f.SupplierFactory(
+        organisation=org, short_name="АО «Теплосеть Демо»", inn="0276000019", phone="+7 347 200-00-00"
+    )
+    Service.objects.filter(pk=heating.pk).update(supplier=supplier, payee=Service.Payee.AGENT)
+    FiscalSettings.objects.create(organisation=org, items=FiscalSettings.Items.SERVICES)
+    ServiceFiscal.objects.create(service=heating, vat_code=VatCode.NONE, supplier_name="устаревшее", supplier_inn="1")
+    (line,) = fiscal.draft_for([(account, D("100.00"))], email="p@example.ru").lines
+    assert (line.supplier_name, line.supplier_inn, line.supplier_phone) == (
+        "АО «Теплосеть Демо»",
+        supplier.inn,
+        "+7 347 200-00-00",
+    )
+    Service.objects.filter(pk=heating.pk).update(supplier=None)  # the organisation's own service: the typed ones
+    (line,) = fiscal.draft_for([(account, D("100.00"))], email="p@example.ru").lines
+    assert (line.supplier_name, line.supplier_inn) == ("устаревшее", "1")
+
+
 def test_split_adds_up_to_the_payment_exactly():
     assert fiscal.split(D("100.00"), [D("1"), D("1"), D("1")]) == [D("33.33"), D("33.33"), D("33.34")]
     assert sum(fiscal.split(D("0.05"), [D("3"), D("7")])) == D("0.05")
