@@ -3,7 +3,11 @@ period is published. The registry's import is one transaction and skips lines im
 mid-way and run again credits every line once. Also the Celery entry points of auto-pay, the fiscal data still
 awaited and the daily reconciliation (scheduled by beat; without a broker cron calls their commands)."""
 
+import datetime as dt
+
 from celery import shared_task
+from django.urls import reverse
+from django.utils import timezone
 
 from abonent.billing.models import BillingPeriod
 from abonent.jobs import registry
@@ -12,7 +16,7 @@ from abonent.jobs.services import start_job
 from . import autopay, fiscal, reconciliation, services
 from .registry import LAYOUTS, RegistryError, registry_import
 
-REGISTRY, DUE_MAIL = "payments.registry", "payments.due_mail"
+REGISTRY, DUE_MAIL, RECONCILE = "payments.registry", "payments.due_mail", "payments.reconcile"
 
 
 def registry_start(*, organisation, data: bytes, file_name: str, layout: str, actor=None):
@@ -70,6 +74,35 @@ def fiscal_pending() -> int:
     return fiscal.pending_register()
 
 
+def reconcile_start(*, day: dt.date, actor=None):
+    """The reconciliation of a day as a job of the whole shop (no organisation: the provider's list covers all)."""
+    return start_job(kind=RECONCILE, params={"day": day.isoformat()}, actor=actor)
+
+
+def _reconcile_run(job, progress) -> dict:
+    progress.phase("сверка платежей провайдера с нашими")
+    report = reconciliation.reconcile(day=dt.date.fromisoformat(job.params["day"]))
+    return {
+        "provider": report.provider_count,
+        "ours": report.our_count,
+        "missing_ours": len(report.missing_ours),
+        "missing_provider": len(report.missing_provider),
+        "mismatches": len(report.mismatches),
+    }
+
+
+registry.register(
+    registry.Kind(
+        name=RECONCILE,
+        label="Сверка платежей с провайдером",
+        run=_reconcile_run,
+        describe=lambda params: f"за {dt.date.fromisoformat(params['day']):%d.%m.%Y}",
+        links=lambda job: [("Отчёты сверки", reverse("admin:payments_reconciliation_changelist"))],
+    )
+)
+
+
 @shared_task(name="abonent.payments.tasks.reconcile_yesterday")
 def reconcile_yesterday() -> int:
-    return reconciliation.reconcile_yesterday().pk
+    """Beat's daily start: yesterday's reconciliation as a job (in the list of jobs, with its counts)."""
+    return reconcile_start(day=timezone.localdate() - dt.timedelta(days=1)).pk

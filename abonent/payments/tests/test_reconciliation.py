@@ -5,7 +5,8 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from abonent.payments import reconciliation
+from abonent.jobs.models import Job
+from abonent.payments import reconciliation, tasks
 from abonent.payments.models import Payment, Reconciliation, SandboxCharge
 from abonent.testing import factories as f
 
@@ -54,3 +55,13 @@ def test_operator_does_not_see_the_shop_wide_report(client):
     reconciliation.reconcile(day=timezone.localdate(), provider_name="sandbox")
     client.force_login(f.OperatorFactory())
     assert client.get("/admin/payments/reconciliation/").status_code == 403
+
+
+def test_the_daily_start_is_a_job_with_the_reports_counts(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = tasks.reconcile_yesterday()
+    job = Job.objects.get(pk=job_id)
+    assert job.state == Job.State.FINISHED and job.kind == tasks.RECONCILE
+    assert job.result == {"provider": 0, "ours": 0, "missing_ours": 0, "missing_provider": 0, "mismatches": 0}
+    yesterday = timezone.localdate() - timezone.timedelta(days=1)
+    assert Reconciliation.objects.get(day=yesterday).is_clean
