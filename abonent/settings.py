@@ -381,6 +381,20 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["read"],
     "PKCE_REQUIRED": True,
+    # RFC 9700 (OAuth 2.0 Security BCP) in full, as the toolkit's 4.0 will by default: no implicit or password grant,
+    # S256 only, tokens hashed at rest and never in the query string, exact redirect URIs, the `iss` parameter
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # a replayed refresh token revokes its whole family
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],  # apps register https callbacks only
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
 }
 SPECTACULAR_SETTINGS = {

@@ -102,7 +102,7 @@ class OrgView(ApiView):
 class OrgAccounts(OrgView):
     org_scope = OrgScope.REGISTER
 
-    @extend_schema(tags=TAGS, summary="Реестр лицевых счетов", parameters=PAGE,
+    @extend_schema(tags=TAGS, summary="Реестр лицевых счетов", parameters=PAGE, operation_id="org_accounts_list",
                    responses={200: page_of(RegisterAccount), **READ_ERRORS})  # fmt: skip
     def get(self, request):
         accounts = PersonalAccount.objects.filter(organisation_id=request.user.organisation_id)

@@ -41,11 +41,19 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def enqueue(*, organisation_id: int, event: str, event_id: str, data: dict) -> list[int]:
+def endpoints_for(organisation_id: int, event: str) -> list[WebhookEndpoint]:
+    """The organisation's active endpoints that want this event (one query)."""
+    return [e for e in WebhookEndpoint.objects.filter(organisation_id=organisation_id, is_active=True)
+            if event in e.events]  # fmt: skip
+
+
+def enqueue(
+    *, organisation_id: int, event: str, event_id: str, data: dict, endpoints: list[WebhookEndpoint] | None = None
+) -> list[int]:
     """Record the event for each of the organisation's endpoints that wants it; returns the deliveries' ids (the
-    receivers queue them after the commit)."""
-    endpoints = [e for e in WebhookEndpoint.objects.filter(organisation_id=organisation_id, is_active=True)
-                 if event in e.events]  # fmt: skip
+    receivers queue them after the commit). `endpoints`: looked up once by a caller recording many events."""
+    if endpoints is None:
+        endpoints = endpoints_for(organisation_id, event)
     if not endpoints:
         return []
     payload = json.loads(json.dumps({"event": event, "id": event_id, "data": data}, cls=DjangoJSONEncoder))

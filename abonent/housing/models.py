@@ -110,7 +110,7 @@ class PersonalAccount(models.Model):
     )
     els = models.CharField(_("ЕЛС (ГИС ЖКХ)"), max_length=10, blank=True)
     # The идентификатор ЖКУ ГИС ЖКХ assigns to the account's service with this payee (its ЕЛС and a suffix).
-    igku = models.CharField(_("ИЖКУ (ГИС ЖКХ)"), max_length=20, blank=True)
+    igku = models.CharField(_("ИЖКУ (ГИС ЖКХ)"), max_length=20, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("лицевой счёт")

@@ -99,6 +99,8 @@ class Organisation(models.Model):
         max_length=16,
         choices=BillingMode.choices,
         default=BillingMode.OWN,
+        # in the database too: a row written by an older migration's model (the migration tests) gets it as well
+        db_default=BillingMode.OWN,
         help_text=_("Во внешнем биллинге месяц не рассчитывается: его цифры загружаются из файла биллинга."),
     )
 

@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="personalaccount",
             name="igku",
-            field=models.CharField(blank=True, max_length=20, verbose_name="ИЖКУ (ГИС ЖКХ)"),
+            field=models.CharField(blank=True, db_default="", max_length=20, verbose_name="ИЖКУ (ГИС ЖКХ)"),
         ),
     ]

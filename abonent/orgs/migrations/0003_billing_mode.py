@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
                     ("external", "Внешний биллинг (начисления загружаются из файла)"),
                 ],
                 default="own",
+                db_default="own",
                 help_text="Во внешнем биллинге месяц не рассчитывается: его цифры загружаются из файла биллинга.",
                 max_length=16,
                 verbose_name="расчёт начислений",
