@@ -27,6 +27,8 @@ NAV = [
     ("debtors", "Должники", "office:debtors"),
     ("turnover", "ОСВ", "office:turnover"),
     ("payments_report", "Платежи", "office:payments"),
+    ("registry_import", "Реестр банка", "office:registry_import"),
+    ("readings_import", "Показания из файла", "office:readings_import"),
     ("readings_report", "Показания по домам", "office:readings"),
     ("audit", "Журнал", "office:audit"),
     ("operators", "Операторы", "office:operators"),

@@ -33,6 +33,10 @@ PAGES = {
     "/office/audit/operators/{operator}/": {U, M},
     "/office/operators/": {M},
     "/office/cycle/": {A, U, M},
+    "/office/jobs/{job}/": ALL,
+    "/office/jobs/{job}/status/": ALL,
+    "/office/imports/registry/": {A, M},
+    "/office/imports/readings/": {D, M},
 }
 # actions (POST) → the roles that may do them; a forbidden one changes nothing
 ACTIONS = {
@@ -49,7 +53,7 @@ ACTIONS = {
 def _ids(w, operator):
     return {"account": w["account"].pk, "notice": w["notice"].pk, "building": w["building"].pk,
             "appeal": w["appeal"].pk, "paid": w["paid"].pk, "reading": w["reading"].pk,
-            "operator": operator.pk, "period": w["period"].pk}  # fmt: skip
+            "operator": operator.pk, "period": w["period"].pk, "job": w["job"].pk}  # fmt: skip
 
 
 @pytest.mark.parametrize("role", sorted(ALL))

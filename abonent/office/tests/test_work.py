@@ -184,7 +184,7 @@ def test_a_paid_request_is_accepted_with_a_comment_and_logged(client):
     assert OfficeAction.objects.filter(kind="request_changed", actor=dispatcher, account=w["account"]).exists()
 
 
-def test_the_accountant_closes_calculates_reviews_and_publishes_the_month(client):
+def test_the_accountant_closes_calculates_reviews_and_publishes_the_month(client, django_capture_on_commit_callbacks):
     w = world()
     service = f.ServiceFactory(organisation=w["org"], name="Вывоз ТКО", method="fixed", resource="")
     f.TariffFactory(service=service, valid_from=dt.date(2020, 1, 1), valid_to=None, price=Decimal("321.00"))
@@ -197,12 +197,20 @@ def test_the_accountant_closes_calculates_reviews_and_publishes_the_month(client
     assert "Досрочно — только с письменной причиной" in refused
     w["period"].refresh_from_db()
     assert w["period"].state == "open"
+    assert client.post(run, {"step": "close_readings", "reason": "мало"}, follow=True).status_code == 200
+    w["period"].refresh_from_db()
+    assert w["period"].state == "open"
     reason = "Пробный расчёт для проверки тарифов"
-    client.post(run, {"step": "close_readings", "reason": reason})
-    client.post(run, {"step": "calculate", "reason": reason})
+    with django_capture_on_commit_callbacks(execute=True):  # the request's commit sends the step's job
+        client.post(run, {"step": "close_readings", "reason": reason})
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(run, {"step": "calculate", "reason": reason}, follow=True).content.decode()
+    assert "поставлено в очередь" in page
     page = client.get("/office/cycle/").content.decode()
     assert "Наибольшие изменения по лицевым счетам" in page and "321,00" in page
-    client.post(run, {"step": "publish", "reason": reason})
+    assert "Задания шагов" in page and 'data-job-status="/office/jobs/' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(run, {"step": "publish", "reason": reason})
     w["period"].refresh_from_db()
     assert w["period"].state == "published"
     assert OfficeAction.objects.filter(kind="cycle_step", actor=accountant).count() == 3

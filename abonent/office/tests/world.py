@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from abonent.billing.models import BillingPeriod
+from abonent.jobs.models import Job
 from abonent.metering.models import Reading
 from abonent.office.models import DebtNotice
 from abonent.support.models import Appeal, PaidService, PaidServiceRequest
@@ -38,5 +39,7 @@ def world(organisation=None):
         issued_on=dt.date(2026, 12, 1), pay_by=dt.date(2026, 12, 21),
     )  # fmt: skip
     period = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 12, 1))
-    return {"period": period, "org": org, "building": building, "account": account, "meter": meter, "reading": reading,
+    job = Job.objects.create(kind="billing.close", organisation=org, params={"period": period.pk, "step": "all"},
+                             dedupe_key=f"world:{period.pk}", state=Job.State.FAILED, error="Тарифа нет")  # fmt: skip
+    return {"period": period, "job": job, "org": org, "building": building, "account": account, "meter": meter, "reading": reading,
             "appeal": appeal, "paid": paid, "notice": notice, "subscriber": subscriber}  # fmt: skip

@@ -1,0 +1,45 @@
+"""The organisation's background jobs as the office shows them: the jobs include (jobs/_progress.html) with its
+links pointing at the office's own job page and status, so an operator stays in the office while a step or an
+import runs. Only the office's organisation's jobs: another organisation's is a 404, like every office object."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+
+from abonent.jobs.access import jobs_for
+from abonent.jobs.context import job_context
+from abonent.jobs.models import Job
+from abonent.lib.inputs import parse_id
+
+DASHBOARD_ROWS = 10
+
+
+def of_office(user, organisation):
+    """jobs.access decides what the user may see at all; the office narrows it to its organisation (a superuser
+    would otherwise see every organisation's)."""
+    return jobs_for(user).filter(organisation=organisation)
+
+
+def job_for(user, organisation, job_id) -> Job:
+    pk = parse_id(job_id)
+    found = of_office(user, organisation).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404("Задание не найдено")
+    return found
+
+
+def context(job: Job) -> dict:
+    """The include's context with the office's job page and status instead of the admin's."""
+    j = job_context(job)
+    j["url"] = reverse("office:job", args=[job.pk])
+    j["status_url"] = reverse("office:job_status", args=[job.pk])
+    return j
+
+
+def running_and_failed(user, organisation) -> dict:
+    jobs = of_office(user, organisation)
+    return {
+        "jobs_running": [context(j) for j in jobs.filter(state__in=Job.ACTIVE)[:DASHBOARD_ROWS]],
+        "jobs_failed": [context(j) for j in jobs.filter(state=Job.State.FAILED)[:DASHBOARD_ROWS]],
+    }
