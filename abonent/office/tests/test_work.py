@@ -131,6 +131,32 @@ def _debt(w, closing: Decimal, charged: Decimal):
     return period
 
 
+def test_debtors_filtered_by_a_service_owe_for_that_service(client):
+    from abonent.billing.models import ServiceBalance  # noqa: PLC0415
+
+    w = world()
+    period = _debt(w, Decimal("9000.00"), Decimal("3000.00"))
+    heat = f.ServiceFactory(organisation=w["org"], name="Отопление")
+    water = f.ServiceFactory(organisation=w["org"], name="Холодная вода")
+    other = f.PersonalAccountFactory(premises=f.PremisesFactory(building=w["building"]), number="100000002")
+    AccountBalance.objects.create(account=other, period=period, charged=Decimal("500"), closing=Decimal("500"))
+    for account, service, closing in ((w["account"], heat, "6000.00"), (w["account"], water, "3000.00"),
+                                      (other, heat, "0.00"), (other, water, "500.00")):  # fmt: skip
+        ServiceBalance.objects.create(account=account, period=period, service=service, opening=Decimal(closing),
+                                      closing=Decimal(closing))  # fmt: skip
+    only_heat = debtors.debtors(w["org"], debtors.Filters(service_id=heat.pk))
+    assert [(r.account, r.service_debt) for r in only_heat] == [(w["account"], Decimal("6000.00"))]
+    assert {r.account for r in debtors.debtors(w["org"], debtors.Filters(service_id=water.pk))} == {w["account"], other}
+    client.force_login(make_operator(w["org"], Role.ACCOUNTANT))
+    page = client.get("/office/debtors/", {"service": heat.pk}).content.decode()
+    assert "По услуге" in page and "6\xa0000,00" in page and "100000002" not in page
+    assert "Холодная вода" in page  # the service is chosen from the organisation's own
+    stranger = f.ServiceFactory(organisation=world()["org"], name="Чужая услуга")
+    page = client.get("/office/debtors/", {"service": stranger.pk}).content.decode()
+    assert "Должников нет" in page and "Чужая услуга" not in page
+    assert client.get("/office/debtors/", {"service": "x"}).status_code == 400
+
+
 def test_debtors_filter_sort_export_and_a_pretrial_letter(client, django_capture_on_commit_callbacks):
     w = world()
     _debt(w, Decimal("9000.00"), Decimal("3000.00"))
