@@ -51,21 +51,21 @@ def steps(period: BillingPeriod) -> list[Step]:
     return out
 
 
-def recent_jobs(organisation, user) -> list[dict]:
+def recent_jobs(organisation, user, role: str) -> list[dict]:
     """The latest steps' jobs of any month: the one just published stays in sight after its period closes."""
-    return [jobs.context(j) for j in jobs.of_office(user, organisation).filter(kind=CLOSE)[:5]]
+    return [jobs.context(j, role) for j in jobs.of_office(user, organisation).filter(kind=CLOSE)[:5]]
 
 
-def page(organisation, user) -> dict:
+def page(organisation, user, role: str) -> dict:
     period = current_period(organisation)
     if period is None:
-        return {"period": None, "jobs": recent_jobs(organisation, user)}
+        return {"period": None, "jobs": recent_jobs(organisation, user, role)}
     return {
         "period": period,
         "steps": steps(period),
         "review": draft_review(period) if period.state == STATE.CALCULATED else None,
         "runs": PeriodRun.objects.filter(period=period).select_related("started_by").order_by("-started_at")[:10],
-        "jobs": recent_jobs(organisation, user),
+        "jobs": recent_jobs(organisation, user, role),
     }
 
 

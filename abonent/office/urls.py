@@ -37,6 +37,7 @@ urlpatterns = [
     path("office/operators/", views_operators.operators, name="operators"),
     path("office/jobs/<str:job_id>/", views_jobs.job_page, name="job"),
     path("office/jobs/<str:job_id>/status/", views_jobs.job_status, name="job_status"),
+    path("office/jobs/<str:job_id>/retry/", views_jobs.job_retry_view, name="job_retry"),
     path("office/imports/registry/", views_imports.registry_upload, name="registry_import"),
     path("office/imports/readings/", views_imports.readings_upload, name="readings_import"),
     path("office/operators/<str:user_id>/", views_operators.operator_change, name="operator_change"),

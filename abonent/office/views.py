@@ -12,7 +12,10 @@ from .web import office_page
 @office_page("dashboard")
 def home(request):
     organisation = request.office.organisation
-    context = {**dashboard.dashboard(organisation), **jobs.running_and_failed(request.user, organisation)}
+    context = {
+        **dashboard.dashboard(organisation),
+        **jobs.running_and_failed(request.user, organisation, request.office.role),
+    }
     return render(request, "office/dashboard.html", context)
 
 

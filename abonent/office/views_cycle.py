@@ -14,7 +14,9 @@ from .web import office_page
 
 @office_page("cycle")
 def cycle_page(request):
-    return render(request, "office/cycle.html", cycle.page(request.office.organisation, request.user))
+    return render(
+        request, "office/cycle.html", cycle.page(request.office.organisation, request.user, request.office.role)
+    )
 
 
 @office_page("cycle_run", methods=("POST",))

@@ -44,6 +44,22 @@ def test_a_jobs_page_and_status_are_the_offices_and_another_organisations_job_is
         assert client.get(url).status_code == 404
 
 
+def test_a_failed_close_is_retried_by_the_accountant_and_the_auditor_has_no_button(client,
+                                                                                   django_capture_on_commit_callbacks):  # fmt: skip
+    w = world()
+    client.force_login(make_operator(w["org"], Role.AUDITOR))
+    page = client.get(f"/office/jobs/{w['job'].pk}/").content.decode()
+    assert "Тарифа нет" in page and "Повторить" not in page
+    assert client.post(f"/office/jobs/{w['job'].pk}/retry/").status_code == 403
+    client.force_login(make_operator(w["org"], Role.ACCOUNTANT))
+    assert f'action="/office/jobs/{w["job"].pk}/retry/"' in client.get("/office/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # runs again; December's close is early on 01.12 itself
+        response = client.post(f"/office/jobs/{w['job'].pk}/retry/")
+    assert response.status_code == 302 and response["Location"] == f"/office/jobs/{w['job'].pk}/"
+    w["job"].refresh_from_db()
+    assert (w["job"].state, w["job"].attempts) == ("failed", 1) and "Рано" in w["job"].error
+
+
 def test_the_accountant_uploads_a_registry_and_sees_its_result(client, django_capture_on_commit_callbacks):
     w = world()
     client.force_login(make_operator(w["org"], Role.ACCOUNTANT))
