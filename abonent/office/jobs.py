@@ -51,6 +51,8 @@ def context(job: Job, role: str) -> dict:
     j["retry_url"] = reverse("office:job_retry", args=[job.pk]) if may_retry(role, job) else ""
     if job.kind == CLOSE and j["links"]:  # the draft's review is on the office's cycle page
         j["links"] = [("Проверьте черновик перед публикацией: сверка с прошлым месяцем", reverse("office:cycle"))]
+    if job.kind == REGISTRY and (job.result or {}).get("unmatched") and roles.may(role, "unmatched"):
+        j["links"] = [*j["links"], ("Несопоставленные строки: зачислить на лицевой счёт", reverse("office:unmatched"))]
     return j
 
 

@@ -28,6 +28,7 @@ NAV = [
     ("turnover", "ОСВ", "office:turnover"),
     ("payments_report", "Платежи", "office:payments"),
     ("registry_import", "Реестр банка", "office:registry_import"),
+    ("unmatched", "Несопоставленные", "office:unmatched"),
     ("readings_import", "Показания из файла", "office:readings_import"),
     ("readings_report", "Показания по домам", "office:readings"),
     ("audit", "Журнал", "office:audit"),

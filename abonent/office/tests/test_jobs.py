@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abonent.jobs.models import Job
-from abonent.office.models import Role
+from abonent.office.models import OfficeAction, Role
 from abonent.payments.models import Payment, UnmatchedLine
 from abonent.payments.tests.test_registry import build, line
 
@@ -72,7 +72,18 @@ def test_the_accountant_uploads_a_registry_and_sees_its_result(client, django_ca
     assert response.status_code == 302 and response["Location"].startswith("/office/jobs/")
     page = client.get(response["Location"]).content.decode()
     assert "зачислено платежей: 1" in page and "не сопоставлено: 1" in page
-    assert Payment.objects.get().amount == D("100.00") and UnmatchedLine.objects.count() == 1
+    assert Payment.objects.get().amount == D("100.00") and UnmatchedLine.objects.filter(payment=None).count() == 2
+    # the unmatched line, from the job's page to the list, credited to the account the accountant names
+    assert 'href="/office/imports/unmatched/"' in page
+    unmatched = UnmatchedLine.objects.get(amount=D("200.00"))
+    listing = client.get("/office/imports/unmatched/").content.decode()
+    assert "200,00" in listing and f'action="/office/imports/unmatched/{unmatched.pk}/"' in listing
+    refused = client.post(f"/office/imports/unmatched/{unmatched.pk}/", {"account": "нет такого"}, follow=True)
+    assert "не найден" in refused.content.decode()
+    client.post(f"/office/imports/unmatched/{unmatched.pk}/", {"account": w["account"].number})
+    unmatched.refresh_from_db()
+    assert unmatched.payment.account == w["account"] and unmatched.payment.amount == D("200.00")
+    assert OfficeAction.objects.filter(kind="unmatched_resolved", account=w["account"]).exists()
 
 
 def test_a_registry_in_the_wrong_encoding_is_refused_on_the_form_and_nothing_runs(client):

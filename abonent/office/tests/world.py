@@ -10,6 +10,7 @@ from abonent.billing.models import BillingPeriod
 from abonent.jobs.models import Job
 from abonent.metering.models import Reading
 from abonent.office.models import DebtNotice
+from abonent.payments.models import Registry, UnmatchedLine
 from abonent.support.models import Appeal, PaidService, PaidServiceRequest
 from abonent.testing import factories as f
 
@@ -41,5 +42,9 @@ def world(organisation=None):
     period = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 12, 1))
     job = Job.objects.create(kind="billing.close", organisation=org, params={"period": period.pk, "step": "all"},
                              dedupe_key=f"world:{period.pk}", state=Job.State.FAILED, error="Тарифа нет")  # fmt: skip
-    return {"period": period, "job": job, "org": org, "building": building, "account": account, "meter": meter, "reading": reading,
+    registry = Registry.objects.create(organisation=org, file_name="reestr.txt", layout="sber", sha256=f"w{org.pk}")
+    unmatched = UnmatchedLine.objects.create(registry=registry, organisation=org, external_id=f"world-{org.pk}",
+                                             account_number="404404", amount=Decimal("250.00"),
+                                             paid_on=dt.date(2026, 11, 20))  # fmt: skip
+    return {"period": period, "job": job, "unmatched": unmatched, "org": org, "building": building, "account": account, "meter": meter, "reading": reading,
             "appeal": appeal, "paid": paid, "notice": notice, "subscriber": subscriber}  # fmt: skip
