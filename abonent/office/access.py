@@ -8,6 +8,7 @@ from django.http import Http404
 from abonent.housing.models import Building, PersonalAccount
 from abonent.lib.inputs import parse_id
 from abonent.metering.models import Reading
+from abonent.payments.models import UnmatchedLine
 from abonent.support.models import Appeal, PaidServiceRequest
 from abonent.users.models import User
 
@@ -55,3 +56,7 @@ def notice_for(organisation, notice_id) -> DebtNotice:
 
 def operator_for(organisation, user_id) -> User:
     return _found(User.objects.filter(organisation=organisation, is_staff=True), user_id)
+
+
+def unmatched_for(organisation, line_id) -> UnmatchedLine:
+    return _found(UnmatchedLine.objects.filter(organisation=organisation), line_id)

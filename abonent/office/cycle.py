@@ -1,10 +1,10 @@
 """The monthly cycle as a guided page: each step of the period with its guard (the day it may run without a
 reason), what has run (PeriodRun), and after calculate the draft review (billing.draft_review).
 
-The seam for background jobs: `run_step` is the one place the office starts a step. Today it calls
-billing.cycle.period_close in the request (the step is one transaction; a city's close takes a minute or more).
-When the steps become jobs, `run_step` enqueues the job instead and the page shows its progress from the run
-record it writes; nothing else in the office changes.
+`run_step` is the one place the office starts a step: it answers at once what needs no work (an unknown step,
+a step before its day without a written reason) and queues the step as a job (billing.tasks.close_start, the
+same job the admin starts; a city's close takes longer than a web request may last). The page shows the
+period's jobs with their live progress.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from abonent.billing import cycle as billing_cycle
 from abonent.billing import cycle_guard
 from abonent.billing.draft_review import draft_review
 from abonent.billing.models import BillingPeriod, PeriodRun
+from abonent.billing.tasks import CLOSE, close_start
 
+from . import jobs
 from .services import log
 
 STATE = BillingPeriod.State
@@ -49,24 +51,33 @@ def steps(period: BillingPeriod) -> list[Step]:
     return out
 
 
-def page(organisation) -> dict:
+def recent_jobs(organisation, user, role: str) -> list[dict]:
+    """The latest steps' jobs of any month: the one just published stays in sight after its period closes."""
+    return [jobs.context(j, role) for j in jobs.of_office(user, organisation).filter(kind=CLOSE)[:5]]
+
+
+def page(organisation, user, role: str) -> dict:
     period = current_period(organisation)
     if period is None:
-        return {"period": None}
+        return {"period": None, "jobs": recent_jobs(organisation, user, role)}
     return {
         "period": period,
         "steps": steps(period),
         "review": draft_review(period) if period.state == STATE.CALCULATED else None,
         "runs": PeriodRun.objects.filter(period=period).select_related("started_by").order_by("-started_at")[:10],
+        "jobs": recent_jobs(organisation, user, role),
     }
 
 
-def run_step(*, organisation, operator, period: BillingPeriod, step: str, reason: str | None) -> BillingPeriod:
-    """Start one step of the period (the seam for background jobs, see the module's docstring). An early step
-    without a reason raises cycle_guard.EarlyStepError; a step that fails raises billing's error."""
-    done = billing_cycle.period_close(
-        organisation=organisation, month=period.month, step=step, actor=operator, force_reason=reason or None
-    )
+def run_step(*, organisation, operator, period: BillingPeriod, step: str, reason: str | None):
+    """Queue one step of the period and return its job. An early step without a reason raises
+    cycle_guard.EarlyStepError, a reason too short billing's error; what the step itself refuses is on the job's
+    page."""
+    early = cycle_guard.early_step(period, step)
+    if early is not None and not reason:
+        raise early
+    reason = cycle_guard.clean_reason(reason) if early is not None else None
+    job = close_start(period=period, step=step, actor=operator, reason=reason)
     log(organisation=organisation, actor=operator, kind="cycle_step",
-        details=f"{done}: {cycle_guard.STEP_LABELS[step]}" + (f" (досрочно: {reason})" if reason else ""))  # fmt: skip
-    return done
+        details=f"{period}: {cycle_guard.STEP_LABELS[step]}" + (f" (досрочно: {reason})" if reason else ""))  # fmt: skip
+    return job

@@ -1,6 +1,8 @@
 """Who owes: the accounts with a debt now, how many months of charges it is, filtered and sorted as the
 accountant asks. "Months in debt" is the debt divided by the average monthly charge of the last twelve
 published months: the measure ПП 354 п.117 uses (a debt of more than two months' charges allows a restriction).
+Filtered by a service, the list keeps the accounts owing for that service in the last published month (its
+closing in billing's per-service ledger, ServiceBalance) and shows that debt beside the account's.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Avg, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from abonent.billing.models import AccountBalance, BillingPeriod
+from abonent.billing.models import AccountBalance, BillingPeriod, ServiceBalance
 from abonent.lib.numbers import round_money
 from abonent.orgs.dates import add_months
 
@@ -32,6 +34,7 @@ class Filters:
     debt_above: Decimal = Decimal("0")
     months_above: Decimal | None = None
     building_id: int | None = None
+    service_id: int | None = None
     sort: str = "debt"
 
 
@@ -69,7 +72,17 @@ def debtors(organisation, filters: Filters):
         rows = rows.filter(months__gt=filters.months_above)
     if filters.building_id is not None:
         rows = rows.filter(account__premises__building_id=filters.building_id)
+    if filters.service_id is not None:
+        rows = _owing_for_service(rows, period, filters.service_id)
     return rows.order_by(SORTS.get(filters.sort, "-debt"), "account__number")
+
+
+def _owing_for_service(rows, period: BillingPeriod, service_id: int):
+    """Payments after the month are not yet spread over services (the next close does it), so the service's
+    debt is its closing in the last published month."""
+    closing = ServiceBalance.objects.filter(account_id=OuterRef("account_id"), period=period, service_id=service_id)
+    owed = Subquery(closing.values("closing")[:1], output_field=money.MONEY)
+    return rows.annotate(service_debt=owed).filter(service_debt__gt=0)
 
 
 def table_rows(rows):

@@ -18,6 +18,7 @@ class DebtorFilterForm(forms.Form):
     months_above = AsciiDecimalField(label="Месяцев долга больше", required=False, min_value=0, max_digits=5,
                                      decimal_places=1)  # fmt: skip
     building = AsciiIntegerField(label="Дом", required=False, min_value=1, widget=forms.Select)
+    service = AsciiIntegerField(label="Услуга", required=False, min_value=1, widget=forms.Select)
     sort = forms.ChoiceField(
         label="Сортировка",
         required=False,

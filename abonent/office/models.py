@@ -55,6 +55,7 @@ class OfficeAction(models.Model):
         ROLE_SET = "role_set", _("Назначена роль")
         REPORT_DOWNLOADED = "report_downloaded", _("Выгружен отчёт")
         CYCLE_STEP = "cycle_step", _("Шаг месячного цикла")
+        UNMATCHED_RESOLVED = "unmatched_resolved", _("Платёж из реестра зачислен вручную")
 
     at = models.DateTimeField(_("время"), default=timezone.now, db_index=True)
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+", verbose_name=_("организация"))

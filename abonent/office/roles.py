@@ -33,6 +33,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "request_change": frozenset({DISPATCHER, ADMINISTRATOR}),
     "audit": frozenset({AUDITOR, ADMINISTRATOR}),
     "operators": frozenset({ADMINISTRATOR}),
+    # a job's page: whoever may open the office sees its organisation's jobs (what starts them is checked apart)
+    "job": EVERYONE,
+    "registry_import": frozenset({ACCOUNTANT, ADMINISTRATOR}),
+    "readings_import": frozenset({DISPATCHER, ADMINISTRATOR}),
+    "unmatched": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
+    "unmatched_resolve": frozenset({ACCOUNTANT, ADMINISTRATOR}),
 }
 
 

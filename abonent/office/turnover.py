@@ -1,11 +1,16 @@
-"""The turnover sheet (оборотно-сальдовая ведомость): for a range of months, by account or by house, the opening
-balance, charged, recalculated, penalties, paid and the closing balance.
+"""The turnover sheet (оборотно-сальдовая ведомость): for a range of months, by account, by house or by service,
+the opening balance, charged, recalculated, penalties, paid and the closing balance.
 
 The one place the office reads turnovers, so that a per-service split of the ledger changes this module only.
 It reads billing's AccountBalance rows of the published months — the same rows the ledger's entries were posted
 from (billing.ledger: closing = opening + charged + recalculated + penalties − paid) — summed in the database:
 the opening is the first month's, the closing the last month's, the rest added up. A test checks every account
 and month of the demo against the ledger entries themselves.
+
+By service the sheet reads billing's ServiceBalance rows instead (the per-service ledger): the close writes them so
+that an account's rows add up to its AccountBalance, field by field, so the service sheet's total is the account
+sheet's (a test). The row without a service — a recalculation with none, an advance not yet spread — is its own
+line, "Без услуги".
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Case, F, Sum, Value, When
 
-from abonent.billing.models import AccountBalance, BillingPeriod
+from abonent.billing.models import AccountBalance, BillingPeriod, ServiceBalance
 from abonent.lib.numbers import round_money
 
 from . import money
@@ -26,7 +31,12 @@ FIGURES = ("opening", "charged", "recalculated", "penalties", "paid", "closing")
 HEADERS = ["Входящее сальдо", "Начислено", "Перерасчёты", "Пени", "Оплачено", "Исходящее сальдо"]
 BY = {"account": ("account_id", "account__number", "account__premises__building__address",
                   "account__premises__number", "account__payer_name"),
-      "house": ("account__premises__building_id", "account__premises__building__address")}  # fmt: skip
+      "house": ("account__premises__building_id", "account__premises__building__address"),
+      "service": ("service_id", "service__name")}  # fmt: skip
+ORDER = {"account": "account__number", "house": "account__premises__building__address", "service": "service__name"}
+NO_SERVICE = "Без услуги"
+# the first two columns' headings of each kind of sheet
+LABELS = {"account": ("Лицевой счёт", "Адрес и плательщик"), "house": ("Дом", ""), "service": ("Услуга", "")}
 
 
 class TurnoverError(ValueError):
@@ -82,8 +92,8 @@ def _line(row: dict, by: str) -> Line:
     if by == "account":
         key, number, address, flat, payer = (row[k] for k in BY["account"])
         return Line(key, number, f"{address}, кв. {flat} — {payer}", **values)
-    key, address = (row[k] for k in BY["house"])
-    return Line(key, address, "", **values)
+    key, name = (row[k] for k in BY[by])
+    return Line(key or 0, name or NO_SERVICE, "", **values)
 
 
 def sheet(
@@ -98,13 +108,13 @@ def sheet(
     """The sheet of the published months between `first` and `last` (first days of months); `page` cuts the
     lines (the screen shows a page, the file all), the total is always the whole sheet's."""
     if by not in BY:
-        raise TurnoverError("Ведомость строится по лицевым счетам или по домам.")
+        raise TurnoverError("Ведомость строится по лицевым счетам, по домам или по услугам.")
     if first > last:
         raise TurnoverError("Начало периода позже его конца.")
     periods = _published_periods(organisation, first, last)
     if not periods:
         return Sheet(None, None, by, [], Line(0, "Итого", "", *(ZERO,) * 6))
-    rows = AccountBalance.objects.filter(period__in=periods)
+    rows = (ServiceBalance if by == "service" else AccountBalance).objects.filter(period__in=periods)
     if building_id is not None:
         rows = rows.filter(account__premises__building_id=building_id)
     lines = [_line(r, by) for r in _grouped(rows, periods, by, page)]
@@ -126,7 +136,7 @@ def _published_periods(organisation, first: dt.date, last: dt.date) -> list[Bill
 def _grouped(rows, periods, by: str, page: slice | None):
     """The lines' rows. One month by account is one balance row per account (unique per account and period):
     no grouping, so the database reads a page in the accounts' order instead of summing every account first."""
-    order = "account__number" if by == "account" else "account__premises__building__address"
+    order = ORDER[by]
     if by == "account" and len(periods) == 1:
         grouped = rows.values(*BY[by], *FIGURES).order_by(order)
     else:

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import views, views_appeals, views_cycle, views_debtors, views_operators, views_readings, views_reports
+from . import (
+    views,
+    views_appeals,
+    views_cycle,
+    views_debtors,
+    views_imports,
+    views_jobs,
+    views_operators,
+    views_readings,
+    views_reports,
+)
 
 app_name = "office"
 
@@ -25,5 +35,12 @@ urlpatterns = [
     path("office/appeals/<str:appeal_id>/", views_appeals.appeal, name="appeal"),
     path("office/requests/<str:request_id>/", views_appeals.paid_request, name="paid_request"),
     path("office/operators/", views_operators.operators, name="operators"),
+    path("office/jobs/<str:job_id>/", views_jobs.job_page, name="job"),
+    path("office/jobs/<str:job_id>/status/", views_jobs.job_status, name="job_status"),
+    path("office/jobs/<str:job_id>/retry/", views_jobs.job_retry_view, name="job_retry"),
+    path("office/imports/registry/", views_imports.registry_upload, name="registry_import"),
+    path("office/imports/readings/", views_imports.readings_upload, name="readings_import"),
+    path("office/imports/unmatched/", views_imports.unmatched_lines, name="unmatched"),
+    path("office/imports/unmatched/<str:line_id>/", views_imports.unmatched_resolve_view, name="unmatched_resolve"),
     path("office/operators/<str:user_id>/", views_operators.operator_change, name="operator_change"),
 ]

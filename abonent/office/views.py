@@ -5,13 +5,18 @@ from django.shortcuts import render
 
 from abonent.billing.statements import debt_of
 
-from . import access, audit, dashboard
+from . import access, audit, dashboard, jobs
 from .web import office_page
 
 
 @office_page("dashboard")
 def home(request):
-    return render(request, "office/dashboard.html", dashboard.dashboard(request.office.organisation))
+    organisation = request.office.organisation
+    context = {
+        **dashboard.dashboard(organisation),
+        **jobs.running_and_failed(request.user, organisation, request.office.role),
+    }
+    return render(request, "office/dashboard.html", context)
 
 
 @office_page("account")

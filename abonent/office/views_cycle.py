@@ -14,7 +14,9 @@ from .web import office_page
 
 @office_page("cycle")
 def cycle_page(request):
-    return render(request, "office/cycle.html", cycle.page(request.office.organisation))
+    return render(
+        request, "office/cycle.html", cycle.page(request.office.organisation, request.user, request.office.role)
+    )
 
 
 @office_page("cycle_run", methods=("POST",))
@@ -28,12 +30,12 @@ def cycle_run(request, period_id):
         messages.error(request, "Неизвестный шаг.")
         return redirect("office:cycle")
     try:
-        done = cycle.run_step(organisation=organisation, operator=request.user, period=period, step=step,
+        cycle.run_step(organisation=organisation, operator=request.user, period=period, step=step,
                               reason=request.POST.get("reason", "").strip())  # fmt: skip
     except EarlyStepError as exc:
         messages.error(request, str(exc))
     except BillingError as exc:
         messages.error(request, f"Шаг не выполнен: {exc}")
     else:
-        messages.success(request, f"{done}: {done.get_state_display()}.")
+        messages.success(request, f"{period}: «{cycle.cycle_guard.STEP_LABELS[step]}» поставлено в очередь.")
     return redirect("office:cycle")

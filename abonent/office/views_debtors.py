@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from abonent.billing.models import Service
 from abonent.housing.models import Building
 from abonent.lib import tables
 from abonent.lib.inputs import parse_id
@@ -25,6 +26,7 @@ def _filters(request, organisation):
             debt_above=data["debt_above"] or 0,
             months_above=data["months_above"],
             building_id=data["building"],
+            service_id=data["service"],
             sort=data["sort"] or "debt",
         )
         return form, filters
@@ -35,6 +37,8 @@ def debtors_form(data, organisation):
     form = DebtorFilterForm(data)
     houses = Building.objects.filter(organisation=organisation).order_by("address").values_list("id", "address")
     form.fields["building"].widget.choices = [("", "все дома"), *houses]
+    services = Service.objects.filter(organisation=organisation).order_by("name").values_list("id", "name")
+    form.fields["service"].widget.choices = [("", "все услуги"), *services]
     return form
 
 
@@ -46,7 +50,8 @@ def debtor_list(request):
     if request.GET.get("format") == "xlsx":
         table = tables.Table("debtors", "Должники", debtors.HEADERS, debtors.table_rows(rows))
         return _download(request, table, "Должники")
-    context = {"form": form, "rows": rows[:PAGE], "count": rows.count(), "page_size": PAGE}
+    context = {"form": form, "rows": rows[:PAGE], "count": rows.count(), "page_size": PAGE,
+               "by_service": filters.service_id is not None}  # fmt: skip
     return render(request, "office/debtors.html", context, status=400 if form.is_bound and form.errors else 200)
 
 

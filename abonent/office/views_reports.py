@@ -47,15 +47,15 @@ def turnover_sheet(request):
     building = parse_id(request.GET.get("building"))
     if request.GET.get("format") == "xlsx" and not error:
         result = turnover.sheet(organisation, first, last, by=by, building_id=building)
-        headers = ["Лицевой счёт" if by == "account" else "Дом", "Адрес и плательщик" if by == "account" else "",
-                   *turnover.HEADERS]  # fmt: skip
+        headers = [*turnover.LABELS[by], *turnover.HEADERS]
         table = tables.Table(f"turnover-{first:%Y-%m}-{last:%Y-%m}", "ОСВ", headers, turnover.table_rows(result))
         return _download(request, table, f"ОСВ {first:%m.%Y}–{last:%m.%Y}")
     page = max(parse_id(request.GET.get("page")) or 1, 1)
     result = turnover.sheet(organisation, first, last, by=by, building_id=building,
                             page=slice((page - 1) * PAGE, page * PAGE))  # fmt: skip
     context = {"sheet": result, "first": first, "last": last, "by": by, "error": error, "page": page,
-               "has_next": page * PAGE < result.count, "headers": turnover.HEADERS}  # fmt: skip
+               "has_next": page * PAGE < result.count, "headers": turnover.HEADERS,
+               "label": turnover.LABELS[by][0]}  # fmt: skip
     return render(request, "office/turnover.html", context, status=400 if error else 200)
 
 

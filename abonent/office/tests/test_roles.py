@@ -33,6 +33,11 @@ PAGES = {
     "/office/audit/operators/{operator}/": {U, M},
     "/office/operators/": {M},
     "/office/cycle/": {A, U, M},
+    "/office/jobs/{job}/": ALL,
+    "/office/jobs/{job}/status/": ALL,
+    "/office/imports/registry/": {A, M},
+    "/office/imports/readings/": {D, M},
+    "/office/imports/unmatched/": {A, U, M},
 }
 # actions (POST) → the roles that may do them; a forbidden one changes nothing
 ACTIONS = {
@@ -43,13 +48,16 @@ ACTIONS = {
     "/office/operators/{operator}/": ({"action": "role", "role": "auditor"}, {M}),
     "/office/requests/{paid}/": ({"status": "accepted", "comment": "Мастер придёт 20.12"}, {D, M}),
     "/office/cycle/{period}/run/": ({"step": "close_readings", "reason": "Проверка закрытия показаний"}, {A, M}),
+    "/office/jobs/{job}/retry/": ({}, {A, M}),  # the world's job is a failed close of the month
+    "/office/imports/unmatched/{unmatched}/": ({"account": "{number}"}, {A, M}),
 }
 
 
 def _ids(w, operator):
     return {"account": w["account"].pk, "notice": w["notice"].pk, "building": w["building"].pk,
             "appeal": w["appeal"].pk, "paid": w["paid"].pk, "reading": w["reading"].pk,
-            "operator": operator.pk, "period": w["period"].pk}  # fmt: skip
+            "operator": operator.pk, "period": w["period"].pk, "job": w["job"].pk,
+            "unmatched": w["unmatched"].pk, "number": w["account"].number}  # fmt: skip
 
 
 @pytest.mark.parametrize("role", sorted(ALL))
@@ -87,6 +95,10 @@ def test_every_role_on_every_action(client, role, url):
         assert w["paid"].status == "new"
         w["period"].refresh_from_db()
         assert w["period"].state == "open"
+        w["job"].refresh_from_db()
+        assert w["job"].state == "failed"
+        w["unmatched"].refresh_from_db()
+        assert w["unmatched"].payment_id is None
 
 
 @pytest.mark.parametrize("url", sorted(u for u in set(PAGES) | set(ACTIONS) if "{" in u))

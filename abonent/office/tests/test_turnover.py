@@ -74,6 +74,40 @@ def test_a_range_opens_with_the_first_month_and_closes_with_the_last(demo):
         assert line.closing == line.opening + line.charged + line.recalculated + line.penalties - line.paid
 
 
+def test_the_sheet_by_service_totals_equal_the_account_sheet_for_every_month_and_the_range(demo):
+    from abonent.billing.models import ServiceBalance  # noqa: PLC0415
+
+    for organisation in demo:
+        months = turnover.published_months(organisation, *_span(organisation))
+        assert ServiceBalance.objects.filter(period__organisation=organisation).exists()
+        for first, last in [*((m, m) for m in months), (months[0], months[-1])]:
+            accounts = turnover.sheet(organisation, first, last)
+            services = turnover.sheet(organisation, first, last, by="service")
+            assert len(services.lines) >= 2
+            assert services.total.figures() == accounts.total.figures(), (organisation, first, last)
+            assert [sum(v) for v in zip(*(line.figures() for line in services.lines), strict=True)] == (
+                services.total.figures()
+            )
+            for line in services.lines:  # each service's own turnover holds, not only the sum
+                assert line.closing == line.opening + line.charged + line.recalculated + line.penalties - line.paid
+
+
+def test_the_service_sheet_on_screen_and_in_xlsx(client, demo):
+    organisation = demo[0]
+    client.force_login(make_operator(organisation, Role.AUDITOR))
+    month = turnover.published_months(organisation, *_span(organisation))[-1]
+    expected_sheet = turnover.sheet(organisation, month, month, by="service")
+    page = client.get("/office/reports/turnover/", {"first": f"{month:%m.%Y}", "by": "service"}).content.decode()
+    assert (
+        "Услуга" in page and expected_sheet.lines[0].label in page and ru_decimal(expected_sheet.total.charged) in page
+    )
+    response = client.get("/office/reports/turnover/", {"first": f"{month:%m.%Y}", "by": "service", "format": "xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Услуга"
+    assert [r[0] for r in rows[1:]] == [line.label for line in [*expected_sheet.lines, expected_sheet.total]]
+    assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in rows[-1][2:]] == expected_sheet.total.figures()
+
+
 def test_the_xlsx_opened_with_openpyxl_has_the_same_figures(client, demo):
     organisation = demo[0]
     client.force_login(make_operator(organisation, Role.ACCOUNTANT))

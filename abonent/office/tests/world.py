@@ -7,8 +7,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from abonent.billing.models import BillingPeriod
+from abonent.jobs.models import Job
 from abonent.metering.models import Reading
 from abonent.office.models import DebtNotice
+from abonent.payments.models import Registry, UnmatchedLine
 from abonent.support.models import Appeal, PaidService, PaidServiceRequest
 from abonent.testing import factories as f
 
@@ -38,5 +40,11 @@ def world(organisation=None):
         issued_on=dt.date(2026, 12, 1), pay_by=dt.date(2026, 12, 21),
     )  # fmt: skip
     period = BillingPeriod.objects.create(organisation=org, month=dt.date(2026, 12, 1))
-    return {"period": period, "org": org, "building": building, "account": account, "meter": meter, "reading": reading,
+    job = Job.objects.create(kind="billing.close", organisation=org, params={"period": period.pk, "step": "all"},
+                             dedupe_key=f"world:{period.pk}", state=Job.State.FAILED, error="Тарифа нет")  # fmt: skip
+    registry = Registry.objects.create(organisation=org, file_name="reestr.txt", layout="sber", sha256=f"w{org.pk}")
+    unmatched = UnmatchedLine.objects.create(registry=registry, organisation=org, external_id=f"world-{org.pk}",
+                                             account_number="404404", amount=Decimal("250.00"),
+                                             paid_on=dt.date(2026, 11, 20))  # fmt: skip
+    return {"period": period, "job": job, "unmatched": unmatched, "org": org, "building": building, "account": account, "meter": meter, "reading": reading,
             "appeal": appeal, "paid": paid, "notice": notice, "subscriber": subscriber}  # fmt: skip
