@@ -73,8 +73,10 @@ def test_operator_calculates_early_with_a_reason_then_reads_the_draft(live_serve
     assert period.state == "readings_closed"
     page.fill("textarea[name=reason]", "Пробный расчёт для проверки новых тарифов")
     page.click("input[value='Выполнить досрочно']")
-    # and after it runs the message leads to the draft review, which shows the month's figures
-    page.locator(".messagelist .success").get_by_role("link", name="Проверьте черновик").click()
+    # and it runs as a background job: the message leads to its page, which once it has finished leads to the
+    # draft review
+    page.locator(".messagelist .success").get_by_role("link", name="Ход выполнения").click()
+    page.get_by_role("link", name="Проверьте черновик перед публикацией: сверка с прошлым месяцем").click()
     assert "Наибольшие изменения по лицевым счетам" in page.content()
     assert "1\xa0234,50\xa0₽" in page.locator(".review-services").inner_text()
     assert PeriodRun.objects.get().forced_reason == "Пробный расчёт для проверки новых тарифов"
