@@ -23,7 +23,9 @@ from . import figures
 from .errors import BillingError
 from .frozen import refuse_published
 from .ledger import BALANCE_COLUMNS
-from .models import AccountBalance, BillingPeriod, Charge, Penalty, Recalculation
+from .models import AccountBalance, BillingPeriod, Charge, Penalty, Recalculation, ServiceBalance
+from .service_ledger import COLUMNS as SERVICE_COLUMNS
+from .service_ledger import check as service_ledger_check
 
 ZERO = Decimal("0")
 # The recalculations written from a billing's file: recognised by this reason when the month is written again.
@@ -78,6 +80,7 @@ def external_month_write(period: BillingPeriod, lines: list[ExternalLine]) -> in
             if x.recalculated
         )
         accounts = _balances(period, lines)
+        _service_balances(period, lines)
         period.state = BillingPeriod.State.CALCULATED
         period.calculated_at = timezone.now()
         period.save(update_fields=["state", "calculated_at"])
@@ -90,6 +93,7 @@ def _draft_delete(period: BillingPeriod) -> None:
     Recalculation.objects.filter(period=period, reason=RECALCULATION_REASON, created_by__isnull=True).delete()
     Penalty.objects.filter(period=period).delete()
     AccountBalance.objects.filter(period=period).delete()
+    ServiceBalance.objects.filter(period=period).delete()
 
 
 def _balances(period: BillingPeriod, lines: list[ExternalLine]) -> int:
@@ -108,3 +112,21 @@ def _balances(period: BillingPeriod, lines: list[ExternalLine]) -> int:
     rows = [(account_id, period.pk, *(calc.round_money(v) for v in row)) for account_id, row in sorted(sums.items())]
     insert_rows(AccountBalance, BALANCE_COLUMNS, rows)
     return len(rows)
+
+
+def _service_balances(period: BillingPeriod, lines: list[ExternalLine]) -> None:
+    """The ledger by service straight from the lines: the billing gives opening, penalties, paid and to pay per
+    service, so nothing is spread or recomputed (the close's rebuild would take the opening from a previous month
+    Abonent may not have, and the payments from allocations the billing made itself). Then the two ledgers are
+    compared as after any close, so an imported month is refused rather than stored with sums that differ."""
+    rows = [
+        (
+            x.account_id,
+            period.pk,
+            x.service_id,
+            *(calc.round_money(v) for v in (x.opening, x.charged, x.recalculated, x.penalties, x.paid, x.to_pay)),
+        )
+        for x in sorted(lines, key=lambda x: (x.account_id, x.service_id))
+    ]
+    insert_rows(ServiceBalance, SERVICE_COLUMNS, rows)
+    service_ledger_check(period)

@@ -1,6 +1,6 @@
 """Edits of the register that change what the subscriber's cached figures and pages show (billing.figures): an
 organisation's name or notice, a building's address, a premises' area, an account's payer, a service the account
-does not receive. Edits are rare and made one at a time in the back office, so a whole organisation's figures are
+does not receive, a service's name, supplier or payee, a supplier's name (the card's debt by service). Edits are rare and made one at a time in the back office, so a whole organisation's figures are
 simply renewed; bulk loads (bulk_create, update) send no signals and need none: their accounts have no cached
 figures yet."""
 
@@ -9,10 +9,10 @@ from django.dispatch import receiver
 
 from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.metering.models import Meter
-from abonent.orgs.models import Organisation
+from abonent.orgs.models import Organisation, Supplier
 
 from . import figures
-from .models import AccountServiceOff
+from .models import AccountServiceOff, Service
 
 
 @receiver(post_save, sender=Organisation, dispatch_uid="billing.figures.organisation_saved")
@@ -59,3 +59,11 @@ def meter_changed(sender, instance, **kwargs):
         figures.organisation_figures_bump(
             Building.objects.values_list("organisation_id", flat=True).get(pk=instance.building_id)
         )
+
+
+@receiver(post_save, sender=Service, dispatch_uid="billing.figures.service_saved")
+@receiver(post_save, sender=Supplier, dispatch_uid="billing.figures.supplier_saved")
+def service_or_supplier_saved(sender, instance, created, **kwargs):
+    # The card's month and its debt by service name the service and its supplier (statements.debt_parts).
+    if not created:
+        figures.organisation_figures_bump(instance.organisation_id)

@@ -98,22 +98,25 @@ def debts_cached(accounts) -> dict[int, Decimal]:
 
 
 def card_figures(account: PersonalAccount) -> dict:
-    """The account card's figures (the last published month, the debt, the two charts) through the figures
+    """The account card's figures (the last published month, the debt and its parts by service, the two charts,
+    the services not provided) through the figures
     cache: computed once per change of the account's figures. The caller has checked the user's access."""
 
     def compute(missing) -> dict:
+        month, debt = last_month(account), debt_of(account)
         return {
             account.pk: {
-                "month": last_month(account),
-                "debt": debt_of(account),
+                "month": month,
+                "debt": debt,
+                "parts": debt_parts(account, month, debt),  # the debt by service with its supplier
                 "chart": chart(account),
                 "consumption": chart(account, measure="volume"),
                 "services_off": services_off(account),
             }
         }
 
-    # "card:2": the value gained services_off; a new name, so a deploy never reads a value of the older shape
-    result = dict(figures.cached("card:2", [account], compute)[account.pk])
+    # "card:3": the value gained parts; a new name, so a deploy never reads a value of the older shape
+    result = dict(figures.cached("card:3", [account], compute)[account.pk])
     # for the page's {% cache %} fragments (the rendered table and charts), keyed by the same version
     result["version"], result["timeout"] = figures.account_figures_version(account), figures.timeout()
     return result

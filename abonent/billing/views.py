@@ -49,6 +49,7 @@ def account_card(request: HttpRequest, account_id: int) -> HttpResponse:
         "payer": statements.mask_payer(account.payer_name),
         "month": month,
         "debt": figures["debt"],
+        "parts": figures["parts"],
         "chart": figures["chart"],
         "consumption": figures["consumption"],
         "services_off": figures["services_off"],
@@ -78,7 +79,7 @@ def debt(request: HttpRequest, account_id: int) -> HttpResponse:
         "account": account,
         "debt": total,
         "month": month,
-        "parts": statements.debt_parts(account, month, total),
+        "parts": figures["parts"],
         "months": months,
         "active": "debt",
     }

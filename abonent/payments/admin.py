@@ -247,7 +247,7 @@ class RegistryAdmin(OrgScopedAdmin):
 
 @admin.register(UnmatchedLine)
 class UnmatchedLineAdmin(OrgScopedAdmin):
-    list_display = ("paid_on", "account_number", "payer_name", "amount", named_month, "registry", "resolved")
+    list_display = ("paid_on", "account_number", "payer_name", "amount", named_month, "reason", "registry", "resolved")
     list_filter = (("payment", admin.EmptyFieldListFilter),)
     search_fields = ("account_number", "payer_name")
     readonly_fields = [f.name for f in UnmatchedLine._meta.fields]

@@ -184,7 +184,7 @@ class Registry(models.Model):
 
 
 class UnmatchedLine(models.Model):
-    """A registry line whose account is unknown: kept to be resolved by hand."""
+    """A registry line whose account (or the service it names) is unknown: kept to be resolved by hand."""
 
     registry = models.ForeignKey(Registry, models.CASCADE, related_name="unmatched_lines", verbose_name=_("реестр"))
     organisation = models.ForeignKey(
@@ -197,6 +197,8 @@ class UnmatchedLine(models.Model):
     paid_on = models.DateField(_("дата оплаты"))
     named_period = models.DateField(_("период, указанный плательщиком"), null=True, blank=True)
     raw = models.TextField(_("строка"), blank=True)
+    # Why it was not credited (an unknown account, a service code the organisation does not have), in Russian.
+    reason = models.CharField(_("причина"), max_length=300, blank=True)
     payment = models.OneToOneField(
         Payment, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("платёж")
     )

@@ -56,6 +56,11 @@ PAYMENT_COLUMNS = (
     "credited_at",
     "decline_reason",
     "cancel_reason",
+    "service_id",
+    # An online payment's own (a saved card, an СБП link): COPY writes no column defaults, so they are given.
+    "method_id",
+    "save_method",
+    "sbp_payload",
 )
 
 
@@ -78,7 +83,7 @@ def registry_import(*, organisation, data: bytes, file_name: str, layout: Layout
     with transaction.atomic():
         registry = _registry_row(organisation, data, file_name, layout, lines, actor)
         _write_lines(registry, matches, actor, result)
-    _readings([line for line in matches.fresh.values() if line.readings and line.account in matches], result)
+    _readings([line for _, line, _ in matches.matched() if line.readings], result)
     return result
 
 
@@ -106,21 +111,23 @@ def _write_lines(registry: Registry, matches: Matches, actor, result: Result) ->
     batch = uuid.uuid4()  # a bank payment has no checkout of its own: the registry's lines share one "order"
     payment_rows, ledger_rows = [], []
     for eid, line, account_id in matched:
+        service_id = matches.service_of(line)
         payment_rows.append(
             (org_id, account_id, line.amount, "bank", "", "credited", batch, "", eid, line.paid_on)
-            + (line.payer, line.named_period, registry.pk, now, now, "", "")
+            + (line.payer, line.named_period, registry.pk, now, now, "", "", service_id, "", False, "")
         )
         # The key ledger_post_payment would use for this payment: posting it again there is a no-op.
         ledger_rows.append(
             (account_id, periods[month_start(line.paid_on)], LedgerEntry.Kind.PAYMENT, line.amount)
-            + (line.paid_on, SOURCE, eid, f"payment:{SOURCE}:{eid}", now, line.named_period)
+            + (line.paid_on, SOURCE, eid, f"payment:{SOURCE}:{eid}", now, line.named_period, service_id)
         )
     bulk.insert_rows(Payment, PAYMENT_COLUMNS, payment_rows, free_text=(8, 10))
-    # The month the payer named goes with the entry: the allocation pays that month first (billing.allocation).
-    bulk.insert_rows(LedgerEntry, (*ledger.LEDGER_COLUMNS, "named_month"), ledger_rows, free_text=(6, 7))
+    # The month and the service the payer named go with the entry: the allocation pays them (billing.allocation).
+    columns = (*ledger.LEDGER_COLUMNS, "named_month", "service_id")
+    bulk.insert_rows(LedgerEntry, columns, ledger_rows, free_text=(6, 7))
     for period in sorted(posted.values(), key=lambda p: p.month):  # allocated now, in the order of the months
         allocate_pending(period)
-    unmatched = [_unmatched(registry, eid, line) for eid, line in matches.unmatched()]
+    unmatched = [_unmatched(registry, eid, line, matches.reason(line)) for eid, line in matches.unmatched()]
     UnmatchedLine.objects.bulk_create(unmatched, batch_size=CHUNK)
     _rebuild_balances(org_id, min((p.month for p in posted.values()), default=None))
     if ledger_rows:  # the debts of the accounts paid change, whether or not a balance row did
@@ -131,8 +138,9 @@ def _write_lines(registry: Registry, matches: Matches, actor, result: Result) ->
     _audit(registry, now, actor)
 
 
-def _unmatched(registry: Registry, eid: str, line: Line) -> UnmatchedLine:
+def _unmatched(registry: Registry, eid: str, line: Line, reason: str) -> UnmatchedLine:
     return UnmatchedLine(
+        reason=reason[:300],
         registry=registry,
         organisation_id=registry.organisation_id,
         external_id=eid,

@@ -15,7 +15,8 @@ class Layout:
     date_formats: tuple[str, ...] = ("%d/%m/%Y", "%d.%m.%Y")
     decimal_comma: bool = False  # amounts as 1 234,56 rather than 1234.56 (both are accepted when True)
     period_formats: tuple[str, ...] = ("MMYYYY", "MM.YYYY")  # the named period; see registry_parse.PERIOD_FORMATS
-    # field → column index (0-based): paid_on, payment_id, account, amount (required); payer, period, readings
+    # field → column index (0-based): paid_on, payment_id, account, amount (required); payer, period, readings,
+    # service (the code of the service the payer pays for, Service.code; empty — the whole document)
     columns: dict[str, int] = field(default_factory=dict)
     summary_prefix: str = "="
     summary_count: int = 0  # columns of the summary line, after the prefix is removed
@@ -38,7 +39,20 @@ SBER_COMMA = replace(
 SBER_UTF8_COMMA = replace(
     SBER_UTF8, name="sber-utf8-comma", decimal_comma=True, title="Сбербанк: UTF-8, сумма с запятой (1 234,56)"
 )
-LAYOUTS = {layout.name: layout for layout in (SBER, SBER_UTF8, SBER_COMMA, SBER_UTF8_COMMA)}
+# The same with the service's code after the readings (…;amount;fee;readings;service): a bank that takes the ЕПД's
+# services one at a time (a payment for «ХВС» alone) says which; the allocation pays that service (ПП 354 п.118).
+SBER_SERVICE = replace(
+    SBER,
+    name="sber-service",
+    columns={**SBER.columns, "service": 12},
+    title="Сбербанк с кодом услуги: Windows-1251, сумма с точкой (1234.56)",
+)
+SBER_UTF8_SERVICE = replace(
+    SBER_SERVICE, name="sber-utf8-service", encoding="utf-8", title="Сбербанк с кодом услуги: UTF-8, сумма с точкой"
+)
+LAYOUTS = {
+    layout.name: layout for layout in (SBER, SBER_UTF8, SBER_COMMA, SBER_UTF8_COMMA, SBER_SERVICE, SBER_UTF8_SERVICE)
+}
 
 
 def layout_choices() -> list[tuple[str, str]]:

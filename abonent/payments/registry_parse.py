@@ -38,6 +38,8 @@ class Line:
     # The month the payer named as paid for (first day), None when the layout has no period column or it is empty.
     # Stored on the payment; allocation of a payment to the named month is to use it.
     named_period: dt.date | None = None
+    # The code of the service the payer named (Layout.columns["service"]), "" when none: matching checks it.
+    service_code: str = ""
 
 
 def decode(data: bytes, layout: Layout) -> str:
@@ -145,7 +147,8 @@ def parse_line(number: int, raw: str, layout: Layout, dates: dict, periods: dict
     named = _named_period(parts, layout, periods)
     readings = _readings(_column(parts, layout, "readings"))
     payer = _column(parts, layout, "payer")[:200]
-    return Line(number, paid_on, payment_id, account, payer, value, readings, raw, named)
+    service = _column(parts, layout, "service")[:60]
+    return Line(number, paid_on, payment_id, account, payer, value, readings, raw, named, service)
 
 
 def _summary(row: str, layout: Layout) -> tuple[int, Decimal]:

@@ -31,7 +31,7 @@ from abonent.housing.models import Building, PersonalAccount, Premises
 from abonent.lib.bulk import insert_checked, insert_rows
 from abonent.metering.models import Meter
 from abonent.orgs.dates import add_months, month_end
-from abonent.orgs.models import Organisation
+from abonent.orgs.models import Organisation, Supplier
 
 from . import common_use
 from .models import IssuedPeriod, IssuedReceipt
@@ -55,6 +55,8 @@ class Sources:
     last_payments: dict[int, dt.date] = field(default_factory=dict)
     last_year: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     numbers: dict[int, str] = field(default_factory=dict)  # the payment document's number by account
+    # The services with their suppliers as issued (stored receipts); None — read live with the ledger's rows.
+    services: dict[int, Service] | None = None
     norms: dict[int, Norm] = field(default_factory=dict)  # the норматив in force by service
     houses: dict[tuple[int, str], common_use.House] = field(default_factory=dict)  # by (building, resource)
 
@@ -80,7 +82,8 @@ def row(obj: models.Model | None) -> dict | None:
 
 def issue_period(period: BillingPeriod, due: dt.date | None) -> None:
     """What the period's receipts share: the payee, the services, the due date (once, before the receipts)."""
-    services = Service.objects.filter(organisation_id=period.organisation_id)
+    services = list(Service.objects.filter(organisation_id=period.organisation_id))
+    suppliers = Supplier.objects.filter(pk__in={s.supplier_id for s in services if s.supplier_id})
     houses = [
         [building, resource, *house.as_row()] for (building, resource), house in common_use.houses(period).items()
     ]
@@ -88,6 +91,7 @@ def issue_period(period: BillingPeriod, due: dt.date | None) -> None:
         period=period,
         payee=row(period.organisation),
         services=[row(s) for s in services],
+        suppliers=[row(s) for s in suppliers],
         due_date=due,
         norms=[row(n) for n in common_use.norms(period).values()],
         houses=houses,
@@ -287,8 +291,8 @@ def stored(period: BillingPeriod, account_ids: list[int] | None = None) -> Sourc
     issued_period = copy.copy(period)  # the caller's period keeps its own organisation
     issued_period._state = copy.copy(period._state)
     issued_period._state.fields_cache = {"organisation": organisation}
-    services = {s.pk: s for s in (_instance(Service, values) for values in shared.services)}
-    sources = Sources(organisation=organisation, due_date=shared.due_date, balances=[])
+    services = _services(shared)
+    sources = Sources(organisation=organisation, due_date=shared.due_date, balances=[], services=services)
     sources.charges, sources.recalculations = defaultdict(list), defaultdict(list)
     sources.norms = {n.service_id: n for n in (_instance(Norm, values) for values in shared.norms)}
     sources.houses = {(b, resource): common_use.House.from_row(rest) for b, resource, *rest in shared.houses}
@@ -296,6 +300,17 @@ def stored(period: BillingPeriod, account_ids: list[int] | None = None) -> Sourc
         _add(sources, data, issued_period, services)
         sources.numbers[sources.balances[-1].account_id] = number
     return sources
+
+
+def _services(shared: IssuedPeriod) -> dict[int, Service]:
+    """The services as issued, each with its supplier as issued; a supplier not stored (a period issued before
+    suppliers were) is left to be read live."""
+    suppliers = {s.pk: s for s in (_instance(Supplier, values) for values in shared.suppliers)}
+    services = {s.pk: s for s in (_instance(Service, values) for values in shared.services)}
+    for service in services.values():
+        if service.supplier_id in suppliers:
+            service._state.fields_cache["supplier"] = suppliers[service.supplier_id]
+    return services
 
 
 def _add(sources: Sources, data: dict, period: BillingPeriod, services: dict[int, Service]) -> None:

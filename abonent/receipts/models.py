@@ -70,7 +70,8 @@ class DecimalDecoder(json.JSONDecoder):
 
 class IssuedPeriod(models.Model):
     """What every receipt of a published period shares, as of the day it was published: the payee's requisites
-    (the organisation's row: name, ИНН, КПП, bank, БИК, accounts, address…), its services' rows and the due date.
+    (the organisation's row: name, ИНН, КПП, bank, БИК, accounts, address…), its services' and their suppliers'
+    rows and the due date.
     Written once at publish with the period's IssuedReceipt rows (issued.py)."""
 
     period = models.OneToOneField("billing.BillingPeriod", models.PROTECT, related_name="+", verbose_name=_("период"))
@@ -81,6 +82,9 @@ class IssuedPeriod(models.Model):
     # house meter, its reading]) of the month: common_use.py. Empty for periods issued before they were stored.
     norms = models.JSONField(_("нормативы"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder, default=list)
     houses = models.JSONField(_("общедомовые данные"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder, default=list)
+    # The rows of the services' suppliers (orgs.Supplier: name, ИНН, КПП, bank, accounts): a section paid to a
+    # supplier directly shows them as issued. Empty for periods issued before they were stored (read live then).
+    suppliers = models.JSONField(_("поставщики"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder, default=list)
     created_at = models.DateTimeField(_("выпущены"), default=timezone.now)
 
     class Meta:

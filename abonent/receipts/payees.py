@@ -3,9 +3,11 @@ a service is paid to it directly).
 
 Every service paid directly to its supplier (Service.payee = direct) gets a section of its own: the supplier's
 name, ИНН, КПП, bank details, its services' figures from the ledger by service (billing.ServiceBalance, frozen once
-the period is published) and its own ГОСТ QR code. Everything else — the organisation's own services, the services
-it collects for as an agent, what belongs to no service — is one section under the organisation's details, and the
-header's QR code pays that section only. The sections' figures sum to the account's balance.
+the period is published) and its own ГОСТ QR code. For a published period the supplier's details are those stored
+at publish (receipts.IssuedPeriod.suppliers), like the organisation's. Everything else — the organisation's own
+services, the services it collects for as an agent, what belongs to no service — is one section under the
+organisation's details, and the header's QR code pays that section only. The sections' figures sum to the
+account's balance.
 """
 
 from __future__ import annotations
@@ -117,9 +119,12 @@ def _place(sections: dict, org, service: Service | None) -> Section:
     return section
 
 
-def sections_for(period: BillingPeriod, account_ids: list[int], org) -> dict[int, list[Section]]:
+def sections_for(
+    period: BillingPeriod, account_ids: list[int], org, services: dict[int, Service] | None = None
+) -> dict[int, list[Section]]:
     """account → its sections: the organisation's first, then each direct supplier's in the services' order.
-    One query for any number of accounts."""
+    One query for any number of accounts. `services`: the services with their suppliers as issued (a published
+    period's stored receipts), so a supplier's later change of bank does not reach a reprint; None — as they are."""
     rows = (
         ServiceBalance.objects.filter(period=period, account_id__in=account_ids)
         .select_related("service", "service__supplier")
@@ -130,5 +135,6 @@ def sections_for(period: BillingPeriod, account_ids: list[int], org) -> dict[int
         sections = by_account[row.account_id]
         if None not in sections:
             sections[None] = _organisation_section(org)
-        _place(sections, org, row.service).add(row)
+        service = services.get(row.service_id, row.service) if services is not None else row.service
+        _place(sections, org, service).add(row)
     return {account_id: list(sections.values()) for account_id, sections in by_account.items()}

@@ -341,7 +341,9 @@ def receipts_assembled(period: BillingPeriod, sources: issued.Sources) -> list[R
             )
         )
     if out:
-        sections = payee_sections.sections_for(period, [r.account.pk for r in out], sources.organisation)
+        sections = payee_sections.sections_for(
+            period, [r.account.pk for r in out], sources.organisation, sources.services
+        )
         for r in out:
             r.payees = sections.get(r.account.pk, [])
     return out

@@ -192,7 +192,9 @@ def test_queries_bounded_with_a_long_history(client, django_assert_max_num_queri
     org, account, user, last = _setup(26)
     client.force_login(user)
     for path in ["/cabinet/", *[f"/cabinet/accounts/{account.pk}/{p}" for p in PATHS]]:
-        with django_assert_max_num_queries(15):
+        # 19: the cold card's figures include the debt by service (statements.service_debts: four queries), once
+        # per change of the account's figures; the bound is what matters — it does not grow with the history
+        with django_assert_max_num_queries(19):
             assert client.get(path).status_code == 200, path
 
 

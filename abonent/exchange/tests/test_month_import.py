@@ -11,9 +11,9 @@ import pytest
 import zxingcpp
 from django.core.management import CommandError, call_command
 
-from abonent.billing import cycle, statements
+from abonent.billing import cycle, service_ledger, statements
 from abonent.billing.errors import BillingError
-from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Penalty, Recalculation
+from abonent.billing.models import AccountBalance, BillingPeriod, Charge, Penalty, Recalculation, ServiceBalance
 from abonent.exchange.errors import ExchangeRefused
 from abonent.exchange.models import BillingMapping, ExchangeFile, ImportedLine
 from abonent.exchange.month_import import billing_month_import
@@ -223,3 +223,24 @@ def test_comma_decimals_and_grouped_thousands_read(external):
         organisation=external["org"], month=OCTOBER, data=month_file("csv", "cp1251", rows=rows), file_name="c.csv"
     )
     assert AccountBalance.objects.get(account=external["first"]).closing == D("418.26")
+
+
+def test_imported_month_writes_the_ledger_by_service_that_sums_to_the_accounts(external):
+    """The per-service rows are the file's lines as given (opening, penalties and paid per service, not spread),
+    they add up to the account balances, and the close's comparison of the two ledgers holds after publish and
+    after a re-import replaces the draft."""
+    _import(external, month_file("csv"), "v1.csv")
+    _import(external, month_file("csv"), "v2.csv", publish=True)
+    period = BillingPeriod.objects.get(organisation=external["org"], month=OCTOBER)
+    rows = {
+        (r.account.number, r.service.code): (r.opening, r.charged, r.recalculated, r.penalties, r.paid, r.closing)
+        for r in ServiceBalance.objects.filter(period=period).select_related("account", "service")
+    }
+    assert rows == {
+        ("100001", "cold"): (D("300.00"), D("231.92"), D("-10.00"), D("1.15"), D("300.00"), D("223.07")),
+        ("100001", "sewer"): (D("0"), D("195.19"), D("0"), D("0"), D("0"), D("195.19")),
+        ("100002", "cold"): (D("-50.00"), D("0"), D("0"), D("0"), D("0"), D("-50.00")),
+    }
+    service_ledger.check(period)  # raises on any difference between the two ledgers
+    debts = {(d.name, d.debt) for d in statements.service_debts([external["first"].pk])[external["first"].pk]}
+    assert debts == {("Холодное водоснабжение", D("223.07")), ("Водоотведение", D("195.19"))}

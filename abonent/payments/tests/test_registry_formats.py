@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from abonent.billing.models import LedgerEntry
+from abonent.billing import cycle
+from abonent.billing.models import Allocation, LedgerEntry, Service
 from abonent.payments import registry, registry_encoding, services
 from abonent.payments.models import Payment, UnmatchedLine
 from abonent.testing import factories as f
@@ -184,3 +185,37 @@ def test_a_line_matched_by_hand_keeps_the_named_period():
     operator = f.OperatorFactory(organisation=account.organisation)
     payment = services.unmatched_resolve(line=UnmatchedLine.objects.get(), account=account, actor=operator)
     assert payment.named_period == dt.date(2026, 11, 1)
+
+
+def test_a_line_naming_a_service_pays_it_and_an_unknown_service_goes_unmatched_with_the_reason():
+    """The layout with a service column: the named service takes the whole payment (ПП 354 п.118), a line naming
+    none is spread over the document, and a code the organisation lacks leaves the line unmatched, said why."""
+    org = f.OrganisationFactory()
+    account = f.PersonalAccountFactory(premises=f.PremisesFactory(building=f.BuildingFactory(organisation=org)))
+    for code, price in (("water", "600.00"), ("heat", "400.00")):
+        svc = f.ServiceFactory(organisation=org, method=Service.Method.FIXED, resource="", code=code)
+        f.TariffFactory(service=svc, valid_from=dt.date(2026, 1, 1), valid_to=None, price=D(price))
+    cycle.period_close(organisation=org, month=dt.date(2026, 10, 1))
+    rows = [
+        row(account.number, "300.00", "S1") + ";heat",
+        row(account.number, "500.00", "S2"),
+        row(account.number, "100.00", "S3") + ";gas",
+        row("404404", "50.00", "S4") + ";heat",
+    ]
+    layout = registry.LAYOUTS["sber-service"]
+    result = registry.registry_import(organisation=org, data=build(rows, "950.00"), file_name="r.txt", layout=layout)
+    assert (result.created, result.unmatched) == (2, 2)
+    heat = Service.objects.get(organisation=org, code="heat")
+    named = Payment.objects.get(amount=D("300.00"))
+    assert named.service == heat
+    parts = {a.service.code: a.amount for a in Allocation.objects.filter(entry__source_id=named.external_id)}
+    assert parts == {"heat": D("300.00")}
+    spread = Allocation.objects.filter(entry__source_id=Payment.objects.get(amount=D("500.00")).external_id)
+    assert Payment.objects.get(amount=D("500.00")).service is None and len(spread) == 2
+    assert sum(a.amount for a in spread) == D("500.00")
+    reasons = dict(UnmatchedLine.objects.values_list("amount", "reason"))
+    assert reasons == {
+        D("100.00"): "Услуга с кодом «gas» не найдена в организации: платёж не распределён.",
+        D("50.00"): "Лицевой счёт «404404» не найден в организации.",
+    }
+    assert debt(account) == D("1000.00") - D("800.00")

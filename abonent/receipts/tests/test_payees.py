@@ -119,3 +119,32 @@ def test_print_version_and_each_suppliers_qr_image(epd, client):
     assert sums == {"Акционерное общество «Теплосеть»": "300000", "ООО «Энергосбыт»": "67500"}
     for bad in ("0", "3", "abc", "99999999999999999999"):
         assert client.get(f"/cabinet/accounts/{account.pk}/receipts/2026-10/qr.png", {"payee": bad}).status_code == 404
+
+
+def test_reprint_after_a_supplier_changes_bank_shows_the_details_as_issued(epd):
+    """The direct supplier's details are fixed at publish like the organisation's: a later change of its name and
+    bank reaches neither the reprinted PDF's text nor its QR code."""
+    account, heat = epd["account"], epd["heat"]
+    issued = (heat.name, heat.bank_name, heat.bik, heat.correspondent_account, heat.settlement_account)
+    before = pdf.render([selectors.receipt_for(account=account, period=epd["period"])])
+    heat.name, heat.bank_name, heat.bik = "АО «Теплосеть-Новая»", "ПАО «Другой банк»", "044525225"
+    heat.correspondent_account, heat.settlement_account = "30101810400000000225", "40702810938000099999"
+    heat.save()
+
+    r = selectors.receipt_for(account=account, period=epd["period"])
+    section = r.payees[1]
+    assert (section.name, section.bank_name, section.bik, section.correspondent_account,
+            section.settlement_account) == issued  # fmt: skip
+    data = pdf.render([r])
+    text = pdf_text(data)
+    assert f"Р/с {issued[4]}" in text and "40702810938000099999" not in text and "Другой банк" not in text
+    assert pdf_text(before) == text
+    page = pypdfium2.PdfDocument(data)[0]
+    found = {
+        fields["Name"]: fields
+        for fields in (qr.parse(b.text) for b in zxingcpp.read_barcodes(page.render(scale=3).to_pil()))
+    }
+    assert "АО «Теплосеть-Новая»" not in found
+    assert (found[issued[0]]["PersonalAcc"], found[issued[0]]["BIC"], found[issued[0]]["CorrespAcc"]) == (
+        issued[4], issued[2], issued[3],
+    )  # fmt: skip
