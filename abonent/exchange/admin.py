@@ -3,6 +3,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -10,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from abonent.billing.errors import BillingError
-from abonent.lib.inputs import parse_ru_month
+from abonent.lib.inputs import SafeJSONField, parse_ru_month
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
@@ -46,6 +47,7 @@ class MonthForm(forms.Form):
 @admin.register(BillingMapping)
 class BillingMappingAdmin(OrgScopedAdmin):
     list_display = ("organisation", "preset", "encoding")
+    formfield_overrides = {models.JSONField: {"form_class": SafeJSONField}}  # a 5000-digit number: 400, not 500
 
 
 @admin.register(ExchangeToken)

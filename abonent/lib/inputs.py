@@ -218,3 +218,22 @@ class AsciiIntegerField(AsciiDigitsMixin, forms.IntegerField):
 
 class AsciiDecimalField(AsciiDigitsMixin, forms.DecimalField):
     pass
+
+
+class SafeJSONField(forms.JSONField):
+    """Django's JSON form field, also refusing what the json module raises ValueError for besides a syntax error
+    (an integer of thousands of digits: Python's conversion limit), with a Russian message instead of a 500."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise
+        except ValueError:
+            raise ValidationError(_("Неверный JSON: слишком длинное число."), code="invalid") from None
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except ValueError:  # the form shown again with what was typed, as Django does for invalid JSON
+            return forms.fields.InvalidJSONInput(data)

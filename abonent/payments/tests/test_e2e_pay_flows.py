@@ -39,7 +39,7 @@ def test_pay_one_account_declined_then_listed(live_server, page, width):
     page.get_by_role("button", name="Оплатить", exact=True).click()
     expect(page.locator("td.status")).to_have_text("Отклонён")
     expect(page.locator(".decline-reason")).to_contain_text("Недостаточно средств на карте.")
-    page.get_by_role("link", name="Мои платежи").click()
+    page.locator("#main").get_by_role("link", name="Мои платежи").click()  # the menu has one too
     row = page.locator("table.my-payments tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(f"Л/С № {second.number}")

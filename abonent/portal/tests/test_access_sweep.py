@@ -35,11 +35,11 @@ PUBLIC = {"news_id", "code", "provider", "token", "uidb64", "key"}  # key: the c
 # Objects of an organisation that only its operators open (an applicant's scans): no subscriber owns them, so the
 # owner's control below does not apply; applications/tests/test_cabinet_application.py refuses the others.
 OPERATORS_ONLY = {"document_id"}
-# Ids walked by their own app's table of the same kind: the office's objects by every role and another
-# organisation's operator (office/tests/test_roles.py), personal tokens and authorised apps
+# Ids walked by their own app's table of the same kind: the office's objects and jobs by every role and another
+# organisation's operator (office/tests/test_roles.py, test_jobs.py), personal tokens and authorised apps
 # (api/tests/test_tokens.py, test_oauth.py), auto-pay and fiscal receipts (payments/tests/test_autopay.py,
 # test_fiscal.py); the OAuth device flow's client id and code are typed by the person (public).
-ELSEWHERE = {"user_id", "period_id", "notice_id", "reading_id", "building_id", "token_id", "pk"}
+ELSEWHERE = {"user_id", "period_id", "notice_id", "reading_id", "building_id", "line_id", "job_id", "token_id", "pk"}
 PUBLIC |= {"client_id", "user_code"}
 # The API answers tokens, not sessions: its ids are walked with another resident's token and another
 # organisation's key in api/tests/test_isolation.py.
