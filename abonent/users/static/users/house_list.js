@@ -31,6 +31,9 @@
     }
     org.addEventListener("change", load);
     search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(load, 250); });
+    // A person (or a fast browser) may choose the organisation or type before this deferred script runs:
+    // the list is asked once at start for what the form already holds.
+    if (org.value && (search.value || select.options.length <= 1)) load();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
