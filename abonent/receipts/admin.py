@@ -90,7 +90,7 @@ class AccountReceiptsAdmin(ReadOnly, OrgScopedAdmin):
             " · ",
             '<a href="{}">{}</a>',
             ((reverse("receipts:admin_pdf", args=[obj.pk, f"{m:%Y-%m}"]), f"{m:%m.%Y}") for m in months),
-        ) or format_html("—")
+        ) or "—"
 
 
 @admin.register(ReceiptDelivery)
