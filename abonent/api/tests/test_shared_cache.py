@@ -14,8 +14,8 @@ from abonent.api.models import AccessToken
 from abonent.api.throttling import PerTokenThrottle
 from abonent.api.tokens import digest
 from abonent.billing.ledger import ledger_post_payment
-from abonent.users.models import AccountLink
 from abonent.testing.workers import REDIS_URL
+from abonent.users.models import AccountLink
 
 pytestmark = pytest.mark.django_db
 
