@@ -81,6 +81,15 @@ def figures(results, seconds: float, what: str) -> dict:
     }
 
 
+def city_size() -> tuple[int, int]:
+    """(accounts, published months) of the bench organisation a --keep run left."""
+    from abonent.billing.models import BillingPeriod
+    from abonent.housing.models import PersonalAccount
+
+    accounts = PersonalAccount.objects.filter(organisation__code="bench").count()
+    return accounts, BillingPeriod.objects.filter(organisation__code="bench", state="published").count()
+
+
 def wait_until(start_at: float) -> None:
     while time.time() < start_at:
         time.sleep(0.005)

@@ -292,6 +292,8 @@ def main() -> None:
         setup_django(url)
         started = time.perf_counter()
         clients = existing_clients(args.clients) if args.reuse else generate(args.accounts, args.months, args.clients)
+        if args.reuse:  # what the kept database holds, for the figures' heading
+            args.accounts, args.months = harness.city_size()
         generated = time.perf_counter() - started
         print(f"generated in {generated:.0f} s", flush=True)
         from django.db import connection
