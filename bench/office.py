@@ -6,7 +6,8 @@
    the name must contain "bench": it is dropped), `manage.py migrate`, then the city and its history in bulk SQL
    exactly as bench/pages.py makes it (one organisation, N accounts with a meter each, four services, `--months`
    published periods with charges, ledger entries, payments, balances; a third of the accounts owe the last
-   month), plus this month's readings from half of the meters. The cache is the process's own memory (no Redis).
+   month), plus this month's readings from half of the meters, then metering's counters recounted (as
+   `manage.py readings_tally` does after any bulk load). The cache is the process's own memory (no Redis).
 2. An operator with the accountant's role, logged in with Django's test client in this process (no HTTP server:
    what is measured is the view, its queries and its template). Per run: `--requests` warm GETs each of
    /office/ (the month at a glance) and /office/reports/turnover/?first=<the last published month> (the turnover
@@ -68,6 +69,10 @@ def this_months_readings() -> None:
             [month],
         )
         cur.execute("ANALYZE metering_reading")
+    # Written in bulk SQL, around the writes that keep metering's counters: recounted as after any bulk load.
+    from abonent.metering.tally import tally_recount
+
+    tally_recount(Organisation.objects.get(code="bench"))
 
 
 def operator_client():

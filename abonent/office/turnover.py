@@ -114,7 +114,11 @@ def sheet(
     periods = _published_periods(organisation, first, last)
     if not periods:
         return Sheet(None, None, by, [], Line(0, "Итого", "", *(ZERO,) * 6))
-    rows = (ServiceBalance if by == "service" else AccountBalance).objects.filter(period__in=periods)
+    # The organisation named again though its periods imply it: by it and the account's number the database walks
+    # its unique index in the sheet's order and stops after a page, instead of sorting every account of the city.
+    rows = (ServiceBalance if by == "service" else AccountBalance).objects.filter(
+        period__in=periods, account__organisation=organisation
+    )
     if building_id is not None:
         rows = rows.filter(account__premises__building_id=building_id)
     lines = [_line(r, by) for r in _grouped(rows, periods, by, page)]
