@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db.models import Case, F, Sum, Value, When
 
 from abonent.billing.models import AccountBalance, BillingPeriod, ServiceBalance
+from abonent.lib import tables
 from abonent.lib.numbers import round_money
 
 from . import money
@@ -151,6 +152,12 @@ def _grouped(rows, periods, by: str, page: slice | None):
 def _total(rows, periods, by: str) -> tuple[dict, int]:
     sums = rows.aggregate(**_sums(periods[0].month, periods[-1].month))
     return {name: round_money(v or ZERO) for name, v in sums.items()}, rows.values(BY[by][0]).distinct().count()
+
+
+def xlsx_table(result: Sheet, first: dt.date, last: dt.date):
+    """The sheet as the XLSX file has it (lib.tables), whether written in the request or by a job."""
+    headers = [*LABELS[result.by], *HEADERS]
+    return tables.Table(f"turnover-{first:%Y-%m}-{last:%Y-%m}", "ОСВ", headers, table_rows(result))
 
 
 def table_rows(result: Sheet):
