@@ -37,6 +37,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "job": EVERYONE,
     "registry_import": frozenset({ACCOUNTANT, ADMINISTRATOR}),
     "readings_import": frozenset({DISPATCHER, ADMINISTRATOR}),
+    "register_import": frozenset({ACCOUNTANT, ADMINISTRATOR}),
     "unmatched": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
     "unmatched_resolve": frozenset({ACCOUNTANT, ADMINISTRATOR}),
 }

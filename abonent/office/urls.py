@@ -40,6 +40,7 @@ urlpatterns = [
     path("office/jobs/<str:job_id>/retry/", views_jobs.job_retry_view, name="job_retry"),
     path("office/imports/registry/", views_imports.registry_upload, name="registry_import"),
     path("office/imports/readings/", views_imports.readings_upload, name="readings_import"),
+    path("office/imports/register/", views_imports.register_upload, name="register_import"),
     path("office/imports/unmatched/", views_imports.unmatched_lines, name="unmatched"),
     path("office/imports/unmatched/<str:line_id>/", views_imports.unmatched_resolve_view, name="unmatched_resolve"),
     path("office/operators/<str:user_id>/", views_operators.operator_change, name="operator_change"),

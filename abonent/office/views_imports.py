@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from abonent.exchange.tasks import register_start
 from abonent.housing.models import PersonalAccount
 from abonent.metering.forms import ImportForm
 from abonent.metering.tasks import import_start
@@ -64,6 +65,22 @@ def readings_upload(request):
     job = import_start(organisation=request.office.organisation, data=upload.read(), file_name=upload.name,
                        actor=request.user)  # fmt: skip
     messages.success(request, "Файл показаний принят в обработку.")
+    return redirect("office:job", job.pk)
+
+
+class RegisterForm(forms.Form):
+    file = forms.FileField(label="Файл реестра из биллинга (CSV, XLSX, DBF): дома, помещения, счета, приборы учёта")
+
+
+@office_page("register_import", methods=("GET", "HEAD", "POST"))
+def register_upload(request):
+    form = RegisterForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return _page(request, form, "Реестр из биллинга")
+    upload = form.cleaned_data["file"]
+    job = register_start(organisation=request.office.organisation, data=upload.read(), file_name=upload.name,
+                         actor=request.user)  # fmt: skip
+    messages.success(request, "Реестр принят в обработку.")
     return redirect("office:job", job.pk)
 
 
