@@ -65,6 +65,7 @@ class ExchangeFile(models.Model):
         DEBT_REGISTRY = "debt_registry", _("Реестр задолженности для банка")
         BANK_STATEMENT = "bank_statement", _("Банковская выписка (1CClientBankExchange)")
         REGISTER = "register", _("Реестр из биллинга (дома, помещения, счета, приборы)")
+        GIS_EXPORT = "gis_export", _("Выгрузка для ГИС ЖКХ (шаблон XLSX)")
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("Принят")
