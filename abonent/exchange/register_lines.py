@@ -169,8 +169,10 @@ def _repeats(line: RegisterLine, seen: _Seen) -> list[str]:
     house = ("house", line.house["address"].casefold())
     premises = (*house, line.premises["number"].casefold())
     account = ("account", line.account["number"])
+    guid = line.house["fias_guid"]
     found = [
         seen.agrees(house, line.line_no, line.house, f"дом «{line.house['address']}»"),
+        guid and seen.agrees(("guid", guid), line.line_no, {"a": house}, f"ФИАС/ГАР GUID {guid} у другого адреса"),
         seen.agrees(premises, line.line_no, line.premises, f"помещение «{line.premises['number']}»"),
         seen.agrees(account, line.line_no, {**line.account, "at": premises}, f"счёт {line.account['number']}"),
     ]

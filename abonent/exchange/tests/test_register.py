@@ -162,6 +162,7 @@ def _row(**changes):
         (_bad(rows=[_row(total_area="сто")]), "строка 2: «общая площадь помещения» — не число"),
         (_bad(rows=[ROWS[0], [*ROWS[1][:9], "Другой", *ROWS[1][10:]]]), "строка 3: счёт 200001 — не те данные, что в строке 2"),
         (register_file("dbf", "cp866")[:-40], "файл DBF обрезан"),
+        (_bad(rows=[ROWS[0], _row(fias=GUID)]), f"строка 3: ФИАС/ГАР GUID {GUID} у другого адреса — не те данные"),
     ],
 )  # fmt: skip
 def test_bad_files_are_refused_whole_and_change_nothing(org, data, expected):
