@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.orgs.models import Organisation
 
+from . import register_layouts
 from .layouts import ENCODINGS, layout_choices
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -32,6 +33,19 @@ class BillingMapping(models.Model):
         choices=[(e, "определять по файлу" if e == "auto" else e) for e in ENCODINGS],
         default="auto",
     )
+    register_preset = models.CharField(
+        _("формат колонок реестра"),
+        max_length=32,
+        choices=register_layouts.layout_choices(),
+        default="abonent",
+        help_text=_("Файл домов, помещений, лицевых счетов и приборов учёта"),
+    )
+    register_columns = models.JSONField(
+        _("свои заголовки колонок реестра"),
+        default=dict,
+        blank=True,
+        help_text=_('Поле → заголовок: {"payer": "ФИО"}'),
+    )
 
     class Meta:
         verbose_name = _("настройка обмена с биллингом")
@@ -50,6 +64,8 @@ class ExchangeFile(models.Model):
         PAYMENTS = "payments", _("Платежи для биллинга")
         DEBT_REGISTRY = "debt_registry", _("Реестр задолженности для банка")
         BANK_STATEMENT = "bank_statement", _("Банковская выписка (1CClientBankExchange)")
+        REGISTER = "register", _("Реестр из биллинга (дома, помещения, счета, приборы)")
+        GIS_EXPORT = "gis_export", _("Выгрузка для ГИС ЖКХ (шаблон XLSX)")
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("Принят")

@@ -56,6 +56,7 @@ class OfficeAction(models.Model):
         REPORT_DOWNLOADED = "report_downloaded", _("Выгружен отчёт")
         CYCLE_STEP = "cycle_step", _("Шаг месячного цикла")
         UNMATCHED_RESOLVED = "unmatched_resolved", _("Платёж из реестра зачислен вручную")
+        REGISTRY_LAYOUT = "registry_layout", _("Сохранён формат реестра")
 
     at = models.DateTimeField(_("время"), default=timezone.now, db_index=True)
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+", verbose_name=_("организация"))

@@ -36,7 +36,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     # a job's page: whoever may open the office sees its organisation's jobs (what starts them is checked apart)
     "job": EVERYONE,
     "registry_import": frozenset({ACCOUNTANT, ADMINISTRATOR}),
+    "registry_layouts": frozenset({ACCOUNTANT, ADMINISTRATOR}),
     "readings_import": frozenset({DISPATCHER, ADMINISTRATOR}),
+    "register_import": frozenset({ACCOUNTANT, ADMINISTRATOR}),
     "unmatched": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
     "unmatched_resolve": frozenset({ACCOUNTANT, ADMINISTRATOR}),
 }

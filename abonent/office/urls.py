@@ -9,6 +9,7 @@ from . import (
     views_jobs,
     views_operators,
     views_readings,
+    views_registry,
     views_reports,
 )
 
@@ -38,8 +39,10 @@ urlpatterns = [
     path("office/jobs/<str:job_id>/", views_jobs.job_page, name="job"),
     path("office/jobs/<str:job_id>/status/", views_jobs.job_status, name="job_status"),
     path("office/jobs/<str:job_id>/retry/", views_jobs.job_retry_view, name="job_retry"),
-    path("office/imports/registry/", views_imports.registry_upload, name="registry_import"),
+    path("office/imports/registry/", views_registry.registry_upload, name="registry_import"),
+    path("office/imports/registry/layouts/", views_registry.registry_layouts, name="registry_layouts"),
     path("office/imports/readings/", views_imports.readings_upload, name="readings_import"),
+    path("office/imports/register/", views_imports.register_upload, name="register_import"),
     path("office/imports/unmatched/", views_imports.unmatched_lines, name="unmatched"),
     path("office/imports/unmatched/<str:line_id>/", views_imports.unmatched_resolve_view, name="unmatched_resolve"),
     path("office/operators/<str:user_id>/", views_operators.operator_change, name="operator_change"),

@@ -30,6 +30,7 @@ NAV = [
     ("registry_import", "Реестр банка", "office:registry_import"),
     ("unmatched", "Несопоставленные", "office:unmatched"),
     ("readings_import", "Показания из файла", "office:readings_import"),
+    ("register_import", "Реестр из биллинга", "office:register_import"),
     ("readings_report", "Показания по домам", "office:readings"),
     ("audit", "Журнал", "office:audit"),
     ("operators", "Операторы", "office:operators"),

@@ -265,7 +265,8 @@ def _header(pdf: FPDF, r: Receipt) -> None:
     _text(pdf, f"Платёжный документ (ЕПД) за {r.period_label}", size=11, style="B", h=6)
     top = pdf.get_y()
     lines = [
-        f"№ платёжного документа: {r.number}",
+        f"№ платёжного документа: {r.number}"
+        + (f" (идентификатор в ГИС ЖКХ {r.gis_document_id})" if r.gis_document_id else ""),
         f"Лицевой счёт: {acc.number}" + _gis_ids(acc),
         f"Плательщик: {acc.payer_name}",
         f"Адрес помещения: {premises.address}",
