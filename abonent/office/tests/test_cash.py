@@ -50,6 +50,11 @@ def test_the_accountant_finds_the_account_takes_cash_and_it_is_allocated_by_the_
     by_address = client.get("/office/cash/", {"q": "Кассовая, д. 7 кв 12"}).content.decode()
     assert account.number in by_address
     assert "Ничего не найдено" in client.get("/office/cash/", {"q": "Кассовая кв 99"}).content.decode()
+    stranger = make_operator(f.OrganisationFactory(), Role.ADMINISTRATOR)
+    client.force_login(stranger)
+    assert "Ничего не найдено" in client.get("/office/cash/", {"q": account.number}).content.decode()
+    assert client.get(f"/office/cash/accounts/{account.pk}/").status_code == 404
+    client.force_login(accountant)
     page = client.get(f"/office/cash/accounts/{account.pk}/").content.decode()
     assert "1\xa0000,00" in page and 'name="token"' in page
     response = _take(client, account, amount="1 234,5")  # more than the debt: the rest is an advance
