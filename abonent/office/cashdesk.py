@@ -60,15 +60,16 @@ def take(*, organisation, operator, taken: Taken, token: str) -> Payment:
     if taken.account.organisation_id != organisation.pk:
         raise PaymentError("Лицевой счёт другой организации.")
     with transaction.atomic():
-        before = Payment.objects.filter(channel__in=DESK, external_id=token).exists()
         payment = payment_cash_create(
             account=taken.account, amount=taken.amount, paid_on=organisation.today(), actor=operator,
             payer_name=taken.payer_name, channel=taken.channel, service_id=taken.service.pk if taken.service else None,
             named_period=taken.named_period, key=token,
         )  # fmt: skip
-        if not before:
+        # The second click of a pair gets the first one's payment back, after that one committed with its line
+        details = f"Платёж № {payment.pk}: {money(payment.amount)}, {payment.get_channel_display()}"
+        if not OfficeAction.objects.filter(kind=OfficeAction.Kind.CASH_TAKEN, details=details).exists():
             log(organisation=organisation, actor=operator, kind=OfficeAction.Kind.CASH_TAKEN, account=taken.account,
-                details=f"Платёж № {payment.pk}: {money(payment.amount)}, {payment.get_channel_display()}")  # fmt: skip
+                details=details)  # fmt: skip
     return payment
 
 

@@ -189,3 +189,33 @@ def test_the_auditor_sees_the_desk_and_cannot_take_or_cancel(client, billed):
     assert _take(client, account).status_code == 403
     assert client.post(slip + "cancel/", {"reason": "Ошиблись счётом"}).status_code == 403
     assert Payment.objects.get().status == "credited" and Payment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_are_one_payment(billed):
+    """Two requests with the same form token racing on PostgreSQL: the unique (channel, external id) lets one
+    in, the other gets its payment back; one ledger entry, one line in the log."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from django.db import connection  # noqa: PLC0415
+
+    from abonent.office import cashdesk  # noqa: PLC0415
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the race needs a database with concurrent writers")
+    accountant = make_operator(billed["org"], Role.ACCOUNTANT)
+    taken = cashdesk.Taken(account=billed["account"], amount=D("500.00"), channel="cash")
+    token = str(uuid.uuid4())
+
+    def click(_):
+        try:
+            return cashdesk.take(organisation=billed["org"], operator=accountant, taken=taken, token=token).pk
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        ids = set(pool.map(click, range(2)))
+    assert len(ids) == 1 and Payment.objects.count() == 1
+    assert LedgerEntry.objects.filter(kind="payment").count() == 1
+    assert OfficeAction.objects.filter(kind="cash_taken").count() == 1
+    assert debt_of(billed["account"]) == D("500.00")
