@@ -50,7 +50,8 @@ def debtor_list(request):
     form, filters = _filters(request, organisation)
     rows = debtors.debtors(organisation, filters)
     if request.GET.get("format") == "xlsx":
-        table = tables.Table("debtors", "Должники", debtors.HEADERS, debtors.table_rows(rows))
+        sheet = debtors.export(organisation, rows)
+        table = tables.Table("debtors", "Должники", sheet.headers, sheet.rows)
         return _download(request, table, "Должники")
     context = {"form": form, "rows": rows[:PAGE], "count": rows.count(), "page_size": PAGE,
                "by_service": filters.service_id is not None}  # fmt: skip

@@ -1,17 +1,20 @@
 """The accountant's reports on screen and as XLSX: the turnover sheet, payments by day, readings by house."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 
 from abonent.lib import tables
 from abonent.lib.inputs import parse_id, parse_ru_month
 from abonent.orgs.dates import month_start
 
-from . import money, reports, turnover
+from . import money, reports, tasks, turnover
 from .models import OfficeAction
 from .services import log
 from .web import office_page
 
 PAGE = 100  # lines on a screen; the file has them all
+# A larger sheet is written by a job, not while the request waits (openpyxl writes some 10 000 rows a second).
+XLSX_IN_REQUEST = 5000
 
 
 def _month(text, default):
@@ -39,6 +42,22 @@ def _download(request, table, what: str):
     return tables.response(table, "xlsx")
 
 
+def _turnover_file(request, first, last, by: str, building):
+    """The XLSX in the response, or — for a sheet of more than XLSX_IN_REQUEST lines — a job writing it, whose page
+    the accountant is sent to (the file is downloaded there when it is done)."""
+    organisation = request.office.organisation
+    lines = turnover.sheet(organisation, first, last, by=by, building_id=building, page=slice(0, 0)).count
+    what = f"ОСВ {first:%m.%Y}–{last:%m.%Y}"
+    if lines > XLSX_IN_REQUEST:
+        job = tasks.turnover_xlsx_start(organisation=organisation, first=first, last=last, by=by,
+                                        building_id=building, actor=request.user)  # fmt: skip
+        log(organisation=organisation, actor=request.user, kind=OfficeAction.Kind.REPORT_DOWNLOADED, details=what)
+        messages.success(request, f"В ведомости строк: {lines}. Файл готовится; скачайте его на этой странице.")
+        return redirect("office:job", job.pk)
+    result = turnover.sheet(organisation, first, last, by=by, building_id=building)
+    return _download(request, turnover.xlsx_table(result, first, last), what)
+
+
 @office_page("turnover")
 def turnover_sheet(request):
     organisation = request.office.organisation
@@ -46,10 +65,7 @@ def turnover_sheet(request):
     by = request.GET.get("by") if request.GET.get("by") in turnover.BY else "account"
     building = parse_id(request.GET.get("building"))
     if request.GET.get("format") == "xlsx" and not error:
-        result = turnover.sheet(organisation, first, last, by=by, building_id=building)
-        headers = [*turnover.LABELS[by], *turnover.HEADERS]
-        table = tables.Table(f"turnover-{first:%Y-%m}-{last:%Y-%m}", "ОСВ", headers, turnover.table_rows(result))
-        return _download(request, table, f"ОСВ {first:%m.%Y}–{last:%m.%Y}")
+        return _turnover_file(request, first, last, by, building)
     page = max(parse_id(request.GET.get("page")) or 1, 1)
     result = turnover.sheet(organisation, first, last, by=by, building_id=building,
                             page=slice((page - 1) * PAGE, page * PAGE))  # fmt: skip
