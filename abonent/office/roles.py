@@ -41,6 +41,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "register_import": frozenset({ACCOUNTANT, ADMINISTRATOR}),
     "unmatched": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
     "unmatched_resolve": frozenset({ACCOUNTANT, ADMINISTRATOR}),
+    # the cash desk keeps money: the accountant's; the auditor sees the payments and slips, the dispatcher nothing
+    "cash": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
+    "cash_take": frozenset({ACCOUNTANT, ADMINISTRATOR}),
+    "cash_cancel": frozenset({ACCOUNTANT, ADMINISTRATOR}),
+    # news is what the dispatcher tells the houses (outages, works); the auditor reads it
+    "news": frozenset({DISPATCHER, AUDITOR, ADMINISTRATOR}),
+    "news_edit": frozenset({DISPATCHER, ADMINISTRATOR}),
 }
 
 

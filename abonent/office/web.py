@@ -24,6 +24,7 @@ NAV = [
     ("queue", "Показания", "office:queue"),
     ("entry", "Ввод с бланка", "office:entry_houses"),
     ("appeals", "Обращения", "office:inbox"),
+    ("cash", "Касса", "office:cash"),
     ("debtors", "Должники", "office:debtors"),
     ("turnover", "ОСВ", "office:turnover"),
     ("payments_report", "Платежи", "office:payments"),
@@ -32,6 +33,7 @@ NAV = [
     ("readings_import", "Показания из файла", "office:readings_import"),
     ("register_import", "Реестр из биллинга", "office:register_import"),
     ("readings_report", "Показания по домам", "office:readings"),
+    ("news", "Новости", "office:news"),
     ("audit", "Журнал", "office:audit"),
     ("operators", "Операторы", "office:operators"),
 ]

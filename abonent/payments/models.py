@@ -32,6 +32,9 @@ class Payment(models.Model):
         SBP = "sbp", _("СБП")
         BANK = "bank", _("Банковский реестр")
         CASH = "cash", _("Касса")
+        # A bank card through the POS terminal at the counter: the money comes with the acquirer's settlement, not
+        # through an online provider, so nothing of the card flow (provider, refunds by API) applies.
+        TERMINAL = "terminal", _("Карта через терминал в кассе")
 
     organisation = models.ForeignKey(
         "orgs.Organisation", models.PROTECT, related_name="payments", verbose_name=_("организация")
