@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +20,9 @@ from abonent.metering.models import Reading
 from abonent.payments.models import Payment
 
 from . import dbf_write, files
+from .errors import ExchangeRefused
 from .models import BillingMapping, ExchangeFile
+from .month_import import mapping_of
 
 ZERO = Decimal("0")
 SUMMARY = "ИТОГО"
@@ -29,31 +32,67 @@ SUMMARY = "ИТОГО"
 class Shape:
     headers: list[str]
     dbf: list[dbf_write.Column]
+    positions: list[int]  # which of the standard columns, in the file's order
+
+    def pick(self, row: list) -> list:
+        return [row[i] for i in self.positions]
 
 
-READINGS = Shape(
-    ["ЛС", "Заводской номер", "Ресурс", "Период", "Показание", "Дата передачи", "Способ"],
-    [
-        dbf_write.Column("LS", "C", 20),
-        dbf_write.Column("ZAVNOM", "C", 40),
-        dbf_write.Column("RESURS", "C", 40),
-        dbf_write.Column("PERIOD", "C", 7),
-        dbf_write.Column("POKAZ", "N", 18, 6),
-        dbf_write.Column("DATA", "C", 10),
-        dbf_write.Column("SPOSOB", "C", 30),
-    ],
-)
-PAYMENTS = Shape(
-    ["ЛС", "Дата оплаты", "Сумма", "Способ", "Идентификатор", "Плательщик"],
-    [
-        dbf_write.Column("LS", "C", 20),
-        dbf_write.Column("DATA", "C", 10),
-        dbf_write.Column("SUMMA", "N", 16, 2),
-        dbf_write.Column("SPOSOB", "C", 30),
-        dbf_write.Column("IDPLAT", "C", 100),
-        dbf_write.Column("PLATELSHIK", "C", 200),
-    ],
-)
+# field → (standard header, DBF column), in the standard order; the operator's mapping may rename, reorder, omit
+READING_FIELDS = {
+    "account": ("ЛС", dbf_write.Column("LS", "C", 20)),
+    "serial": ("Заводской номер", dbf_write.Column("ZAVNOM", "C", 40)),
+    "resource": ("Ресурс", dbf_write.Column("RESURS", "C", 40)),
+    "period": ("Период", dbf_write.Column("PERIOD", "C", 7)),
+    "value": ("Показание", dbf_write.Column("POKAZ", "N", 18, 6)),
+    "date": ("Дата передачи", dbf_write.Column("DATA", "C", 10)),
+    "channel": ("Способ", dbf_write.Column("SPOSOB", "C", 30)),
+}
+PAYMENT_FIELDS = {
+    "account": ("ЛС", dbf_write.Column("LS", "C", 20)),
+    "paid_on": ("Дата оплаты", dbf_write.Column("DATA", "C", 10)),
+    "amount": ("Сумма", dbf_write.Column("SUMMA", "N", 16, 2)),
+    "channel": ("Способ", dbf_write.Column("SPOSOB", "C", 30)),
+    "reference": ("Идентификатор", dbf_write.Column("IDPLAT", "C", 100)),
+    "payer": ("Плательщик", dbf_write.Column("PLATELSHIK", "C", 200)),
+}
+EXPORT_FIELDS = {"readings": READING_FIELDS, "payments": PAYMENT_FIELDS}
+DBF_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,9}$")
+
+
+def shape_of(kind: str, organisation) -> Shape:
+    """The export's columns: BillingMapping.columns[kind] — a list of fields, each a name or [name, header] — or
+    every standard column; the account's header is the import layout's (the same mapping both ways)."""
+    fields = EXPORT_FIELDS[kind]
+    layout, _ = mapping_of(organisation)
+    mapping = BillingMapping.objects.filter(organisation=organisation).first()
+    chosen = (mapping.columns or {}).get(kind) if mapping else None
+    pairs = [_pair(kind, item) for item in chosen] if chosen else [(name, None) for name in fields]
+    names = list(fields)
+    headers, dbf = [], []
+    for name, header in pairs:
+        standard, column = fields[name]
+        headers.append(header or (layout.columns["account"] if name == "account" else standard))
+        dbf.append(_dbf_column(column, header))
+    return Shape(headers, dbf, [names.index(name) for name, _ in pairs])
+
+
+def _pair(kind: str, item) -> tuple[str, str | None]:
+    name, header = (
+        (item, None) if isinstance(item, str) else ([*item, None][:2] if isinstance(item, list) else (item, None))
+    )
+    if not isinstance(name, str) or name not in EXPORT_FIELDS[kind]:
+        known = ", ".join(EXPORT_FIELDS[kind])
+        raise ExchangeRefused([f"в настройке обмена для выгрузки «{kind}» неизвестное поле «{name}»: есть {known}"])
+    return name, (str(header).strip() or None) if header is not None else None
+
+
+def _dbf_column(column: dbf_write.Column, header: str | None) -> dbf_write.Column:
+    """The operator's header as the DBF field's name when dBase can hold it (10 Latin characters), else the
+    standard name."""
+    if header and DBF_NAME.match(header):
+        return dbf_write.Column(header.upper(), column.kind, column.length, column.decimals)
+    return column
 
 
 @dataclass
@@ -141,12 +180,13 @@ def billing_export(
     """Write the export and its audit record; `kind` "readings" or "payments". The encoding of a CSV or DBF is
     the one given, else the organisation's exchange setting (BillingMapping), else Windows-1251."""
     encoding = encoding or _mapping_encoding(organisation)
-    shape, select = (READINGS, readings_rows) if kind == "readings" else (PAYMENTS, payments_rows)
+    shape = shape_of(kind, organisation)
+    select = readings_rows if kind == "readings" else payments_rows
     after_id = _last_high_water(organisation, kind) if since_last else None
     numbered = select(organisation, month=month, since=since, after_id=after_id)
     rows = [row for _, row in numbered]
-    summary = _summary(kind, rows, len(shape.headers))
-    data = _render(fmt, shape, rows, summary, encoding)
+    summary = _summary(kind, rows, len(EXPORT_FIELDS[kind]))
+    data = _render(fmt, shape, [shape.pick(row) for row in rows], shape.pick(summary), encoding)
     parameters = f"месяц={month:%m.%Y}" if month else ""
     parameters += f" с={since:%d.%m.%Y}" if since else ""
     parameters += " после последней выгрузки" if since_last else ""
@@ -187,7 +227,8 @@ def _last_high_water(organisation, kind: str) -> int | None:
 
 
 def _summary(kind: str, rows: list[list], width: int) -> list:
-    """ИТОГО, the number of rows and, for payments, their sum; padded to the table's width."""
+    """ИТОГО, the number of rows and, for payments, their sum, in the standard columns (account, the next one,
+    the amount); padded to the table's width, then placed as the mapping places those columns."""
     total = sum((row[2] for row in rows), ZERO) if kind == "payments" else ""
     line = [SUMMARY, len(rows), total]
     return line + [""] * (width - len(line))
