@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from abonent.billing.errors import BillingError
+from abonent.billing.models import BillingPeriod
 from abonent.lib.inputs import SafeJSONField, parse_ru_month
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
@@ -19,6 +20,7 @@ from .bank_statement import statement_import
 from .errors import ExchangeRefused
 from .models import BillingMapping, ExchangeFile, ExchangeToken
 from .month_import import billing_month_import
+from .tasks import debt_registry_start
 
 register_org_path("exchange.BillingMapping", "organisation")
 register_org_path("exchange.ExchangeFile", "organisation")
@@ -42,6 +44,13 @@ class MonthForm(forms.Form):
         if month is None:
             raise forms.ValidationError("Нужен месяц в виде ММ.ГГГГ, например 10.2026.")
         return month
+
+
+class DebtRegistryForm(forms.Form):
+    month = forms.CharField(label=_("Опубликованный месяц (ММ.ГГГГ)"), max_length=7)
+    organisation = forms.ModelChoiceField(Organisation.objects.all(), label=_("Организация"), required=False)
+
+    clean_month = MonthForm.clean_month
 
 
 @admin.register(BillingMapping)
@@ -92,6 +101,7 @@ class ExchangeFileAdmin(OrgScopedAdmin):
             path("upload/", view(self.upload_view), name="exchange_exchangefile_upload"),
             path("<int:pk>/download/", view(self.download_view), name="exchange_exchangefile_download"),
             path("statement/", view(self.statement_view), name="exchange_exchangefile_statement"),
+            path("debt-registry/", view(self.debt_registry_view), name="exchange_exchangefile_debt_registry"),
             *super().get_urls(),
         ]
 
@@ -155,6 +165,32 @@ class ExchangeFileAdmin(OrgScopedAdmin):
             "title": "Загрузить банковскую выписку",
             "opts": self.opts,
             "multipart": True,
+        }
+        return render(request, "exchange/admin/form.html", context)
+
+    def debt_registry_view(self, request):
+        """The bank's debt registry again on request (made on publish already): a job, whose page has the file."""
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        form = DebtRegistryForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            org_id = user_organisation_id(request) or getattr(form.cleaned_data["organisation"], "pk", None)
+            period = BillingPeriod.objects.filter(organisation_id=org_id, month=form.cleaned_data["month"]).first()
+            try:
+                if period is None:
+                    raise ExchangeRefused(["за этот месяц у организации нет периода"])
+                job = debt_registry_start(period=period, actor=request.user, channel="request")
+            except ExchangeRefused as exc:
+                form.add_error("month", exc.errors[0])
+            else:
+                return redirect("jobs:detail", job.pk)
+        if user_organisation_id(request) is not None:
+            form.fields.pop("organisation", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Реестр задолженности для банка",
+            "opts": self.opts,
         }
         return render(request, "exchange/admin/form.html", context)
 

@@ -125,8 +125,10 @@ class ImportedLine(models.Model):
 
     file = models.ForeignKey(ExchangeFile, models.CASCADE, related_name="imported_lines", verbose_name=_("файл"))
     line_no = models.PositiveIntegerField(_("строка"))
-    account = models.ForeignKey("housing.PersonalAccount", models.PROTECT, related_name="+")
-    service = models.ForeignKey("billing.Service", models.PROTECT, related_name="+")
+    # No index on the account and the service: nothing reads the lines by them (a version is read by its file),
+    # and a city's month writes a million lines, each index a part of that cost.
+    account = models.ForeignKey("housing.PersonalAccount", models.PROTECT, related_name="+", db_index=False)
+    service = models.ForeignKey("billing.Service", models.PROTECT, related_name="+", db_index=False)
     unit = models.CharField(_("единица"), max_length=16, blank=True)
     volume = models.DecimalField(_("объём"), max_digits=18, decimal_places=6)
     tariff = models.DecimalField(_("тариф"), max_digits=14, decimal_places=4)
