@@ -196,3 +196,24 @@ def test_characters_outside_the_subset_font_are_drawn_not_dropped(published):
     assert receipts[other].account.payer_name not in pdf_text(files[mine])
     assert _font_count(files[mine]) == 3 and _font_count(files[other]) == 2  # the full font in that file only
     assert decode_qr(files[mine]) == receipts[mine].qr_payload()
+
+
+def test_join_writes_the_parts_as_one_pdf_in_order(published):
+    """The printing house's file from the chunks' parts (pdf_split.join, one part in memory at a time): every page
+    of every part in order, with its own text and QR code, the file valid on its own (pypdf strict, pdfium)."""
+    receipts = selectors.receipts_for(period=published["october"])
+    parts = [pdf.render([receipts[1]]), pdf.render(receipts), pdf.render([receipts[0]])]
+    out = io.BytesIO()
+    pdf_split.join(parts, out)
+    data = out.getvalue()
+    _xref_points_at_each_object(data)
+    pages = pypdf.PdfReader(io.BytesIO(data), strict=True).pages
+    document = pypdfium2.PdfDocument(data)
+    order = [receipts[1], receipts[0], receipts[1], receipts[0]]
+    assert len(pages) == len(document) == 4
+    expected = [p.extract_text() for part in parts for p in pypdf.PdfReader(io.BytesIO(part)).pages]
+    assert [p.extract_text() for p in pages] == expected
+    for page, rendered, r in zip(pages, document, order, strict=True):
+        assert r.account.number in page.extract_text()
+        found = zxingcpp.read_barcodes(rendered.render(scale=3).to_pil())
+        assert [code.text for code in found] == [r.qr_payload()]
