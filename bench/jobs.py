@@ -51,7 +51,8 @@ def _bench(name: str):
 
 
 def load() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    """`uptime`, its clock in UTC (Django sets TZ to the project's zone in this process)."""
+    return subprocess.run(["uptime"], capture_output=True, text=True, env={**os.environ, "TZ": "UTC"}).stdout.strip()
 
 
 def smtp_sink(port: int, count, ready) -> None:
