@@ -10,9 +10,9 @@ residents × 1.5 without one), sewerage, heating by the m² норматив, up
 cold water by the house meter capped at the норматив: 7 charge lines per account, more with two meters.
 
 Timed: period_close of the month, all steps (readings close, calculate, publish), in-process, each until the call
-returns (publish: with what runs after its commit inside the call — the debt registry, the jobs queued — shown
-apart too); then, separately, the background job that writes the issued receipts' documents
-(receipts.documents, run here in the foreground as a worker would). Baseline, in the
+returns (publish: with what still runs after its commit inside the call — the jobs queued — shown apart too);
+then, separately, the background jobs the publish queues, run here in the foreground as a worker would: the
+issued receipts' documents (receipts.documents) and the bank's debt registry (exchange.debt_registry). Baseline, in the
 same run: a bare INSERT … SELECT that writes as many charge rows into an ordinary (logged) table shaped like
 billing_charge (same columns and indexes, no foreign keys). Prints the times and the ratio.
 """
@@ -185,6 +185,7 @@ def run(url: str, accounts: int) -> dict:
     connections.close_all()
     from abonent.billing import cycle
     from abonent.billing.models import BillingPeriod, Charge
+    from abonent.exchange.tasks import DEBT_REGISTRY
     from abonent.jobs.models import Job
     from abonent.jobs.runner import job_run
     from abonent.receipts.tasks import DOCUMENTS
@@ -216,6 +217,12 @@ def run(url: str, accounts: int) -> dict:
     job_run(job.pk, inline=True)
     ended = clocks()
     timings["documents"], cpu["documents"] = ended[0] - started[0], ended[1] - started[1]
+    # and the bank's debt registry, another job the publish queues (not the close's work, shown for the record)
+    job = Job.objects.get(kind=DEBT_REGISTRY, params__period=period.pk)
+    started = clocks()
+    job_run(job.pk, inline=True)
+    ended = clocks()
+    timings["debt_registry"], cpu["debt_registry"] = ended[0] - started[0], ended[1] - started[1]
     rows = Charge.objects.filter(period=period).count()
     with connection.cursor() as cur:
         started = clocks()
@@ -232,7 +239,7 @@ def _cpu(cpu: dict) -> str:
     steps = ", ".join(f"{step} {cpu[step]:.1f}" for step in ("close_readings", "calculate", "publish"))
     return (
         f"close {close:.1f} s ({steps}; after the commit {cpu['after_commit']:.1f}), documents job "
-        f"{cpu['documents']:.1f} s, bare INSERT … SELECT {cpu['baseline']:.2f} s: "
+        f"{cpu['documents']:.1f} s, debt registry job {cpu['debt_registry']:.1f} s, bare INSERT … SELECT {cpu['baseline']:.2f} s: "
         f"close/baseline {close / cpu['baseline']:.1f}×, documents/baseline {cpu['documents'] / cpu['baseline']:.1f}×, "
         f"both {(close + cpu['documents']) / cpu['baseline']:.1f}×"
     )
@@ -253,7 +260,7 @@ def main() -> None:
             f"{r['accounts']} accounts, {r['rows']} charge rows (register generated in {r['generated']:.1f} s): "
             f"close {close:.1f} s (readings {r['close_readings']:.1f}, calculate {r['calculate']:.1f}, "
             f"publish {r['publish']:.1f} of which after its commit {r['after_commit']:.1f}); "
-            f"the documents job (background) {documents:.1f} s; "
+            f"the documents job (background) {documents:.1f} s; the debt registry job {r['debt_registry']:.1f} s; "
             f"calculate {r['rows'] / r['calculate']:.0f} rows/s; "
             f"bare INSERT … SELECT {r['baseline']:.2f} s; ratio calculate/baseline {r['calculate'] / r['baseline']:.1f}×, "
             f"whole close/baseline {close / r['baseline']:.1f}×, documents job/baseline "
