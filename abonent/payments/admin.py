@@ -254,7 +254,15 @@ class RegistryAdmin(OrgScopedAdmin):
 @admin.register(UnmatchedLine)
 class UnmatchedLineAdmin(OrgScopedAdmin):
     list_display = (
-        "paid_on", "account_number", "payer_name", "amount", named_month, "service_code", "reason", "registry", "resolved"
+        "paid_on",
+        "account_number",
+        "payer_name",
+        "amount",
+        named_month,
+        "service_code",
+        "reason",
+        "registry",
+        "resolved",
     )
     list_filter = (("payment", admin.EmptyFieldListFilter),)
     search_fields = ("account_number", "payer_name")

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0007_unmatched_reason'),
+        ("payments", "0007_unmatched_reason"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='unmatchedline',
-            name='service_code',
-            field=models.CharField(blank=True, max_length=60, verbose_name='код услуги в реестре'),
+            model_name="unmatchedline",
+            name="service_code",
+            field=models.CharField(blank=True, max_length=60, verbose_name="код услуги в реестре"),
         ),
     ]
