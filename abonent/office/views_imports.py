@@ -13,7 +13,7 @@ from abonent.housing.models import PersonalAccount
 from abonent.metering.forms import ImportForm
 from abonent.metering.tasks import import_start
 from abonent.payments.models import UnmatchedLine
-from abonent.payments.services import unmatched_resolve
+from abonent.payments.services import PaymentError, unmatched_resolve
 
 from . import access
 from .services import log
@@ -70,7 +70,11 @@ def unmatched_resolve_view(request, line_id):
     if account is None:
         messages.error(request, f"Лицевой счёт «{number}» не найден в организации.")
         return redirect("office:unmatched")
-    unmatched_resolve(line=line, account=account, actor=request.user)
+    try:
+        unmatched_resolve(line=line, account=account, actor=request.user, service_code=request.POST.get("service"))
+    except PaymentError as exc:
+        messages.error(request, str(exc))
+        return redirect("office:unmatched")
     log(organisation=organisation, actor=request.user, kind="unmatched_resolved", account=account,
         details=f"{line.amount} от {line.paid_on:%d.%m.%Y} (в реестре: {line.account_number})")  # fmt: skip
     messages.success(request, f"Платёж зачислен на счёт {account.number}.")

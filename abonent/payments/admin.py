@@ -77,6 +77,12 @@ class RegistryForm(forms.Form):
 
 class ResolveForm(forms.Form):
     account = forms.CharField(label=_("Номер лицевого счёта"))
+    service = forms.CharField(
+        label=_("Код услуги"),
+        required=False,
+        max_length=60,
+        help_text=_("Услуга, которую называет строка; пусто — платёж распределится по квитанции."),
+    )
 
 
 class PaymentEventInline(admin.TabularInline):
@@ -247,7 +253,17 @@ class RegistryAdmin(OrgScopedAdmin):
 
 @admin.register(UnmatchedLine)
 class UnmatchedLineAdmin(OrgScopedAdmin):
-    list_display = ("paid_on", "account_number", "payer_name", "amount", named_month, "reason", "registry", "resolved")
+    list_display = (
+        "paid_on",
+        "account_number",
+        "payer_name",
+        "amount",
+        named_month,
+        "service_code",
+        "reason",
+        "registry",
+        "resolved",
+    )
     list_filter = (("payment", admin.EmptyFieldListFilter),)
     search_fields = ("account_number", "payer_name")
     readonly_fields = [f.name for f in UnmatchedLine._meta.fields]
@@ -274,7 +290,7 @@ class UnmatchedLineAdmin(OrgScopedAdmin):
         line = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_change_permission(request, line):
             return redirect("admin:index")
-        form = ResolveForm(request.POST or None, initial={"account": line.account_number})
+        form = ResolveForm(request.POST or None, initial={"account": line.account_number, "service": line.service_code})
         if request.method == "POST" and form.is_valid():
             account = PersonalAccount.objects.filter(
                 organisation_id=line.organisation_id, number=form.cleaned_data["account"].strip()
@@ -282,9 +298,21 @@ class UnmatchedLineAdmin(OrgScopedAdmin):
             if account is None:
                 form.add_error("account", "Лицевой счёт не найден.")
             else:
-                services.unmatched_resolve(line=line, account=account, actor=request.user)
-                self.message_user(request, f"Платёж {money(line.amount)} зачислен на л/с {account.number}.")
-                return redirect(reverse("admin:payments_unmatchedline_changelist"))
+                return self._resolve(request, form, line, account)
+        return self._form(request, form, line)
+
+    def _resolve(self, request, form, line, account):
+        try:
+            services.unmatched_resolve(
+                line=line, account=account, actor=request.user, service_code=form.cleaned_data["service"]
+            )
+        except services.PaymentError as exc:
+            form.add_error("service", str(exc))
+            return self._form(request, form, line)
+        self.message_user(request, f"Платёж {money(line.amount)} зачислен на л/с {account.number}.")
+        return redirect(reverse("admin:payments_unmatchedline_changelist"))
+
+    def _form(self, request, form, line):
         context = {
             **self.admin_site.each_context(request),
             "form": form,

@@ -199,6 +199,9 @@ class UnmatchedLine(models.Model):
     amount = models.DecimalField(_("сумма"), **MONEY)
     paid_on = models.DateField(_("дата оплаты"))
     named_period = models.DateField(_("период, указанный плательщиком"), null=True, blank=True)
+    # The code of the service the line names (a layout with a service column), as the file gives it: the payment
+    # made when an operator resolves the line pays that service, as a matched line would.
+    service_code = models.CharField(_("код услуги в реестре"), max_length=60, blank=True)
     raw = models.TextField(_("строка"), blank=True)
     # Why it was not credited (an unknown account, a service code the organisation does not have), in Russian.
     reason = models.CharField(_("причина"), max_length=300, blank=True)

@@ -149,6 +149,7 @@ def _unmatched(registry: Registry, eid: str, line: Line, reason: str) -> Unmatch
         amount=line.amount,
         paid_on=line.paid_on,
         named_period=line.named_period,
+        service_code=line.service_code[:60],
         raw=line.raw,
     )
 

@@ -419,10 +419,14 @@ def payment_cancel(*, payment: Payment, reason: str, actor) -> Payment:
     return locked
 
 
-def unmatched_resolve(*, line, account, actor) -> Payment:
-    """An operator matches an unmatched registry line to an account: it becomes a credited bank payment."""
+def unmatched_resolve(*, line, account, actor, service_code: str | None = None) -> Payment:
+    """An operator matches an unmatched registry line to an account: it becomes a credited bank payment, for the
+    service and the period the line named (as a line matched on import: billing.allocation pays them).
+    `service_code`: the service the operator names instead of the line's (one the organisation lacks, corrected);
+    "" — none, the payment is spread over the document."""
     if account.organisation_id != line.organisation_id:
         raise PaymentError("Лицевой счёт другой организации.")
+    service = _named_service(line, line.service_code if service_code is None else service_code.strip())
     with transaction.atomic():
         locked = type(line).objects.select_for_update().get(pk=line.pk)
         if locked.payment_id:
@@ -436,6 +440,7 @@ def unmatched_resolve(*, line, account, actor) -> Payment:
             paid_on=line.paid_on,
             payer_name=line.payer_name,
             named_period=line.named_period,
+            service=service,
             registry_id=line.registry_id,
             created_by=actor,
         )
@@ -445,3 +450,16 @@ def unmatched_resolve(*, line, account, actor) -> Payment:
         locked.save(update_fields=["payment"])
     payment.refresh_from_db()
     return payment
+
+
+def _named_service(line, code: str):
+    """The organisation's service of this code; None for no code; a code it lacks is refused, nothing written."""
+    if not code:
+        return None
+    service = Service.objects.filter(organisation_id=line.organisation_id, code=code).first()
+    if service is None:
+        raise PaymentError(
+            f"Услуга с кодом «{code}» не найдена в организации: укажите код услуги организации или оставьте поле "
+            "пустым, чтобы распределить платёж по квитанции."
+        )
+    return service

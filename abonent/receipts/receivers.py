@@ -1,7 +1,7 @@
 """Side effects of other apps' events; the work itself is in services."""
 
-from .services import receipts_issue, receipts_issue_documents
-from .tasks import mailing_after_publish
+from .services import receipts_issue
+from .tasks import documents_start, mailing_after_publish
 
 
 def issue_receipts_on_publish(sender, *, period, **kwargs) -> None:
@@ -9,7 +9,9 @@ def issue_receipts_on_publish(sender, *, period, **kwargs) -> None:
 
 
 def issue_documents_on_published(sender, *, period, **kwargs) -> None:
-    receipts_issue_documents(period=period)
+    # A background job of its own (≈ 10 s of PostgreSQL's CPU per 100 000 receipts): the publish returns at once,
+    # and whatever reads a receipt before the job has written it writes that one itself.
+    documents_start(period=period)
 
 
 def mail_receipts_on_publish(sender, *, period, **kwargs) -> None:

@@ -1,4 +1,7 @@
 """Receipts' background jobs, fanned out in chunks of accounts so several workers share them:
+  receipts.documents — the issued receipts' documents of a published period (started once its publishing has
+                       committed): one INSERT … SELECT, so one task; a reprint, the mailing or the export that
+                       comes first writes the documents it needs itself (issued.issue_documents);
   receipts.mail   — the e-mail mailing of a published period (started once its publishing has committed);
   receipts.export — the printing house's file: one merged PDF or a ZIP of separate PDFs.
 A chunk is idempotent: the mailing claims each letter before it goes (ReceiptDelivery) and skips the claimed on a
@@ -15,7 +18,7 @@ from abonent.jobs.services import start_job
 
 from . import services
 
-MAIL, EXPORT = "receipts.mail", "receipts.export"
+MAIL, EXPORT, DOCUMENTS = "receipts.mail", "receipts.export", "receipts.documents"
 
 
 def _period(job) -> BillingPeriod:
@@ -29,6 +32,18 @@ def _chunks(account_ids: list[int], size: int) -> list[dict]:
         {"n": n, "accounts": account_ids[start : start + size], "size": len(account_ids[start : start + size])}
         for n, start in enumerate(range(0, len(account_ids), size))
     ]
+
+
+# --- the documents ---
+
+
+def documents_start(*, period: BillingPeriod, actor=None):
+    params = {"period": period.pk, "label": str(period)}
+    return start_job(kind=DOCUMENTS, organisation=period.organisation_id, params=params, actor=actor)
+
+
+def _documents_run(job, progress) -> dict:
+    return {"documents": services.receipts_issue_documents(period=_period(job))}
 
 
 # --- the mailing ---
@@ -90,6 +105,9 @@ def _describe(params: dict) -> str:
     return ", ".join(part for part in (params.get("label", ""), fmt) if part)
 
 
+registry.register(
+    registry.Kind(name=DOCUMENTS, label="Выпуск документов квитанций", run=_documents_run, describe=_describe)
+)
 registry.register(
     registry.Kind(
         name=MAIL,

@@ -219,3 +219,47 @@ def test_a_line_naming_a_service_pays_it_and_an_unknown_service_goes_unmatched_w
         D("50.00"): "Лицевой счёт «404404» не найден в организации.",
     }
     assert debt(account) == D("1000.00") - D("800.00")
+
+
+def test_a_line_resolved_by_hand_keeps_the_service_it_names(client):
+    """Issue: an unmatched line resolved by hand lost its named service and was spread over the document. By hand:
+    the document charges water 600,00 and heat 400,00 (October); a line of an unknown account naming heat pays
+    heat 300,00 whole, not 180,00 + 120,00; a line naming a service the organisation lacks is paid to the
+    service the operator names (water 100,00), or, when the operator names none, spread over what is still owed:
+    water 600 − 100 = 500, heat 400 − 300 = 100, so 100,00 × 500/600 = 83,33 and 16,67."""
+    org = f.OrganisationFactory()
+    account = f.PersonalAccountFactory(premises=f.PremisesFactory(building=f.BuildingFactory(organisation=org)))
+    for code, price in (("water", "600.00"), ("heat", "400.00")):
+        svc = f.ServiceFactory(organisation=org, method=Service.Method.FIXED, resource="", code=code)
+        f.TariffFactory(service=svc, valid_from=dt.date(2026, 1, 1), valid_to=None, price=D(price))
+    cycle.period_close(organisation=org, month=dt.date(2026, 10, 1))
+    rows = [
+        row("404404", "300.00", "H1", period="102026") + ";heat",
+        row(account.number, "100.00", "H2") + ";gas",
+        row(account.number, "100.00", "H3") + ";gas",
+    ]
+    layout = registry.LAYOUTS["sber-service"]
+    registry.registry_import(organisation=org, data=build(rows, "500.00"), file_name="r.txt", layout=layout)
+    lines = {pid: UnmatchedLine.objects.get(raw__contains=pid) for pid in ("H1", "H2", "H3")}
+    assert {k: v.service_code for k, v in lines.items()} == {"H1": "heat", "H2": "gas", "H3": "gas"}
+    operator = f.OperatorFactory(organisation=org)
+
+    def parts(payment):
+        return {a.service.code: a.amount for a in Allocation.objects.filter(entry__source_id=payment.external_id)}
+
+    heat = services.unmatched_resolve(line=lines["H1"], account=account, actor=operator)
+    assert heat.service.code == "heat" and heat.named_period == dt.date(2026, 10, 1)
+    assert parts(heat) == {"heat": D("300.00")}
+    before = snapshot()
+    with pytest.raises(services.PaymentError, match="Услуга с кодом «gas» не найдена"):
+        services.unmatched_resolve(line=lines["H2"], account=account, actor=operator)
+    assert snapshot() == before
+    # the admin's form: the operator corrects the code to water
+    client.force_login(operator)
+    url = reverse("admin:payments_unmatched_resolve", args=[lines["H2"].pk])
+    assert 'value="gas"' in client.get(url).content.decode()
+    assert client.post(url, {"account": account.number, "service": "water"}).status_code == 302
+    lines["H2"].refresh_from_db()
+    assert parts(lines["H2"].payment) == {"water": D("100.00")}
+    spread = services.unmatched_resolve(line=lines["H3"], account=account, actor=operator, service_code="")
+    assert spread.service is None and parts(spread) == {"water": D("83.33"), "heat": D("16.67")}

@@ -8,6 +8,7 @@ import pytest
 
 from abonent.billing import cycle, ledger, recalculations
 from abonent.billing.models import AccountBalance
+from abonent.jobs.models import Job
 from abonent.receipts import pdf, selectors, services
 from abonent.receipts.models import IssuedPeriod, IssuedReceipt
 from abonent.receipts.tests.test_receipt import decode_qr, pdf_text
@@ -129,9 +130,13 @@ def test_the_documents_are_written_after_the_publish_commits(published, django_c
         # inside the publish: what the receipts share, as of publish; the documents are not the close's work
         assert IssuedPeriod.objects.filter(period=november).exists()
         assert not IssuedReceipt.objects.filter(period=november).exists()
-    for callback in after_commit:
-        callback()
+    # after the commit: a background job of their own (run here by the eager worker once it is queued)
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in after_commit:
+            callback()
     assert IssuedReceipt.objects.filter(period=november).count() == 2
+    job = Job.objects.get(kind="receipts.documents", params__period=november.pk)
+    assert job.state == Job.State.FINISHED and job.result["documents"] == 2
     assert services.receipts_issue_documents(period=november) == 0  # idempotent: nothing left to write
 
 
