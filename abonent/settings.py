@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "abonent.api",
     "oauth2_provider",  # after abonent.api: its authorisation page is ours (abonent/api/templates/oauth2_provider)
     "abonent.exchange",
+    "abonent.bots",  # Telegram and MAX bots of the organisations
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,69 @@
+"""MAX through maxapi: the update as maxapi's models read it, the replies as its Bot sends them (buttons as an
+inline keyboard attachment). A bot with its own `api_url` talks to that server (the tests' recorder)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from maxapi import Bot as MaxBot
+from maxapi.types.attachments.attachment import ButtonsPayload
+from maxapi.types.attachments.buttons.callback_button import CallbackButton
+from maxapi.types.updates.bot_started import BotStarted
+from maxapi.types.updates.message_callback import MessageCallback
+from maxapi.types.updates.message_created import MessageCreated
+
+from .messages import Incoming, Reply
+from .models import Bot
+
+SECRET_HEADER = "HTTP_X_MAX_BOT_API_SECRET"
+
+
+def parsed(data: dict) -> tuple[str, Incoming, str] | None:
+    """(update key, the incoming message, callback id or "") — None for updates the bot does not answer. MAX
+    numbers no updates: a message is known by its id, a press by its callback id, a start by chat and time."""
+    kind = data.get("update_type")
+    if kind == "message_created":
+        event = MessageCreated.model_validate(data)
+        message = event.message
+        if message.recipient.chat_type != "dialog" or message.body is None:
+            return None
+        chat_id = str(message.recipient.chat_id or message.sender.user_id)
+        return f"m:{message.body.mid}", Incoming(chat_id=chat_id, text=message.body.text or ""), ""
+    if kind == "message_callback":
+        event = MessageCallback.model_validate(data)
+        chat_id = event.message.recipient.chat_id if event.message else None
+        chat_id = str(chat_id or event.callback.user.user_id)
+        return (
+            f"c:{event.callback.callback_id}",
+            Incoming(chat_id=chat_id, payload=event.callback.payload or ""),
+            (event.callback.callback_id),
+        )
+    if kind == "bot_started":  # the deep link max.ru/<bot>?start=<code> arrives here with the code
+        event = BotStarted.model_validate(data)
+        text = f"/start {event.payload}" if event.payload else "/start"
+        return f"s:{event.chat_id}:{event.timestamp}", Incoming(chat_id=str(event.chat_id), text=text), ""
+    return None
+
+
+def _attachments(reply: Reply) -> list | None:
+    if not reply.buttons:
+        return None
+    rows = [[CallbackButton(text=label, payload=data) for label, data in row] for row in reply.buttons]
+    return [ButtonsPayload(buttons=rows).pack()]
+
+
+async def _send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str) -> None:
+    client = MaxBot(bot.token, auto_requests=False, auto_check_subscriptions=False)
+    if bot.api_url:
+        client.set_api_url(bot.api_url)
+    try:
+        if callback_id:
+            await client.send_callback(callback_id, notification="Принято")
+        for reply in replies:
+            await client.send_message(chat_id=int(chat_id), text=reply.text, attachments=_attachments(reply))
+    finally:
+        await client.close_session()
+
+
+def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "") -> None:
+    asyncio.run(_send(bot, chat_id, replies, callback_id))

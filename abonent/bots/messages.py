@@ -1,0 +1,24 @@
+"""What a bot receives and sends, the same for every messenger: the adapters (telegram.py, max_bot.py) turn their
+library's update into an Incoming and a Reply into their library's call."""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Incoming:
+    chat_id: str
+    text: str = ""
+    payload: str = ""  # the data of a pressed button
+
+
+@dataclasses.dataclass
+class Reply:
+    text: str
+    # Rows of buttons, each (label, payload).
+    buttons: list[list[tuple[str, str]]] = dataclasses.field(default_factory=list)
+
+
+MENU = [
+    [("Баланс и долг", "balance"), ("Передать показания", "readings")],
+    [("Отвязать чат", "unlink")],
+]
