@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metering', '0005_reading_month'),
+        ("metering", "0005_reading_month"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reading',
-            name='channel',
-            field=models.CharField(choices=[('portal', 'Личный кабинет'), ('api', 'API'), ('bot', 'Мессенджер'), ('operator', 'Оператор'), ('import', 'Импорт файла'), ('bank', 'Банковский реестр'), ('estimate', 'Расчётное')], max_length=16, verbose_name='способ передачи'),
+            model_name="reading",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("portal", "Личный кабинет"),
+                    ("api", "API"),
+                    ("bot", "Мессенджер"),
+                    ("operator", "Оператор"),
+                    ("import", "Импорт файла"),
+                    ("bank", "Банковский реестр"),
+                    ("estimate", "Расчётное"),
+                ],
+                max_length=16,
+                verbose_name="способ передачи",
+            ),
         ),
     ]
