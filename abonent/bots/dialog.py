@@ -9,7 +9,7 @@ from __future__ import annotations
 from abonent.billing import statements
 from abonent.lib.numbers import money
 
-from . import linking, readings
+from . import appeals, chat_pages, linking, readings
 from .messages import MENU, Incoming, Reply
 from .models import Bot, ChatLink
 
@@ -19,6 +19,13 @@ INSTRUCTIONS = (
     "(или откройте ссылку оттуда). Код действует 15 минут."
 )
 YES, NO, AGAIN = "yes", "no", "again"
+PAGES = {
+    "receipt": chat_pages.receipts,
+    "pay": lambda link: [chat_pages.pay(link)],
+    "outages": lambda link: [chat_pages.outages_now(link)],
+    "contacts": lambda link: [chat_pages.contacts(link)],
+    "appeal": appeals.start,
+}
 
 
 def handle(bot: Bot, incoming: Incoming) -> list[Reply]:
@@ -29,6 +36,8 @@ def handle(bot: Bot, incoming: Incoming) -> list[Reply]:
         return _pressed(link, incoming.payload)
     if link.state.get("meter") and not incoming.text.startswith("/"):
         return _value_typed(link, incoming.text)
+    if link.state.get("appeal") and not incoming.text.startswith("/"):
+        return appeals.written(link, incoming)
     return _command(link, incoming.text)
 
 
@@ -51,6 +60,8 @@ def _command(link: ChatLink, text: str) -> list[Reply]:
         return _pressed(link, "balance")
     if word in {"/readings", "показания"}:
         return _pressed(link, "readings")
+    if word in {"/receipt", "квитанция"}:
+        return _pressed(link, "receipt")
     return [Reply("Что вы хотите сделать?", MENU)]
 
 
@@ -63,6 +74,12 @@ def _pressed(link: ChatLink, payload: str) -> list[Reply]:
         return _meter_chosen(link, payload[2:])
     if payload in {YES, NO, AGAIN}:
         return _answered(link, payload)
+    if payload in PAGES:
+        link.state = {}
+        link.save(update_fields=["state"])
+        return PAGES[payload](link)
+    if payload.startswith("a:"):
+        return appeals.chosen(link, payload[2:])
     if payload == "unlink":
         linking.unlink(link)
         return [Reply("Чат отвязан от личного кабинета. Чтобы привязать снова, получите код в профиле.")]

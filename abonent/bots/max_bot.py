@@ -4,10 +4,13 @@ inline keyboard attachment). A bot with its own `api_url` talks to that server (
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
+import aiohttp
 from maxapi import Bot as MaxBot
 from maxapi.types.attachments.attachment import ButtonsPayload
 from maxapi.types.attachments.buttons.callback_button import CallbackButton
+from maxapi.types.input_media import InputMediaBuffer
 from maxapi.types.updates.bot_started import BotStarted
 from maxapi.types.updates.message_callback import MessageCallback
 from maxapi.types.updates.message_created import MessageCreated
@@ -28,7 +31,9 @@ def parsed(data: dict) -> tuple[str, Incoming, str] | None:
         if message.recipient.chat_type != "dialog" or message.body is None:
             return None
         chat_id = str(message.recipient.chat_id or message.sender.user_id)
-        return f"m:{message.body.mid}", Incoming(chat_id=chat_id, text=message.body.text or ""), ""
+        photos = tuple(a.payload.url for a in message.body.attachments or () if a.type == "image" and a.payload.url)
+        incoming = Incoming(chat_id=chat_id, text=message.body.text or "", photo_refs=photos)
+        return f"m:{message.body.mid}", incoming, ""
     if kind == "message_callback":
         event = MessageCallback.model_validate(data)
         chat_id = event.message.recipient.chat_id if event.message else None
@@ -52,17 +57,43 @@ def _attachments(reply: Reply) -> list | None:
     return [ButtonsPayload(buttons=rows).pack()]
 
 
-async def _send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str) -> None:
-    client = MaxBot(bot.token, auto_requests=False, auto_check_subscriptions=False)
+def _client(bot: Bot) -> MaxBot:
+    # A short pause after an upload (maxapi waits for MAX to process a file before sending it) is enough for a PDF.
+    client = MaxBot(bot.token, auto_requests=False, auto_check_subscriptions=False, after_input_media_delay=0.2)
     if bot.api_url:
         client.set_api_url(bot.api_url)
+    return client
+
+
+async def _send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str) -> None:
+    client = _client(bot)
     try:
         if callback_id:
             await client.send_callback(callback_id, notification="Принято")
         for reply in replies:
-            await client.send_message(chat_id=int(chat_id), text=reply.text, attachments=_attachments(reply))
+            attachments = _attachments(reply) or []
+            if reply.document:
+                name, content = reply.document
+                attachments.append(InputMediaBuffer(content, filename=name.removesuffix(".pdf")))
+            await client.send_message(chat_id=int(chat_id), text=reply.text, attachments=attachments or None)
     finally:
         await client.close_session()
+
+
+async def _download(refs: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        found = []
+        for n, url in enumerate(refs):
+            async with session.get(url) as response:
+                response.raise_for_status()
+                found.append((f"photo-{n + 1}.jpg", await response.read()))
+        return tuple(found)
+
+
+def with_photos(bot: Bot, incoming: Incoming) -> Incoming:
+    if not incoming.photo_refs:
+        return incoming
+    return dataclasses.replace(incoming, photos=asyncio.run(_download(incoming.photo_refs)))
 
 
 def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "") -> None:

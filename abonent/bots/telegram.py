@@ -4,11 +4,12 @@ sends them. A bot with its own `api_url` talks to that Bot API server (a local o
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from aiogram import Bot as AiogramBot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from .messages import Incoming, Reply
 from .models import Bot
@@ -21,8 +22,11 @@ def parsed(data: dict) -> tuple[str, Incoming, str] | None:
     (an edited message, a channel post...)."""
     update = Update.model_validate(data)
     key = str(update.update_id)
-    if update.message is not None and update.message.chat.type == "private":
-        return key, Incoming(chat_id=str(update.message.chat.id), text=update.message.text or ""), ""
+    message = update.message
+    if message is not None and message.chat.type == "private":
+        photos = (message.photo[-1].file_id,) if message.photo else ()  # the largest size Telegram made
+        text = message.text or message.caption or ""
+        return key, Incoming(chat_id=str(message.chat.id), text=text, photo_refs=photos), ""
     query = update.callback_query
     if query is not None:
         # In a private chat the chat's id is the user's; the message may be too old for Telegram to send it.
@@ -37,13 +41,36 @@ def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def _send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str) -> None:
+def _client(bot: Bot) -> AiogramBot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(bot.api_url)) if bot.api_url else AiohttpSession()
-    async with AiogramBot(bot.token, session=session) as client:
+    return AiogramBot(bot.token, session=session)
+
+
+async def _send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str) -> None:
+    async with _client(bot) as client:
         if callback_id:
             await client.answer_callback_query(callback_id)
         for reply in replies:
-            await client.send_message(int(chat_id), reply.text, reply_markup=_markup(reply))
+            if reply.document:
+                name, content = reply.document
+                file = BufferedInputFile(content, filename=name)
+                await client.send_document(int(chat_id), file, caption=reply.text, reply_markup=_markup(reply))
+            else:
+                await client.send_message(int(chat_id), reply.text, reply_markup=_markup(reply))
+
+
+async def _download(bot: Bot, refs: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
+    async with _client(bot) as client:
+        found = []
+        for n, ref in enumerate(refs):
+            found.append((f"photo-{n + 1}.jpg", (await client.download(ref)).getvalue()))
+        return tuple(found)
+
+
+def with_photos(bot: Bot, incoming: Incoming) -> Incoming:
+    if not incoming.photo_refs:
+        return incoming
+    return dataclasses.replace(incoming, photos=asyncio.run(_download(bot, incoming.photo_refs)))
 
 
 def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "") -> None:

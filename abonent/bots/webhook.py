@@ -45,7 +45,7 @@ def process(bot: Bot, data: dict) -> None:
     if not _first_time(bot, key):
         return
     try:
-        replies = dialog.handle(bot, incoming)
+        replies = dialog.handle(bot, adapter.with_photos(bot, incoming))
     except Exception:  # the user gets an apology; the operator the traceback in the log
         log.exception("bot %s: update %s failed", bot.pk, key)
         replies = [Reply(SORRY)]

@@ -87,6 +87,23 @@ class Chat:
             "recipient": {"chat_id": self.chat_id, "chat_type": "dialog"}, "timestamp": n,
             "body": {"mid": f"mid.{n}", "seq": n, "text": text}}}  # fmt: skip
 
+    def photo(self, caption: str) -> dict:
+        """A photo with a caption, as the messenger announces it: a file id (Telegram) or a link (MAX) that the
+        bot downloads from the recorder (fake_api.FILES)."""
+        update = self.message(caption)
+        if self.bot.messenger == Messenger.TELEGRAM:
+            message = update["message"]
+            del message["text"]
+            message["caption"] = caption
+            message["photo"] = [{"file_id": "f-small", "file_unique_id": "u1", "width": 4, "height": 4},
+                                {"file_id": "f-large", "file_unique_id": "u2", "width": 8, "height": 8}]  # fmt: skip
+        else:
+            url = f"{self.recorder.url}/images/one.jpg"
+            update["message"]["body"]["attachments"] = [
+                {"type": "image", "payload": {"url": url, "photo_id": 1, "token": "t"}}
+            ]
+        return update
+
     def button(self, payload: str) -> dict:
         n = next(_ids)
         if self.bot.messenger == Messenger.TELEGRAM:
@@ -99,7 +116,7 @@ class Chat:
 
 
 def texts(answers: list[dict]) -> str:
-    return "\n".join(a["fields"].get("text", "") for a in answers)
+    return "\n".join(a["fields"].get("text") or a["fields"].get("caption") or "" for a in answers)
 
 
 def buttons(answer: dict) -> list[tuple[str, str]]:

@@ -26,33 +26,62 @@ class Recorder(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def messages(self) -> list[dict]:
-        return [c for c in self.calls if c["method"] in {"sendMessage", "/messages"}]
+        return [c for c in self.calls if c["method"] in {"sendMessage", "sendDocument", "/messages"}]
 
-    def texts(self) -> list[str]:
-        return [c["fields"].get("text", "") for c in self.messages()]
+    def uploads(self) -> list[bytes]:
+        """The files the bot sent: Telegram's document field, MAX's upload's data field."""
+        documents = [c["fields"] for c in self.calls if c["method"] == "sendDocument"]
+        sent = [f[f["document"].removeprefix("attach://")] for f in documents]  # aiogram attaches by name
+        sent += [c["fields"].get("data") for c in self.calls if c["method"] == "/upload-target"]
+        return [s for s in sent if s]
+
+
+def _body(handler) -> bytes:
+    if handler.headers.get("Transfer-Encoding", "").lower() != "chunked":  # aiohttp streams multipart in chunks
+        return handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+    body = b""
+    while size := int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16):
+        body += handler.rfile.read(size)
+        handler.rfile.readline()
+    handler.rfile.readline()
+    return body
 
 
 def _fields(handler) -> dict:
-    length = int(handler.headers.get("Content-Length") or 0)
-    body = handler.rfile.read(length)
+    body = _body(handler)
     kind = handler.headers.get("Content-Type", "")
     if kind.startswith("application/json"):
         return json.loads(body or b"{}")
     if kind.startswith("multipart/form-data"):
         message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + kind.encode() + b"\r\n\r\n" + body)
         return {
-            part.get_param("name", header="content-disposition"): part.get_content() for part in message.iter_parts()
+            part.get_param("name", header="content-disposition"): (
+                part.get_payload(decode=True) if part.get_filename() else part.get_content()
+            )
+            for part in message.iter_parts()
         }
     return {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
 
 
+# What the recorder serves for a GET: Telegram's file downloads and MAX's picture links.
+FILES = {"/file/bot123456:TEST-token/photos/one.jpg": b"", "/images/one.jpg": b""}
+
+
 class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        content = FILES.get(urllib.parse.urlsplit(self.path).path)
+        self.send_response(200 if content is not None else 404)
+        self.send_header("Content-Length", str(len(content or b"")))
+        self.end_headers()
+        self.wfile.write(content or b"")
+
     def do_POST(self):
         parts = urllib.parse.urlsplit(self.path)
         method = parts.path.rsplit("/", 1)[-1] if parts.path.startswith("/bot") else parts.path
         call = {"method": method, "query": dict(urllib.parse.parse_qsl(parts.query)), "fields": _fields(self),
                 "headers": dict(self.headers)}  # fmt: skip
         self.server.calls.append(call)
+        call["base"] = self.server.url
         status, answer = 200, self.server.answer(call)
         if self.server.fail_next:
             self.server.fail_next -= 1
@@ -74,6 +103,14 @@ def telegram_answer(call: dict) -> dict:
         message = {"message_id": len(call), "date": 0, "chat": {"id": chat, "type": "private"},
                    "text": call["fields"].get("text", "")}  # fmt: skip
         return {"ok": True, "result": message}
+    if call["method"] == "sendDocument":
+        chat = int(call["fields"]["chat_id"])
+        message = {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"},
+                   "document": {"file_id": "d1", "file_unique_id": "u1"}}  # fmt: skip
+        return {"ok": True, "result": message}
+    if call["method"] == "getFile":
+        return {"ok": True, "result": {"file_id": call["fields"]["file_id"], "file_unique_id": "u",
+                                       "file_path": "photos/one.jpg"}}  # fmt: skip
     return {"ok": True, "result": True}  # answerCallbackQuery and the like
 
 
@@ -82,6 +119,10 @@ def max_answer(call: dict) -> dict:
         chat = int(call["query"].get("chat_id", 0))
         body = {"mid": "mid.out", "seq": 1, "text": call["fields"].get("text", "")}
         return {"message": {"recipient": {"chat_id": chat, "chat_type": "dialog"}, "timestamp": 0, "body": body}}
+    if call["method"] == "/uploads":  # where to upload a file; the upload's answer carries its token
+        return {"url": f"{call['base']}/upload-target"}
+    if call["method"] == "/upload-target":
+        return {"token": "file-token-1"}
     return {"success": True}  # /answers (a pressed button's answer)
 
 
