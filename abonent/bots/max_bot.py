@@ -98,3 +98,32 @@ def with_photos(bot: Bot, incoming: Incoming) -> Incoming:
 
 def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "") -> None:
     asyncio.run(_send(bot, chat_id, replies, callback_id))
+
+
+async def _set_webhook(bot: Bot, url: str) -> None:
+    client = _client(bot)
+    try:
+        kinds = ["message_created", "message_callback", "bot_started"]
+        await client.subscribe_webhook(url, update_types=kinds, secret=bot.secret)
+    finally:
+        await client.close_session()
+
+
+def set_webhook(bot: Bot, url: str) -> None:
+    asyncio.run(_set_webhook(bot, url))
+
+
+async def _updates(bot: Bot, marker: int | None, wait: int) -> tuple[list[dict], int | None]:
+    client = _client(bot)
+    try:
+        if marker is None:  # MAX gives no updates by polling while a webhook subscription exists
+            await client.delete_webhook()
+        found = await client.get_updates(timeout=wait, marker=marker)
+    finally:
+        await client.close_session()
+    return list(found.get("updates") or []), found.get("marker", marker)
+
+
+def updates(bot: Bot, marker: int | None, wait: int) -> tuple[list[dict], int | None]:
+    """The updates after `marker` by long polling (waiting up to `wait` seconds), and the next marker."""
+    return asyncio.run(_updates(bot, marker, wait))

@@ -75,3 +75,26 @@ def with_photos(bot: Bot, incoming: Incoming) -> Incoming:
 
 def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "") -> None:
     asyncio.run(_send(bot, chat_id, replies, callback_id))
+
+
+async def _set_webhook(bot: Bot, url: str) -> None:
+    async with _client(bot) as client:
+        await client.set_webhook(url, secret_token=bot.secret, allowed_updates=["message", "callback_query"])
+
+
+def set_webhook(bot: Bot, url: str) -> None:
+    asyncio.run(_set_webhook(bot, url))
+
+
+async def _updates(bot: Bot, offset: int | None, wait: int) -> tuple[list[dict], int | None]:
+    async with _client(bot) as client:
+        if offset is None:  # Telegram gives no updates by polling while a webhook is set
+            await client.delete_webhook()
+        found = await client.get_updates(offset=offset, timeout=wait, request_timeout=wait + 10)
+    data = [u.model_dump(mode="json", exclude_none=True, by_alias=True) for u in found]
+    return data, (max(u.update_id for u in found) + 1 if found else offset)
+
+
+def updates(bot: Bot, offset: int | None, wait: int) -> tuple[list[dict], int | None]:
+    """The updates after `offset` by long polling (waiting up to `wait` seconds), and the next offset."""
+    return asyncio.run(_updates(bot, offset, wait))

@@ -20,6 +20,7 @@ class Recorder(ThreadingHTTPServer):
         self.answer = answer  # (method path, query, fields) → the JSON the messenger returns
         self.calls: list[dict] = []
         self.fail_next = 0  # how many next calls answer 500
+        self.pending: list[dict] = []  # updates the next getUpdates (Telegram) or GET /updates (MAX) hands out
 
     @property
     def url(self) -> str:
@@ -70,6 +71,8 @@ FILES = {"/file/bot123456:TEST-token/photos/one.jpg": b"", "/images/one.jpg": b"
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         content = FILES.get(urllib.parse.urlsplit(self.path).path)
+        if content is None and not self.path.startswith("/file/"):  # MAX's GET methods: /updates, /subscriptions
+            return self.do_POST()
         self.send_response(200 if content is not None else 404)
         self.send_header("Content-Length", str(len(content or b"")))
         self.end_headers()
@@ -78,10 +81,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         parts = urllib.parse.urlsplit(self.path)
         method = parts.path.rsplit("/", 1)[-1] if parts.path.startswith("/bot") else parts.path
-        call = {"method": method, "query": dict(urllib.parse.parse_qsl(parts.query)), "fields": _fields(self),
-                "headers": dict(self.headers)}  # fmt: skip
+        fields = _fields(self) if self.command == "POST" else {}
+        call = {"method": method, "query": dict(urllib.parse.parse_qsl(parts.query)), "fields": fields,
+                "headers": dict(self.headers), "http": self.command}  # fmt: skip
         self.server.calls.append(call)
-        call["base"] = self.server.url
+        call["base"], call["pending"] = self.server.url, self.server.pending
         status, answer = 200, self.server.answer(call)
         if self.server.fail_next:
             self.server.fail_next -= 1
@@ -111,7 +115,10 @@ def telegram_answer(call: dict) -> dict:
     if call["method"] == "getFile":
         return {"ok": True, "result": {"file_id": call["fields"]["file_id"], "file_unique_id": "u",
                                        "file_path": "photos/one.jpg"}}  # fmt: skip
-    return {"ok": True, "result": True}  # answerCallbackQuery and the like
+    if call["method"] == "getUpdates":
+        handed, call["pending"][:] = list(call["pending"]), []
+        return {"ok": True, "result": handed}
+    return {"ok": True, "result": True}  # answerCallbackQuery, setWebhook, deleteWebhook and the like
 
 
 def max_answer(call: dict) -> dict:
@@ -123,7 +130,12 @@ def max_answer(call: dict) -> dict:
         return {"url": f"{call['base']}/upload-target"}
     if call["method"] == "/upload-target":
         return {"token": "file-token-1"}
-    return {"success": True}  # /answers (a pressed button's answer)
+    if call["method"] == "/updates":
+        handed, call["pending"][:] = list(call["pending"]), []
+        return {"updates": handed, "marker": len(handed) + 1}
+    if call["method"] == "/subscriptions" and call["http"] == "GET":
+        return {"subscriptions": []}
+    return {"success": True}  # /answers, POST /subscriptions (a pressed button's answer)
 
 
 def start(answer) -> Recorder:
