@@ -1,6 +1,6 @@
 """An appeal written in the chat: the account chosen (when the user has several of this organisation), then the
 text, with photos if sent, saved by support's own appeal_create (its checks of the text and the files). The
-answer comes back to the contact of the user's profile, and to this chat (notify.py)."""
+answer comes back to the contact of the user's profile, and to this chat (notices.py, unless turned off)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import dataclasses
 
 import aiohttp
 from maxapi import Bot as MaxBot
+from maxapi.client.default import DefaultConnectionProperties
 from maxapi.types.attachments.attachment import ButtonsPayload
 from maxapi.types.attachments.buttons.callback_button import CallbackButton
 from maxapi.types.input_media import InputMediaBuffer
@@ -57,16 +58,19 @@ def _attachments(reply: Reply) -> list | None:
     return [ButtonsPayload(buttons=rows).pack()]
 
 
-def _client(bot: Bot) -> MaxBot:
+def _client(bot: Bot, retries: bool = True) -> MaxBot:
     # A short pause after an upload (maxapi waits for MAX to process a file before sending it) is enough for a PDF.
-    client = MaxBot(bot.token, auto_requests=False, auto_check_subscriptions=False, after_input_media_delay=0.2)
+    # Without `retries` a 5xx fails at once (notices: our job retries them, claimed once).
+    connection = None if retries else DefaultConnectionProperties(max_retries=0)
+    client = MaxBot(bot.token, auto_requests=False, auto_check_subscriptions=False, after_input_media_delay=0.2,
+                    default_connection=connection)  # fmt: skip
     if bot.api_url:
         client.set_api_url(bot.api_url)
     return client
 
 
-async def _send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str) -> None:
-    client = _client(bot)
+async def _send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str, retries: bool) -> None:
+    client = _client(bot, retries)
     try:
         if callback_id:
             await client.send_callback(callback_id, notification="Принято")
@@ -96,8 +100,8 @@ def with_photos(bot: Bot, incoming: Incoming) -> Incoming:
     return dataclasses.replace(incoming, photos=asyncio.run(_download(incoming.photo_refs)))
 
 
-def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "") -> None:
-    asyncio.run(_send(bot, chat_id, replies, callback_id))
+def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "", retries: bool = True) -> None:
+    asyncio.run(_send(bot, chat_id, replies, callback_id, retries))
 
 
 async def _set_webhook(bot: Bot, url: str) -> None:

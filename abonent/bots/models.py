@@ -86,3 +86,21 @@ class HandledUpdate(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class BotNotice(models.Model):
+    """One notice of one event to one linked chat, claimed before it is sent: a rerun of the job skips it, so it
+    goes at most once. A send that fails (the messenger unreachable, a 5xx) deletes the claim: the job's retry
+    sends it again."""
+
+    kind = models.CharField(max_length=32)  # notifications.Kind: receipt, appeal_answer
+    key = models.CharField(max_length=100)  # the event: "period:<id>", "answer:<message id>"
+    chat = models.ForeignKey(ChatLink, on_delete=models.CASCADE, related_name="notices")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "chat"], name="bots_notice_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} → {self.chat}"

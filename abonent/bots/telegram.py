@@ -73,7 +73,8 @@ def with_photos(bot: Bot, incoming: Incoming) -> Incoming:
     return dataclasses.replace(incoming, photos=asyncio.run(_download(bot, incoming.photo_refs)))
 
 
-def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "") -> None:
+def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "", retries: bool = True) -> None:
+    # aiogram's session does not retry by itself: `retries` (used by max_bot) changes nothing here.
     asyncio.run(_send(bot, chat_id, replies, callback_id))
 
 
