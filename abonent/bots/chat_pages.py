@@ -52,14 +52,14 @@ def outages_now(link) -> Reply:
         return Reply("Отключений по вашим адресам не запланировано.", MENU)
     addresses = outages.user_addresses(link.user, found)
     tz = link.bot.organisation.tz
-    lines = []
-    for o in found:
-        start, end = timezone.localtime(o.starts_at, tz), timezone.localtime(o.ends_at, tz)
-        where = "; ".join(addresses.get(o.pk, []))
-        lines.append(
-            f"{o.get_resource_display()}: {start:%d.%m %H:%M} — {end:%d.%m %H:%M}, {where}. {o.description}".strip()
-        )
-    return Reply("\n\n".join(lines), MENU)
+    return Reply("\n\n".join(outage_line(o, tz, addresses.get(o.pk, [])) for o in found), MENU)
+
+
+def outage_line(o, tz, addresses: list[str]) -> str:
+    """What, when (the organisation's local time), where (the user's own addresses) and the operator's note."""
+    start, end = timezone.localtime(o.starts_at, tz), timezone.localtime(o.ends_at, tz)
+    where = "; ".join(addresses)
+    return f"{o.get_resource_display()}: {start:%d.%m %H:%M} — {end:%d.%m %H:%M}, {where}. {o.description}".strip()
 
 
 def contacts(link) -> Reply:

@@ -9,6 +9,7 @@ import dataclasses
 import aiohttp
 from maxapi import Bot as MaxBot
 from maxapi.client.default import DefaultConnectionProperties
+from maxapi.exceptions.max import MaxApiError
 from maxapi.types.attachments.attachment import ButtonsPayload
 from maxapi.types.attachments.buttons.callback_button import CallbackButton
 from maxapi.types.input_media import InputMediaBuffer
@@ -102,6 +103,12 @@ def with_photos(bot: Bot, incoming: Incoming) -> Incoming:
 
 def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "", retries: bool = True) -> None:
     asyncio.run(_send(bot, chat_id, replies, callback_id, retries))
+
+
+def refused(exc: Exception) -> bool:
+    """MAX refused this message for good (a 4xx: the user blocked the bot, the chat is gone); a 429 (too many
+    requests), a 5xx and the network are worth another try."""
+    return isinstance(exc, MaxApiError) and 400 <= exc.code < 500 and exc.code != 429
 
 
 async def _set_webhook(bot: Bot, url: str) -> None:

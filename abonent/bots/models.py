@@ -93,8 +93,8 @@ class BotNotice(models.Model):
     goes at most once. A send that fails (the messenger unreachable, a 5xx) deletes the claim: the job's retry
     sends it again."""
 
-    kind = models.CharField(max_length=32)  # notifications.Kind: receipt, appeal_answer
-    key = models.CharField(max_length=100)  # the event: "period:<id>", "answer:<message id>"
+    kind = models.CharField(max_length=32)  # notifications.Kind: receipt, payment, outage, appeal_answer
+    key = models.CharField(max_length=100)  # the event: "period:<id>", "payment:<id>", "outage:<id>", "answer:<id>"
     chat = models.ForeignKey(ChatLink, on_delete=models.CASCADE, related_name="notices")
     claimed_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -1,7 +1,8 @@
-"""Notices to linked chats (receipt ready, appeal answered), where the user left them on in the notification
-settings. Each notice is claimed (BotNotice) before it goes, so it goes at most once per event and chat; a send
-the messenger refuses with a server error or never answers releases its claim, and the job fails so that its
-retry sends what is left. Sends are paced per bot below the messengers' limits (about 30 messages a second)."""
+"""Notices to linked chats (receipt ready, payment credited, outage at my house, appeal answered), where the user
+left them on in the notification settings. Each notice is claimed (BotNotice) before it goes, so it goes at most
+once per event and chat; a send the messenger refuses with a server error or never answers releases its claim,
+and the job fails so that its retry sends what is left; a refusal for good (the bot blocked) keeps it. Sends are
+paced per bot below the messengers' limits (about 30 messages a second)."""
 
 from __future__ import annotations
 
@@ -60,11 +61,14 @@ def notice_send(*, kind: str, key: str, link: ChatLink, text: str) -> str:
     if notice is None:
         return "skipped"
     pacer(link.bot_id).wait()
+    adapter = ADAPTERS[link.bot.messenger]
     try:
-        ADAPTERS[link.bot.messenger].send(link.bot, link.chat_id, [Reply(text)], retries=False)
-    except Exception as exc:  # the messenger unreachable or failing: nothing was delivered, try again later
+        adapter.send(link.bot, link.chat_id, [Reply(text)], retries=False)
+    except Exception as exc:
         log.warning("bot %s: notice %s %s to chat %s failed: %s", link.bot_id, kind, key, link.chat_id, exc)
-        notice.delete()
+        if adapter.refused(exc):  # blocked by the user, chat gone: kept claimed, a retry would be refused again
+            return "refused"
+        notice.delete()  # the messenger unreachable or failing: nothing was delivered, the retry sends it
         return "failed"
     notice.sent_at = timezone.now()
     notice.save(update_fields=["sent_at"])
@@ -74,7 +78,7 @@ def notice_send(*, kind: str, key: str, link: ChatLink, text: str) -> str:
 def notices_send(*, kind: str, key: str, texts: dict[int, str]) -> dict[str, int]:
     """Send `texts` (chat link id → text) as the notice `kind` of the event `key`; raise NoticeError at the end
     when some failed, after trying all of them."""
-    counts = {"sent": 0, "skipped": 0, "failed": 0}
+    counts = {"sent": 0, "skipped": 0, "refused": 0, "failed": 0}
     links = ChatLink.objects.filter(pk__in=texts, bot__enabled=True).select_related("bot")
     for link in links.order_by("pk"):
         counts[notice_send(kind=kind, key=key, link=link, text=texts[link.pk])] += 1

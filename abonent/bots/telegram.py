@@ -9,6 +9,7 @@ import dataclasses
 from aiogram import Bot as AiogramBot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from .messages import Incoming, Reply
@@ -76,6 +77,12 @@ def with_photos(bot: Bot, incoming: Incoming) -> Incoming:
 def send(bot: Bot, chat_id: str, replies: list[Reply], callback_id: str = "", retries: bool = True) -> None:
     # aiogram's session does not retry by itself: `retries` (used by max_bot) changes nothing here.
     asyncio.run(_send(bot, chat_id, replies, callback_id))
+
+
+def refused(exc: Exception) -> bool:
+    """Telegram refused this message for good (the user blocked the bot, the chat is gone): sending it again will
+    not help, unlike a 5xx or the network."""
+    return isinstance(exc, (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound))
 
 
 async def _set_webhook(bot: Bot, url: str) -> None:

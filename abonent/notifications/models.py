@@ -34,7 +34,7 @@ class OptOut(models.Model):
 
 
 # The kinds a linked messenger chat can carry (the bots app sends them); the others are e-mail only for now.
-CHAT_KINDS = (Kind.RECEIPT, Kind.APPEAL_ANSWER)
+CHAT_KINDS = (Kind.RECEIPT, Kind.PAYMENT, Kind.OUTAGE, Kind.APPEAL_ANSWER)
 
 
 class ChatOptOut(models.Model):

@@ -19,7 +19,8 @@ class Recorder(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.answer = answer  # (method path, query, fields) → the JSON the messenger returns
         self.calls: list[dict] = []
-        self.fail_next = 0  # how many next calls answer 500
+        self.fail_next = 0  # how many next calls answer `fail_status`
+        self.fail_status = 500
         self.pending: list[dict] = []  # updates the next getUpdates (Telegram) or GET /updates (MAX) hands out
 
     @property
@@ -89,7 +90,9 @@ class _Handler(BaseHTTPRequestHandler):
         status, answer = 200, self.server.answer(call)
         if self.server.fail_next:
             self.server.fail_next -= 1
-            status, answer = 500, {"ok": False, "description": "Internal Server Error"}
+            status = self.server.fail_status
+            answer = {"ok": False, "error_code": status, "description": "Internal Server Error" if status >= 500
+                      else "Forbidden: bot was blocked by the user"}  # fmt: skip
         body = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

@@ -1,6 +1,9 @@
-"""Notices through the bot, in Telegram and MAX alike: a published period's «квитанция готова» and an operator's
-answer to an appeal reach the linked chat once, by a background job (run here in the foreground), not a chat whose
+"""Notices through the bot, in Telegram and MAX alike: a published period's «квитанция готова», a payment credited
+and an operator's answer to an appeal reach the linked chat once, by a background job (run here in the foreground), not a chat whose
 user turned them off, not twice on a rerun; a messenger answering 500 loses nothing and doubles nothing."""
+
+import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -17,6 +20,10 @@ from abonent.jobs.services import job_retry, start_job
 from abonent.notifications.models import Kind
 from abonent.notifications.selectors import wanted_chat_kinds, wanted_kinds
 from abonent.notifications.services import chat_notifications_update
+from abonent.outages.models import Outage
+from abonent.outages.services import outage_notify
+from abonent.payments import services as payments
+from abonent.payments.models import Payment
 from abonent.support import services as support
 from abonent.support.models import Appeal
 from abonent.testing import factories as f
@@ -57,7 +64,7 @@ def test_publish_sends_receipt_ready_once(chat, resident):
     assert job.state == Job.State.FINISHED and job.result["sent"] == 1
     # The same event's job started again (an operator, a resent signal): the claimed notice is skipped.
     again = _run(start_job(kind=NOTICES, organisation=resident.org, params=job.params, send=False))
-    assert again.result == {"sent": 0, "skipped": 1, "failed": 0}
+    assert again.result == {"sent": 0, "skipped": 1, "refused": 0, "failed": 0}
     assert _sent(chat) == []
     assert BotNotice.objects.get().sent_at is not None
 
@@ -86,6 +93,19 @@ def test_a_500_is_retried_and_delivered_once(chat, resident):
     assert BotNotice.objects.get().sent_at is not None
 
 
+def test_a_chat_that_blocked_the_bot_is_not_retried(chat, resident):
+    _linked(chat, resident)
+    chat.recorder.fail_next, chat.recorder.fail_status = 1, 403
+    try:
+        job = _run(_published(resident))
+    finally:
+        chat.recorder.fail_status = 500
+    assert job.state == Job.State.FINISHED and job.result["refused"] == 1
+    assert BotNotice.objects.get().sent_at is None  # kept claimed: a rerun does not knock again
+    again = _run(start_job(kind=NOTICES, organisation=resident.org, params=job.params, send=False))
+    assert again.result["skipped"] == 1 and len(_sent(chat)) == 1
+
+
 def test_an_answer_to_an_appeal_comes_to_the_chat(chat, resident):
     _linked(chat, resident)
     appeal = Appeal.objects.create(
@@ -105,10 +125,10 @@ def test_the_settings_page_offers_the_chat_only_with_a_linked_chat(chat, residen
     assert "Присылать в мессенджер" not in page.get("/profile/notifications/").content.decode()
     # Without a linked chat a POST of the e-mail choices leaves the chat's kinds as they are (on).
     page.post("/profile/notifications/", {"kinds": [Kind.RECEIPT]})
-    assert wanted_chat_kinds(resident.user) == {Kind.RECEIPT, Kind.APPEAL_ANSWER}
+    assert wanted_chat_kinds(resident.user) == {Kind.RECEIPT, Kind.PAYMENT, Kind.OUTAGE, Kind.APPEAL_ANSWER}
     _linked(chat, resident)
     html = page.get("/profile/notifications/").content.decode()
-    assert "Присылать в мессенджер" in html and html.count('name="chat_kinds"') == 2
+    assert "Присылать в мессенджер" in html and html.count('name="chat_kinds"') == 4
     assert html.count('name="chat_kinds" value="receipt" id="id_chat_kinds_0" checked') == 1
     response = page.post("/profile/notifications/", {"kinds": [Kind.RECEIPT], "chat_kinds": [Kind.APPEAL_ANSWER]})
     assert response.status_code == 302
@@ -117,3 +137,44 @@ def test_the_settings_page_offers_the_chat_only_with_a_linked_chat(chat, residen
     response = page.post("/profile/notifications/", {"chat_kinds": ["nonsense"]})
     assert response.status_code == 200 and "Выберите корректный вариант" in response.content.decode()
     assert wanted_chat_kinds(resident.user) == {Kind.APPEAL_ANSWER}
+
+
+def test_a_credited_payment_comes_to_the_chat_once(chat, resident):
+    _linked(chat, resident)
+    other = f.PersonalAccountFactory(premises=f.PremisesFactory(building=resident.account.premises.building))
+    for account, amount in ((resident.account, "1234.56"), (other, "99")):  # another's payment tells this chat nothing
+        payment = Payment.objects.create(
+            organisation=resident.org, account=account, amount=Decimal(amount), channel=Payment.Channel.BANK,
+            external_id=f"r-{account.pk}", paid_on=dt.date(2026, 11, 3),
+        )  # fmt: skip
+        assert payments.payment_credit(payment=payment)
+    assert not payments.payment_credit(payment=payment)  # credited already: no second job, no second notice
+    for job in Job.objects.filter(kind=NOTICES).order_by("pk"):
+        _run(job)
+    sent = _sent(chat)
+    assert texts(sent) == f"Платёж 1\xa0234,56\xa0₽ по ЛС {resident.account.number} зачислен (03.11.2026)."
+
+
+def test_an_outage_at_my_house_comes_once(chat, resident):
+    _linked(chat, resident)
+    starts = dt.datetime(2027, 3, 10, 7, 0, tzinfo=dt.UTC)  # 11:00 in Ulyanovsk (UTC+4), the organisation's time
+    outage = Outage.objects.create(
+        organisation=resident.org, resource=Outage.Resource.COLD_WATER, starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=6), description="Замена задвижки.",
+    )  # fmt: skip
+    elsewhere = f.BuildingFactory(organisation=resident.org)
+    outage.buildings.set([elsewhere])
+    outage_notify(outage)
+    _run(Job.objects.get(kind=NOTICES))
+    assert _sent(chat) == []  # not my house
+    outage.buildings.add(resident.account.premises.building)
+    outage_notify(outage)
+    outage_notify(outage)  # saved again: the same job while it is queued, and no second notice after
+    for job in Job.objects.filter(kind=NOTICES, state=Job.State.QUEUED):
+        _run(job)
+    _run(start_job(kind=NOTICES, organisation=resident.org, params={"kind": Kind.OUTAGE, "outage": outage.pk}))
+    sent = texts(_sent(chat))
+    assert sent == (
+        f"Отключение по вашему адресу. Холодное водоснабжение: 10.03 11:00 — 10.03 17:00, {resident.account.premises.address}. "
+        "Замена задвижки."
+    )
