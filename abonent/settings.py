@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "abonent.api",
     "oauth2_provider",  # after abonent.api: its authorisation page is ours (abonent/api/templates/oauth2_provider)
     "abonent.exchange",
+    "abonent.bots",  # Telegram and MAX bots of the organisations
 ]
 
 MIDDLEWARE = [
@@ -321,6 +322,9 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS.update(env.json("CELERY_TRANSPORT_OPTIONS", default={}))
 # Accounts per task of the receipts mailing: a few seconds of work, so a killed worker's chunk is soon redone.
 RECEIPTS_MAIL_CHUNK = env.int("RECEIPTS_MAIL_CHUNK", default=100)
+# Messenger notices: chats per chunk of a job, and sends a second per bot (Telegram and MAX allow about 30).
+BOTS_NOTICE_CHUNK = env.int("BOTS_NOTICE_CHUNK", default=200)
+BOTS_SEND_RATE = env.float("BOTS_SEND_RATE", default=25.0)
 RECEIPTS_EXPORT_CHUNK = env.int("RECEIPTS_EXPORT_CHUNK", default=500)
 # Tests run the tasks in the test process (conftest); anything else sends them to a worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

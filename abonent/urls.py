@@ -27,4 +27,5 @@ urlpatterns = [
     # introspect; not the toolkit's application management pages (apps are registered in the back office)
     path("o/", include((oauth2_urls.base_urlpatterns, "oauth2_provider"))),
     path("", include("abonent.exchange.urls")),
+    path("", include("abonent.bots.urls")),
 ]

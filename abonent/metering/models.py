@@ -130,6 +130,7 @@ class Reading(models.Model):
     class Channel(models.TextChoices):
         PORTAL = "portal", _("Личный кабинет")
         API = "api", _("API")
+        BOT = "bot", _("Мессенджер")
         OPERATOR = "operator", _("Оператор")
         IMPORT = "import", _("Импорт файла")
         BANK = "bank", _("Банковский реестр")

@@ -31,3 +31,26 @@ class OptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_kind_display()}"
+
+
+# The kinds a linked messenger chat can carry (the bots app sends them); the others are e-mail only for now.
+CHAT_KINDS = (Kind.RECEIPT, Kind.PAYMENT, Kind.OUTAGE, Kind.APPEAL_ANSWER)
+
+
+class ChatOptOut(models.Model):
+    """A kind of notice the user does not want in their linked messenger chats. On by default like the e-mails:
+    linking a chat is the user asking to hear from it, so a row is only an exception."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="chat_opt_outs", verbose_name=_("пользователь")
+    )
+    kind = models.CharField(_("вид уведомления"), max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(_("отказался"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("отказ от уведомлений в мессенджере")
+        verbose_name_plural = _("отказы от уведомлений в мессенджере")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_chat_opt_out_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()} (мессенджер)"

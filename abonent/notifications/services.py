@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from abonent.lib.site import site_url
 
-from .models import Kind, OptOut
+from .models import CHAT_KINDS, ChatOptOut, Kind, OptOut
 
 SALT = "abonent.notifications.unsubscribe"
 
@@ -49,3 +49,13 @@ def notifications_update(*, user, wanted: set[str]) -> None:
     """Keep exactly the kinds in `wanted` on (the settings page sends the whole set)."""
     for kind in Kind.values:
         notification_set(user=user, kind=kind, enabled=kind in wanted)
+
+
+@transaction.atomic
+def chat_notifications_update(*, user, wanted: set[str]) -> None:
+    """Keep exactly the kinds in `wanted` on for the user's messenger chats."""
+    for kind in CHAT_KINDS:
+        if kind in wanted:
+            ChatOptOut.objects.filter(user=user, kind=kind).delete()
+        else:
+            ChatOptOut.objects.get_or_create(user=user, kind=kind)

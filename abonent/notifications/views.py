@@ -16,9 +16,16 @@ from .models import Kind
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request):
-    form = NotificationsForm(request.POST or None, initial={"kinds": sorted(selectors.wanted_kinds(request.user))})
+    user = request.user
+    initial = {"kinds": sorted(selectors.wanted_kinds(user)), "chat_kinds": sorted(selectors.wanted_chat_kinds(user))}
+    # The bots app's linked chats (ChatLink, related_name bot_chats): read through the relation, since the bots
+    # app sits above this one in the layers.
+    with_chat = user.bot_chats.exists()
+    form = NotificationsForm(request.POST or None, initial=initial, with_chat=with_chat)
     if request.method == "POST" and form.is_valid():
-        services.notifications_update(user=request.user, wanted=set(form.cleaned_data["kinds"]))
+        services.notifications_update(user=user, wanted=set(form.cleaned_data["kinds"]))
+        if with_chat:
+            services.chat_notifications_update(user=user, wanted=set(form.cleaned_data["chat_kinds"]))
         messages.success(request, _("Настройки уведомлений сохранены."))
         return redirect("notifications:settings")
     return render(request, "notifications/settings.html", {"form": form})

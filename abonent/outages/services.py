@@ -13,6 +13,7 @@ from abonent.notifications.selectors import wants
 from abonent.users.models import AccountLink
 
 from .models import Outage, OutageNotice
+from .signals import outage_published
 
 
 def outage_buildings_check(organisation_id: int | None, buildings) -> None:
@@ -53,6 +54,7 @@ def outage_notify(outage: Outage) -> int:
     An outage already over is news to nobody. Call inside the transaction that saved the outage and its houses."""
     if outage.ends_at <= timezone.now():
         return 0
+    outage_published.send(sender=Outage, outage=outage)
     sent = 0
     for user, addresses in _addresses_by_user(outage).values():
         if not wants(user, NotificationKind.OUTAGE):

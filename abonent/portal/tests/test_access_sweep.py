@@ -41,6 +41,10 @@ OPERATORS_ONLY = {"document_id"}
 # test_fiscal.py); the OAuth device flow's client id and code are typed by the person (public).
 ELSEWHERE = {"user_id", "period_id", "notice_id", "reading_id", "building_id", "line_id", "job_id", "token_id", "pk"}
 PUBLIC |= {"client_id", "user_code"}
+# A messenger's webhook is reached by its secret header, not by a session; the profile's linked chats are
+# walked with another user's session in bots/tests/test_isolation.py.
+PUBLIC |= {"messenger", "bot_id"}
+ELSEWHERE |= {"chat_id"}
 # The API answers tokens, not sessions: its ids are walked with another resident's token and another
 # organisation's key in api/tests/test_isolation.py.
 NOT_SESSION = ("admin/", "api/")
