@@ -317,8 +317,9 @@ def record(args, runs, s, generated: float) -> None:
         f"session and its TLS context made and closed per update): {c['new']:.0f} ms for a button's two calls "
         f"against {c['kept']:.0f} ms on a kept client, and a submission takes {c['with_send']:.0f} ms with its "
         f"answers against {c['without_send']:.0f} ms without. Keeping one client per worker process, or answering "
-        "the update in the webhook's HTTP response (Telegram allows one Bot API method there), is what would bring "
-        "the rate towards the target; the dialog and the save are a small part.",
+        "the update in the webhook's HTTP response (Telegram allows one Bot API method there), is the first step "
+        "towards the target; what remains is the dialog, which builds the readings page again for each of the three "
+        "updates (readings.choice), and the save.",
     ]
     harness.write_section(HEADING, lines)
 
