@@ -10,13 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from abonent.billing.models import BillingPeriod
-from abonent.jobs import registry
+from abonent.jobs import exports, registry
 from abonent.jobs.services import start_job
 
 from . import autopay, fiscal, reconciliation, services
+from .exporting import payments_table
+from .models import Payment
 from .registry import LAYOUTS, RegistryError, registry_import
 
 REGISTRY, DUE_MAIL, RECONCILE = "payments.registry", "payments.due_mail", "payments.reconcile"
+EXPORT = "payments.export"
 
 
 def registry_start(*, organisation, data: bytes, file_name: str, layout: str, actor=None):
@@ -62,6 +65,7 @@ registry.register(
     )
 )
 registry.register(registry.Kind(name=DUE_MAIL, label="Письма о сроке оплаты", run=_due_mail_run))
+exports.register_export(EXPORT, "Выгрузка платежей", lambda job: payments_table(exports.admin_queryset(job, Payment)))
 
 
 @shared_task(name="abonent.payments.tasks.autopay_run")
