@@ -2,6 +2,8 @@
 runs as a job of abonent.jobs, started from the back office (admin_periods) or the schedule, never inside a web
 request (a city's close takes longer than any proxy waits)."""
 
+import datetime as dt
+
 from celery import shared_task
 from django.urls import reverse
 
@@ -22,9 +24,41 @@ STEP_LABELS = {
 }
 
 
+SCHEDULE = "billing.schedule"
+
+
 @shared_task(name="abonent.billing.tasks.run_schedule")
-def run_schedule() -> list[str]:
-    return schedule.schedule_run()
+def run_schedule() -> list[int]:
+    """Beat's hourly start: what is due today, as one job per organisation (its steps in order, with progress,
+    in the list of jobs; started by «расписание»). The same work still under way is not started twice."""
+    return [job.pk for job in schedule_start()]
+
+
+def schedule_start(*, today=None, send: bool = True) -> list:
+    by_org: dict = {}
+    for org, month, last_step in schedule.schedule_due(today=today):
+        by_org.setdefault(org, []).append([month.isoformat(), last_step])
+    jobs = []
+    for org, steps in by_org.items():
+        params = {"steps": steps, "today": (today or org.today()).isoformat()}
+        jobs.append(start_job(kind=SCHEDULE, organisation=org, params=params, send=send))
+    return jobs
+
+
+def _schedule_run(job, progress) -> dict:
+    today = dt.date.fromisoformat(job.params["today"])
+    reached = []
+    for month_text, last_step in job.params["steps"]:
+        month = dt.date.fromisoformat(month_text)
+        progress.phase(f"{month_label(month)}: до шага «{STEP_LABELS[last_step]}»")
+        step = schedule.run_until(job.organisation, month, last_step, progress, today)
+        reached.append(f"{month_label(month)}: {STEP_LABELS.get(step, 'ничего не положено')}")
+    return {"_notes": reached}
+
+
+def _schedule_describe(params: dict) -> str:
+    steps = params.get("steps", [])
+    return "; ".join(f"{month_label(dt.date.fromisoformat(m))} до шага «{STEP_LABELS[s]}»" for m, s in steps)
 
 
 def close_start(*, period: BillingPeriod, step: str | None, actor=None, reason: str | None = None):
@@ -83,5 +117,14 @@ registry.register(
         user_errors=(BillingError,),
         describe=_close_describe,
         links=_close_links,
+    )
+)
+registry.register(
+    registry.Kind(
+        name=SCHEDULE,
+        label="Закрытие месяца по расписанию",
+        run=_schedule_run,
+        user_errors=(BillingError,),
+        describe=_schedule_describe,
     )
 )

@@ -7,9 +7,9 @@ the back office's list of jobs."""
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
-from abonent.jobs import registry, runner
+from abonent.jobs import registry
+from abonent.jobs.foreground import run_here
 from abonent.jobs.models import Job
 from abonent.jobs.services import start_job
 from abonent.orgs.models import Organisation
@@ -38,27 +38,12 @@ class Command(BaseCommand):
         if background:
             self.stdout.write(f"Задание №{job.pk} в очереди ({job.get_state_display()}).")
             return
-        job = self._foreground(job)
+        job = run_here(job, self.stderr._out)
         if job is None or job.state != Job.State.FINISHED:
             raise CommandError(job.error if job else "Задание уже выполнено или выполняется другим процессом.")
         self.stdout.write(
             f"Задание №{job.pk}: {job.get_state_display()}; итоги: {json.dumps(job.result, ensure_ascii=False)}"
         )
-
-    def _foreground(self, job):
-        with tqdm(total=None, desc=registry.label(job.kind), unit="шт.", file=self.stderr._out) as bar:
-
-            def listener(done=None, total=None, added=0):
-                if total:
-                    bar.total = total
-                if done is not None:
-                    bar.n = done
-                bar.update(added)
-
-            try:
-                return runner.job_run(job.pk, inline=True, listener=listener)
-            except Exception:  # recorded on the job with its Russian text
-                return Job.objects.get(pk=job.pk)
 
 
 def _params(pairs: list[str]) -> dict:
