@@ -24,7 +24,7 @@ from abonent.billing.models import BillingPeriod, Service
 from abonent.jobs.models import Job, JobChunk
 from abonent.jobs.services import job_retry
 from abonent.payments import tasks as payment_tasks
-from abonent.payments.models import Payment, Registry
+from abonent.payments.models import Payment, PaymentDueNotice, Registry
 from abonent.payments.tests.test_registry import build, line
 from abonent.receipts import tasks as receipt_tasks
 from abonent.receipts.models import ReceiptDelivery
@@ -162,3 +162,32 @@ def test_a_job_that_raises_shows_the_error_and_is_retried(broker, city, tmp_path
         wait_for(lambda: Job.objects.get(pk=job.pk).state == Job.State.FINISHED, what="the retried publish")
     october.refresh_from_db()
     assert october.state == BillingPeriod.State.PUBLISHED
+
+
+def test_a_worker_killed_mid_chunk_sends_every_payment_due_letter_once(broker, city, tmp_path):
+    """The payment-due mailing fanned out in chunks of 3 letters: the first worker is killed during its second
+    letter (the SMTP server has it, the worker never hears back); the chunk runs again on another worker and sends
+    only the letters not claimed, so every debtor gets the letter exactly once."""
+    october = cycle.period_close(organisation=city["org"], month=dt.date(2026, 10, 1))
+    emails = [f.AccountLinkFactory(account=a, receipts_by_email=True).user.email for a in city["accounts"]]
+    inbox = HoldingInbox(hold_at=2)
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    env = {"EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}", "PAYMENTS_DUE_MAIL_CHUNK": "3"}
+    queue = new_queue()
+    try:
+        with sending_to(broker, queue):
+            job = payment_tasks.due_mail_start(period=october)
+            with workers(broker, queue, tmp_path / "a", env=env) as [first]:
+                assert inbox.held.wait(25), "the first worker sent nothing"
+                first.kill()
+            with workers(broker, queue, tmp_path / "b", count=2, env=env):
+                wait_for(lambda: Job.objects.get(pk=job.pk).state == Job.State.FINISHED, what="the mailing")
+    finally:
+        smtp.stop()
+    received = collections.Counter(m["To"] for m in inbox.messages)
+    assert received == dict.fromkeys(emails, 1)
+    assert all("123,45" in m.get_payload(decode=True).decode() for m in inbox.messages if not m.is_multipart())
+    job.refresh_from_db()
+    assert (job.chunks_total, job.chunks_done, job.done, job.total) == (4, 4, 10, 10)
+    assert PaymentDueNotice.objects.filter(period=october).count() == 10  # the cut-off letter stays claimed
