@@ -1,11 +1,11 @@
 """Faults with real worker processes, on Redis and on RabbitMQ: a worker killed with SIGKILL in the middle of a
 chunk of the receipts mailing or of a registry import loses nothing and doubles nothing (every receipt reaches a
 real SMTP server once, every registry line is credited once), several workers share a job, and a job whose code
-raises shows the error and runs again on retry.
+raises shows the error and runs again on retry; the payment-due mailing's chunks likewise.
 
 The workers share the test's database, so these run on PostgreSQL (`make test-postgres`); they are skipped, with
-the reason, where the broker does not answer. Restarting the broker mid-job is not tested here: the brokers on a
-developer's machine and in CI are shared services the tests must not restart."""
+the reason, where the broker does not answer. The broker lost mid-job is test_broker_restart (a private Redis
+restarted, RabbitMQ's connections cut by a proxy: the shared brokers are never restarted)."""
 
 import asyncio
 import collections
