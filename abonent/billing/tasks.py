@@ -8,6 +8,7 @@ from celery import shared_task
 from django.urls import reverse
 
 from abonent.jobs import registry
+from abonent.jobs.foreground import start_here
 from abonent.jobs.services import start_job
 from abonent.orgs.dates import month_label
 
@@ -61,18 +62,16 @@ def _schedule_describe(params: dict) -> str:
     return "; ".join(f"{month_label(dt.date.fromisoformat(m))} до шага «{STEP_LABELS[s]}»" for m, s in steps)
 
 
-def close_start(*, period: BillingPeriod, step: str | None, actor=None, reason: str | None = None):
+def close_start(*, period: BillingPeriod, step: str | None, actor=None, reason: str | None = None, here: bool = False):
     """Queue a step of the period's close (None: every step not yet done); the same step of the same period
-    already queued or running is returned instead of a second one."""
+    already queued or running is returned instead of a second one. `here`: a new job for this process to run
+    (a command in the foreground; foreground.AlreadyStarted if the same one is under way)."""
     step = step or "all"
     params = {"period": period.pk, "step": step, "reason": reason, "label": f"{period}"}
-    return start_job(
-        kind=CLOSE,
-        organisation=period.organisation_id,
-        params=params,
-        actor=actor,
-        key=f"{CLOSE}:{period.pk}:{step}",
-    )
+    start = {"kind": CLOSE, "organisation": period.organisation_id, "params": params, "actor": actor}
+    if here:
+        return start_here(**start, key=f"{CLOSE}:{period.pk}:{step}")
+    return start_job(**start, key=f"{CLOSE}:{period.pk}:{step}")
 
 
 def _close_run(job, progress) -> dict:
