@@ -68,7 +68,7 @@ format: install
 	$(PY) -m ruff format .
 
 # Every benchmark in turn, on PostgreSQL (minutes each; see bench/README.md). Not part of `make test`.
-BENCHES ?= seed_city billing readings registry receipts pages api
+BENCHES ?= seed_city billing readings registry receipts jobs pages api
 bench: install
 	@for b in $(BENCHES); do test -f bench/$$b.py || continue; echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 

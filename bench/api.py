@@ -1,7 +1,7 @@
 """Benchmark: the public API (issue 23) on N accounts with published history, PostgreSQL, under gunicorn.
 
     .venv/bin/python bench/api.py [--accounts 100000] [--months 12] [--runs 3] [--clients 8] [--workers 4]
-                                  [--seconds 15] [--write]
+                                  [--seconds 15] [--keep] [--reuse] [--write]
 
 1. Fresh database and the city with its history in bulk SQL: bench/pages.py's generator (one organisation, N
    accounts, a cold-water meter each, `--months` published months with charges, ledger and balances). Each of the
@@ -14,23 +14,20 @@
    Targets: account ≥ 300 requests/s, p95 ≤ 100 ms, ≥ 0.4 of the trivial view's rate; readings ≥ 200/s.
 """
 
-import argparse
 import datetime as dt
 import http.client
 import json
 import multiprocessing
 import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 # This benchmark's own Redis database (recreate() empties it): not the one another benchmark or helper uses.
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
+import harness
 from pages import generate
-from readings import ROOT, env_for, machine, manage, recreate, setup_django
+from readings import machine, manage, recreate, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/abonent_bench_h23"
 RATE_TARGET = 300.0
@@ -43,19 +40,27 @@ PORT = 8767
 
 def prepare(accounts: int, months: int, users: int) -> list[dict]:
     """The city, a token and the meter of each client's account."""
+    from django.db.models import Max
+
     from abonent.api import tokens
-    from abonent.metering.models import Meter
+    from abonent.metering.models import Meter, Reading
     from abonent.orgs.models import Organisation
     from abonent.users.models import AccountLink
 
-    sessions = generate(accounts, months, users)
+    if accounts:
+        sessions = generate(accounts, months, users)
+        account_ids = [account_id for _session, account_id in sessions]
+    else:  # --reuse: the subscribers a --keep run left
+        bench_links = AccountLink.objects.filter(user__username__startswith="bench").order_by("pk")
+        account_ids = list(bench_links.values_list("account_id", flat=True)[:users])
     Organisation.objects.filter(code="bench").update(readings_first_day=1, readings_last_day=31)
     clients = []
-    for _session, account_id in sessions:
+    for account_id in account_ids:
         link = AccountLink.objects.select_related("user", "account").get(account_id=account_id)
         _, raw = tokens.token_create(user=link.user, name="bench", scope="write")
         meter = Meter.objects.filter(premises_id=link.account.premises_id).values_list("pk", flat=True).first()
-        clients.append({"token": raw, "account": account_id, "meter": meter})
+        last = Reading.objects.filter(meter_id=meter).aggregate(Max("value"))["value__max"]
+        clients.append({"token": raw, "account": account_id, "meter": meter, "value": float(last or 10) + 0.01})
     return clients
 
 
@@ -65,9 +70,8 @@ def client_loop(args):
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
     headers = {"Authorization": f"Bearer {client['token']}"} if kind != "trivial" else {}
     latencies, failed, first_failure = [], 0, ""
-    value = 10.0
-    while time.time() < start_at:
-        time.sleep(0.005)
+    value = client["value"]  # a litre more each time, from what an earlier run (--reuse) left
+    harness.wait_until(start_at)
     deadline = start_at + seconds
     while time.time() < deadline:
         began = time.perf_counter()
@@ -79,7 +83,7 @@ def client_loop(args):
         elif kind == "account":
             conn.request("GET", f"/api/v1/accounts/{client['account']}/", headers=headers)
         else:
-            conn.request("GET", "/bench-trivial/")
+            conn.request("GET", harness.TRIVIAL)
         response = conn.getresponse()
         text = response.read()
         elapsed = (time.perf_counter() - began) * 1000
@@ -94,69 +98,34 @@ def client_loop(args):
 
 def phase(pool, kind: str, clients, seconds: float) -> dict:
     start_at = time.time() + 1
-    results = pool.map(client_loop, [(kind, c, seconds, start_at) for c in clients])
-    latencies = sorted(x for r in results for x in r[0])
-    failures = [r[2] for r in results if r[2]]
-    if not latencies:
-        sys.exit(f"{kind}: no successful request: {failures[:3]}")
-    return {
-        "rate": len(latencies) / seconds,
-        "p50": latencies[len(latencies) // 2],
-        "p95": latencies[int(len(latencies) * 0.95)],
-        "ok": len(latencies),
-        "failed": sum(r[1] for r in results),
-        "failures": failures[:3],
-    }
+    return harness.figures(pool.map(client_loop, [(kind, c, seconds, start_at) for c in clients]), seconds, kind)
 
 
 def http_run(url: str, clients, workers: int, seconds: float) -> dict:
     # The API's rate limit per token is for residents' apps, not for a load test of the server.
-    env = {**env_for(url), "DJANGO_SETTINGS_MODULE": "bench.pages_settings", "API_RATE_PER_TOKEN": "1000000/min"}
-    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "abonent.wsgi", "-b", f"127.0.0.1:{PORT}"]
-    server = subprocess.Popen([*gunicorn, "-w", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
-    try:
-        for _ in range(150):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
-                conn.request("GET", "/bench-trivial/")
-                conn.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        with multiprocessing.Pool(len(clients)) as pool:
-            pool.map(client_loop, [("account", c, 1.0, time.time() + 0.5) for c in clients])  # warm every worker
-            result = {}
-            for kind in ("account", "trivial", "readings"):
-                result[kind] = phase(pool, kind, clients, seconds)
-                print(f"  {kind}: {result[kind]['rate']:.0f}/s p95 {result[kind]['p95']:.0f} ms", flush=True)
-    finally:
-        server.terminate()
-        try:
-            server.wait(60)  # a loaded machine: the workers finish their last requests first
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    server = harness.gunicorn(url, PORT, workers, API_RATE_PER_TOKEN="1000000/min")
+    with server, multiprocessing.Pool(len(clients)) as pool:
+        pool.map(client_loop, [("account", c, 1.0, time.time() + 0.5) for c in clients])  # warm every worker
+        result = {}
+        for kind in ("account", "trivial", "readings"):
+            result[kind] = phase(pool, kind, clients, seconds)
+            print(f"  {kind}: {result[kind]['rate']:.0f}/s p95 {result[kind]['p95']:.0f} ms", flush=True)
     return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--months", type=int, default=12)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
-    parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
+    args = harness.arguments(__doc__, months=12)
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    recreate(url)
+    if not args.reuse:
+        recreate(url)
     try:
-        manage(url, "migrate", "-v0")
+        if not args.reuse:
+            manage(url, "migrate", "-v0")
         setup_django(url)
         started = time.perf_counter()
-        clients = prepare(args.accounts, args.months, args.clients)
+        clients = prepare(0 if args.reuse else args.accounts, args.months, args.clients)
+        if args.reuse:  # what the kept database holds, for the figures' heading
+            args.accounts, args.months = harness.city_size()
         generated = time.perf_counter() - started
         print(f"generated in {generated:.0f} s", flush=True)
         from django.db import connection
@@ -183,14 +152,7 @@ def main() -> None:
             record(args, runs, summary, generated)
     finally:
         if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            base, name = url.rsplit("/", 1)
-            import psycopg
-
-            with psycopg.connect(base.replace("postgres://", "postgresql://", 1) + "/postgres", autocommit=True) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            harness.drop_database(url)
 
 
 def summarise(runs) -> dict:
@@ -205,11 +167,9 @@ def summarise(runs) -> dict:
     }
 
 
-def met(ok: bool) -> str:
-    return "met" if ok else "**not met**"
-
-
 def record(args, runs, s, generated: float) -> None:
+    met = harness.met
+
     def each(kind, key, fmt="{:.0f}"):
         return ", ".join(fmt.format(r[kind][key]) for r in runs)
 
@@ -234,16 +194,7 @@ def record(args, runs, s, generated: float) -> None:
         f"| POST readings (confirmed), per second | {each('readings', 'rate')} | **{s['readings']:.0f}/s** "
         f"(p95 {s['readings_p95']:.0f} ms) | ≥ {READINGS_TARGET:.0f}/s — {met(s['readings'] >= READINGS_TARGET)} |",
     ]
-    section = "\n".join(lines) + "\n"
-    doc = ROOT / "docs" / "BENCHMARKS.md"
-    text = doc.read_text(encoding="utf-8")
-    if HEADING in text:
-        start = text.index(HEADING)
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    doc.write_text(text, encoding="utf-8")
+    harness.write_section(HEADING, lines)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark: the subscriber's pages (issue 6) on N accounts with 24 months of published history, PostgreSQL.
 
     .venv/bin/python bench/pages.py [--accounts 100000] [--months 24] [--runs 3] [--clients 8] [--workers 4]
-                                    [--seconds 15] [--write]
+                                    [--seconds 15] [--keep] [--reuse] [--write]
 
 1. Fresh database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/abonent_bench_pages; the name must
    contain "bench": it is dropped), `manage.py migrate`, then a city generated in SQL (helpers of
@@ -20,18 +20,15 @@
    Targets: ≥ 300 requests/s with p95 ≤ 100 ms, and ≥ 0.4 of the trivial view's rate.
 """
 
-import argparse
 import datetime as dt
 import http.client
 import multiprocessing
 import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-from readings import ROOT, env_for, machine, manage, recreate, setup_django
+import harness
+from readings import machine, manage, recreate, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/abonent_bench_pages"
 RATE_TARGET = 300.0
@@ -228,8 +225,7 @@ def client_loop(args):
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
     headers = {"Cookie": f"sessionid={session_key}"} if session_key else {}
     latencies, failed, first_failure = [], 0, ""
-    while time.time() < start_at:
-        time.sleep(0.005)
+    harness.wait_until(start_at)
     deadline = start_at + seconds
     i = 0
     while time.time() < deadline:
@@ -252,76 +248,52 @@ def client_loop(args):
 def phase(pool, jobs, seconds: float) -> dict:
     start_at = time.time() + 1
     results = pool.map(client_loop, [(paths, key, seconds, start_at) for paths, key in jobs])
-    latencies = sorted(x for r in results for x in r[0])
-    failed = sum(r[1] for r in results)
-    failures = [r[2] for r in results if r[2]]
-    if not latencies:
-        sys.exit(f"no successful request: {failures[:3]}")
-    return {
-        "rate": len(latencies) / seconds,
-        "p50": latencies[len(latencies) // 2],
-        "p95": latencies[int(len(latencies) * 0.95)],
-        "ok": len(latencies),
-        "failed": failed,
-        "failures": failures[:3],
-    }
+    return harness.figures(results, seconds, "pages")
 
 
 def http_run(url: str, clients, workers: int, seconds: float) -> tuple[dict, dict]:
-    env = {**env_for(url), "DJANGO_SETTINGS_MODULE": "bench.pages_settings"}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "abonent.wsgi",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "-w",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(150):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
-                conn.request("GET", "/bench-trivial/")
-                conn.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with harness.gunicorn(url, PORT, workers):
         pages = [(["/cabinet/", f"/cabinet/accounts/{account}/"], key) for key, account in clients]
-        trivial = [(["/bench-trivial/"], "") for _key, _account in clients]
+        trivial = [([harness.TRIVIAL], "") for _key, _account in clients]
         with multiprocessing.Pool(len(clients)) as pool:
             pool.map(client_loop, [(p, k, 1.0, time.time() + 0.5) for p, k in pages])  # warm every worker
             measured = phase(pool, pages, seconds)
             baseline = phase(pool, trivial, seconds)
-    finally:
-        server.terminate()
-        server.wait(10)
     return measured, baseline
 
 
+def existing_clients(users: int) -> list[tuple[str, int]]:
+    """--reuse: sessions for the subscribers a --keep run left."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from abonent.users.models import AccountLink
+
+    clients = []
+    for link in AccountLink.objects.filter(user__username__startswith="bench").select_related("user")[:users]:
+        session = SessionStore()
+        session[SESSION_KEY] = str(link.user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+        session[HASH_SESSION_KEY] = link.user.get_session_auth_hash()
+        session.create()
+        clients.append((session.session_key, link.account_id))
+    return clients
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
-    parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
+    args = harness.arguments(__doc__, months=24)
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    recreate(url)
+    if not args.reuse:
+        recreate(url)
     try:
-        manage(url, "migrate", "-v0")
+        if not args.reuse:
+            manage(url, "migrate", "-v0")
         setup_django(url)
         started = time.perf_counter()
-        clients = generate(args.accounts, args.months, args.clients)
+        clients = existing_clients(args.clients) if args.reuse else generate(args.accounts, args.months, args.clients)
+        if args.reuse:  # what the kept database holds, for the figures' heading
+            args.accounts, args.months = harness.city_size()
         generated = time.perf_counter() - started
         print(f"generated in {generated:.0f} s", flush=True)
         from django.db import connection
@@ -354,22 +326,12 @@ def main() -> None:
             record(args, runs, summary, generated)
     finally:
         if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            base, name = url.rsplit("/", 1)
-            import psycopg
-
-            with psycopg.connect(base.replace("postgres://", "postgresql://", 1) + "/postgres", autocommit=True) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def met(ok: bool) -> str:
-    return "met" if ok else "**not met**"
+            harness.drop_database(url)
 
 
 def record(args, runs, s, generated: float) -> None:
-    lines = [
+    met = harness.met
+    harness.write_section(HEADING, [
         HEADING,
         "",
         f"`bench/pages.py --accounts {args.accounts} --months {args.months} --runs {args.runs} "
@@ -391,17 +353,7 @@ def record(args, runs, s, generated: float) -> None:
         "| pages / trivial | "
         + ", ".join(f"{p['rate'] / t['rate']:.2f}" for p, t in runs)
         + f" | **{s['ratio']:.2f}** | ≥ {RATIO_TARGET} — {met(s['ratio'] >= RATIO_TARGET)} |",
-    ]
-    section = "\n".join(lines) + "\n"
-    doc = ROOT / "docs" / "BENCHMARKS.md"
-    text = doc.read_text(encoding="utf-8")
-    if HEADING in text:
-        start = text.index(HEADING)
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    doc.write_text(text, encoding="utf-8")
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,4 +7,5 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self):
-        from . import receivers, schema  # noqa: F401  (webhooks' events; the schema's bearer scheme)
+        # webhooks' events; the schema's bearer scheme; the token cache's invalidation on every save of a token
+        from . import receivers, schema, tokens  # noqa: F401

@@ -37,6 +37,7 @@ class AccessToken(models.Model):
 class OrgScope(models.TextChoices):
     REGISTER = "register", "Реестр: чтение"
     READINGS = "readings", "Выгрузка показаний"
+    IMPORT = "import", "Загрузка месяца (внешний биллинг)"
     PAYMENTS = "payments", "Выгрузка платежей"
 
 

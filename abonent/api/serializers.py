@@ -240,11 +240,23 @@ class PayItem(s.Serializer):
 
 class PayIn(s.Serializer):
     items = PayItem(many=True, allow_empty=False, max_length=50)
+    method = s.ChoiceField(
+        choices=[("card", "Картой"), ("sbp", "По СБП")], default="card",
+        help_text="card — страница оплаты картой у эквайера; sbp — QR-код СБП для приложения банка.",
+    )  # fmt: skip
 
 
 class Checkout(s.Serializer):
     order = s.UUIDField()
-    confirmation_url = s.CharField(help_text="Страница оплаты картой у эквайера.")
+    method = s.CharField(help_text="card или sbp.")
+    confirmation_url = s.CharField(
+        help_text="Картой — страница оплаты у эквайера; по СБП — наша страница с QR-кодом и ссылкой на банк."
+    )
+    sbp_payload = s.CharField(
+        allow_null=True,
+        help_text="Только для СБП: текст QR-кода (ссылка НСПК qr.nspk.ru), она же открывает приложение банка на "
+        "телефоне. Для карты — null.",
+    )
     payments = Payment(many=True)
 
 

@@ -12,6 +12,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from abonent.billing import statements
+from abonent.lib import page_cache
 from abonent.receipts import access as receipts_access
 from abonent.receipts import pdf
 from abonent.receipts import selectors as receipts_selectors
@@ -57,8 +58,18 @@ class AccountDetail(ApiView):
         tags=TAGS, summary="Лицевой счёт: долг и сальдо", responses={200: serializers.Account, **READ_ERRORS}
     )
     def get(self, request, account_id):
-        account = account_for_user(request.user, account_id)
-        return Response(serializers.Account(account_rows([account])[0]).data)
+        return _account_answer(request, account_id)
+
+
+@page_cache.per_user
+def _account_answer(request, account_id):
+    """The API's most frequent request (an app's home screen): the JSON kept whole per user, as the cabinet's card
+    is (lib.page_cache: renewed when the account's figures, the user or the user's links change; another user never
+    reads it), so a warm answer costs no query and no serializer. Rendered here, not by DRF, to be stored."""
+    account = account_for_user(request.user, account_id)
+    page_cache.depends_on(request, [account])
+    body = JSONRenderer().render(serializers.Account(account_rows([account])[0]).data)
+    return HttpResponse(body, content_type="application/json")
 
 
 MONTH = OpenApiParameter("month", str, required=False, description="Месяц ГГГГ-ММ; без него — последний опубликованный")

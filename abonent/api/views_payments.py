@@ -34,9 +34,12 @@ class Payments(ApiView):
         return paginated(request, payments, serializers.Payment, self)
 
     @extend_schema(
-        tags=TAGS, summary="Оплатить картой",
-        description="Создаёт платёж (по одному на счёт, один заказ) и возвращает адрес страницы оплаты. "
-        "Заголовок Idempotency-Key: повтор с тем же ключом вернёт тот же заказ, второй платёж не создаётся.",
+        tags=TAGS, summary="Оплатить картой или по СБП",
+        description="Создаёт платёж (по одному на счёт, один заказ). Картой (method=card) — адрес страницы оплаты "
+        "эквайера; по СБП (method=sbp) — sbp_payload, текст QR-кода для приложения банка (на телефоне — ссылка, "
+        "которая его открывает), и адрес нашей страницы с этим QR-кодом. Платёж зачисляется по уведомлению "
+        "платёжного сервиса; состояние — GET /api/v1/payments/orders/<order>/. Заголовок Idempotency-Key: повтор "
+        "с тем же ключом вернёт тот же заказ, второй платёж не создаётся.",
         request=serializers.PayIn, responses={201: serializers.Checkout, **ERRORS},
     )  # fmt: skip
     def post(self, request):
@@ -58,6 +61,7 @@ class Payments(ApiView):
                 raise ApiError(f"Л/С № {link.account.number}: {exc}", "bad_amount") from exc
         if len({account.pk for account, _ in items}) != len(items):
             raise ApiError("Каждый лицевой счёт — один раз в запросе.", "duplicate_account")
+        method = body.validated_data["method"]
         result_url = request.build_absolute_uri(reverse("payments:result", args=[ORDER_PLACEHOLDER]))
         try:
             order, url = services.payment_checkout(
@@ -65,11 +69,15 @@ class Payments(ApiView):
                 items=items,
                 return_url=result_url.replace(ORDER_PLACEHOLDER, "__order__"),
                 notify_url=request.build_absolute_uri(reverse("payments:notify", args=[provider_name()])),
+                method=method,
             )
         except services.PaymentError as exc:
             raise ApiError(str(exc), "payment_refused") from exc
         payments = payments_access.order_payments(request.user, order)
-        data = serializers.Checkout({"order": order, "confirmation_url": url, "payments": payments}).data
+        data = serializers.Checkout(
+            {"order": order, "method": method, "confirmation_url": request.build_absolute_uri(url),
+             "sbp_payload": payments[0].sbp_payload or None, "payments": payments}
+        ).data  # fmt: skip
         return Response(data, status=201)
 
 

@@ -10,11 +10,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from abonent.billing.models import BillingPeriod
 from abonent.lib.inputs import SafeJSONField, parse_ru_month
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
 from . import tasks
+from .errors import ExchangeRefused
 from .models import BillingMapping, ExchangeFile, ExchangeToken
 
 register_org_path("exchange.BillingMapping", "organisation")
@@ -39,6 +41,13 @@ class MonthForm(forms.Form):
         if month is None:
             raise forms.ValidationError("Нужен месяц в виде ММ.ГГГГ, например 10.2026.")
         return month
+
+
+class DebtRegistryForm(forms.Form):
+    month = forms.CharField(label=_("Опубликованный месяц (ММ.ГГГГ)"), max_length=7)
+    organisation = forms.ModelChoiceField(Organisation.objects.all(), label=_("Организация"), required=False)
+
+    clean_month = MonthForm.clean_month
 
 
 @admin.register(BillingMapping)
@@ -89,6 +98,7 @@ class ExchangeFileAdmin(OrgScopedAdmin):
             path("upload/", view(self.upload_view), name="exchange_exchangefile_upload"),
             path("<int:pk>/download/", view(self.download_view), name="exchange_exchangefile_download"),
             path("statement/", view(self.statement_view), name="exchange_exchangefile_statement"),
+            path("debt-registry/", view(self.debt_registry_view), name="exchange_exchangefile_debt_registry"),
             *super().get_urls(),
         ]
 
@@ -148,6 +158,32 @@ class ExchangeFileAdmin(OrgScopedAdmin):
         }
         return render(request, "exchange/admin/form.html", context)
 
+    def debt_registry_view(self, request):
+        """The bank's debt registry again on request (made on publish already): a job, whose page has the file."""
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        form = DebtRegistryForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            org_id = user_organisation_id(request) or getattr(form.cleaned_data["organisation"], "pk", None)
+            period = BillingPeriod.objects.filter(organisation_id=org_id, month=form.cleaned_data["month"]).first()
+            try:
+                if period is None:
+                    raise ExchangeRefused(["за этот месяц у организации нет периода"])
+                job = tasks.debt_registry_start(period=period, actor=request.user, channel="request")
+            except ExchangeRefused as exc:
+                form.add_error("month", exc.errors[0])
+            else:
+                return redirect("jobs:detail", job.pk)
+        if user_organisation_id(request) is not None:
+            form.fields.pop("organisation", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Реестр задолженности для банка",
+            "opts": self.opts,
+        }
+        return render(request, "exchange/admin/form.html", context)
+
     def _upload(self, request, form):
         """The queued job, or None with the form's error."""
         org_id = user_organisation_id(request)
@@ -157,11 +193,12 @@ class ExchangeFileAdmin(OrgScopedAdmin):
             return None
         upload = form.cleaned_data["file"]
         # A city's month is hundreds of thousands of lines: a background job loads it, its page shows the outcome.
-        return tasks.month_start(
+        return tasks.month_import_start(
             organisation=organisation,
             month=form.cleaned_data["month"],
             data=upload.read(),
             file_name=upload.name,
             publish=form.cleaned_data["publish"],
+            channel="admin",
             actor=request.user,
         )

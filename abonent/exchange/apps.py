@@ -15,6 +15,6 @@ class ExchangeConfig(AppConfig):
 
         from abonent.billing.signals import period_published
 
-        from .debt_registry import make_on_publish
+        from .tasks import registry_on_publish
 
-        period_published.connect(make_on_publish, dispatch_uid="exchange.debt_registry_on_publish")
+        period_published.connect(registry_on_publish, dispatch_uid="exchange.debt_registry_on_publish")

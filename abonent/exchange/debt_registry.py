@@ -1,6 +1,6 @@
 """The debt registry a bank's bill payment shows to payers (Сбербанк «Оплата ЖКУ» style): Windows-1251 text, one
 line per account with a debt — `лицевой счёт;плательщик;адрес;период;сумма` (period ММГГГГ, sum with a point) —
-made when a period is published (receivers: period_published, after the commit) and kept as an exchange file for
+made when a period is published (receivers: period_published, after the commit, queues the job of exchange.tasks) and kept as an exchange file for
 download and sending. The debt is the card's (billing.statements.debts): the published closing less later payments.
 File name: ИНН_расчётный счёт_ММГГГГ.txt (see docs/EXCHANGE.md about what is and is not verified of this layout).
 """
@@ -45,7 +45,7 @@ def registry_lines(period: BillingPeriod) -> list[str]:
     return lines
 
 
-def debt_registry_make(period: BillingPeriod) -> ExchangeFile:
+def debt_registry_make(period: BillingPeriod, *, channel: str = "publish") -> ExchangeFile:
     lines = registry_lines(period)
     data = "".join(line + "\r\n" for line in lines).encode("cp1251", errors="replace")
     return ExchangeFile.objects.create(
@@ -61,10 +61,5 @@ def debt_registry_make(period: BillingPeriod) -> ExchangeFile:
         lines=len(lines),
         accounts=len(lines),
         total_to_pay=sum((Decimal(line.rsplit(";", 1)[1]) for line in lines), ZERO),
-        channel="publish",
+        channel=channel,
     )
-
-
-def make_on_publish(sender, period: BillingPeriod, **kwargs) -> None:
-    """period_published receiver. A seam for the jobs app: it may queue debt_registry_make(period) instead."""
-    debt_registry_make(period)

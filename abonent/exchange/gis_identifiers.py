@@ -28,15 +28,23 @@ ELS = re.compile(r"^[0-9A-ZА-ЯЁ]{10}$")
 HEADER_ROWS = 10
 
 
-def _columns(table: readers.Table) -> tuple[dict[str, int], list]:
-    """Field → column, and the rows under the header row (found among the first rows)."""
+def header_columns(table: readers.Table, headers: dict, key: str) -> tuple[dict[str, int], list] | None:
+    """Field → column, and the rows under the header row: the first of the first rows that names the `key`
+    field (the files ГИС ЖКХ returns carry titles above it); None when no row does."""
     candidates = [(0, table.headers), *table.rows[:HEADER_ROWS]]
     for position, (_, cells) in enumerate(candidates):
-        names = {str(c).strip().casefold(): i for i, c in enumerate(cells)}
-        index = {f: next((names[h] for h in heads if h in names), None) for f, heads in HEADERS.items()}
-        if index["account"] is not None:
+        names = {" ".join(str(c).split()).casefold(): i for i, c in enumerate(cells)}
+        index = {f: next((names[h] for h in heads if h in names), None) for f, heads in headers.items()}
+        if index[key] is not None:
             return {f: i for f, i in index.items() if i is not None}, table.rows[position:]
-    raise ExchangeRefused(["не найдена строка заголовков с колонкой «Номер ЛС» (номер лицевого счёта)"])
+    return None
+
+
+def _columns(table: readers.Table) -> tuple[dict[str, int], list]:
+    found = header_columns(table, HEADERS, "account")
+    if found is None:
+        raise ExchangeRefused(["не найдена строка заголовков с колонкой «Номер ЛС» (номер лицевого счёта)"])
+    return found
 
 
 def _cell(cells, index, name) -> str:

@@ -91,10 +91,26 @@ def layout_choices() -> list[tuple[str, str]]:
     return [(name, layout.title) for name, layout in LAYOUTS.items()]
 
 
-def with_overrides(layout: Layout, overrides: dict[str, str] | None) -> Layout:
-    """The preset with the organisation's own headers for some fields (BillingMapping.columns)."""
+def with_overrides(layout: Layout, overrides: dict[str, str] | None, fields: dict[str, str] = FIELDS) -> Layout:
+    """The preset with the organisation's own headers for some fields (BillingMapping.columns, or
+    register_columns with the register's fields)."""
     if not overrides:
         return layout
     columns = dict(layout.columns)
-    columns.update({k: v for k, v in overrides.items() if k in FIELDS and v})
+    columns.update({k: v for k, v in overrides.items() if k in fields and v})
     return Layout(name=layout.name, title=layout.title, columns=columns, separator=layout.separator)
+
+
+def header_index(
+    headers: list[str], layout: Layout, fields: dict[str, str], required: set[str]
+) -> tuple[dict[str, int], list[str]]:
+    """Field → column index by header (case and spaces ignored); errors name the required columns missing."""
+    found = {h.strip().casefold(): i for i, h in enumerate(headers) if h}
+    index, errors = {}, []
+    for name, header in layout.columns.items():
+        position = found.get(header.strip().casefold())
+        if position is not None:
+            index[name] = position
+        elif name in required:
+            errors.append(f"нет колонки «{header}» ({fields[name]}) в первой строке файла")
+    return index, errors

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.orgs.models import Organisation
 
+from . import register_layouts
 from .layouts import ENCODINGS, layout_choices
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -32,6 +33,19 @@ class BillingMapping(models.Model):
         choices=[(e, "определять по файлу" if e == "auto" else e) for e in ENCODINGS],
         default="auto",
     )
+    register_preset = models.CharField(
+        _("формат колонок реестра"),
+        max_length=32,
+        choices=register_layouts.layout_choices(),
+        default="abonent",
+        help_text=_("Файл домов, помещений, лицевых счетов и приборов учёта"),
+    )
+    register_columns = models.JSONField(
+        _("свои заголовки колонок реестра"),
+        default=dict,
+        blank=True,
+        help_text=_('Поле → заголовок: {"payer": "ФИО"}'),
+    )
 
     class Meta:
         verbose_name = _("настройка обмена с биллингом")
@@ -50,6 +64,8 @@ class ExchangeFile(models.Model):
         PAYMENTS = "payments", _("Платежи для биллинга")
         DEBT_REGISTRY = "debt_registry", _("Реестр задолженности для банка")
         BANK_STATEMENT = "bank_statement", _("Банковская выписка (1CClientBankExchange)")
+        REGISTER = "register", _("Реестр из биллинга (дома, помещения, счета, приборы)")
+        GIS_EXPORT = "gis_export", _("Выгрузка для ГИС ЖКХ (шаблон XLSX)")
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("Принят")
@@ -109,8 +125,10 @@ class ImportedLine(models.Model):
 
     file = models.ForeignKey(ExchangeFile, models.CASCADE, related_name="imported_lines", verbose_name=_("файл"))
     line_no = models.PositiveIntegerField(_("строка"))
-    account = models.ForeignKey("housing.PersonalAccount", models.PROTECT, related_name="+")
-    service = models.ForeignKey("billing.Service", models.PROTECT, related_name="+")
+    # No index on the account and the service: nothing reads the lines by them (a version is read by its file),
+    # and a city's month writes a million lines, each index a part of that cost.
+    account = models.ForeignKey("housing.PersonalAccount", models.PROTECT, related_name="+", db_index=False)
+    service = models.ForeignKey("billing.Service", models.PROTECT, related_name="+", db_index=False)
     unit = models.CharField(_("единица"), max_length=16, blank=True)
     volume = models.DecimalField(_("объём"), max_digits=18, decimal_places=6)
     tariff = models.DecimalField(_("тариф"), max_digits=14, decimal_places=4)

@@ -13,23 +13,24 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 
 from abonent.billing import cycle, cycle_guard
 from abonent.billing.errors import BillingError
-from abonent.billing.external import ExternalLine, external_month_write
+from abonent.billing.external import ExternalLine, external_month_write, external_month_write_from
 from abonent.billing.models import BillingPeriod
 from abonent.housing.models import PersonalAccount
 from abonent.lib.bulk import insert_rows
+from abonent.lib.collector import collector_paused
 from abonent.lib.numbers import money
 from abonent.orgs.dates import month_end, month_label, month_start
 
-from . import readers
+from . import month_staging, readers
 from .errors import ExchangeRefused
 from .layouts import LAYOUTS, Layout, with_overrides
 from .models import BillingMapping, ExchangeFile, ImportedLine
-from .month_lines import Line, checked
+from .month_lines import Line, checked, columns
 
 ZERO = Decimal("0")
 
@@ -85,7 +86,8 @@ def billing_month_import(
     try:
         if publish:
             _refuse_early_publish(organisation, month)
-        result = _accepted(organisation, month, data, file_name, file_format, audit)
+        with collector_paused():
+            result = _accepted(organisation, month, data, file_name, file_format, audit)
     except ExchangeRefused as refusal:
         ExchangeFile.objects.create(
             **audit, status=ExchangeFile.Status.REFUSED, file_format=file_format or "", errors="\n".join(refusal.errors)
@@ -113,45 +115,89 @@ def _accepted(organisation, month, data, file_name, file_format, audit) -> Month
     fmt = readers.file_format(file_name, file_format)
     layout, encoding = mapping_of(organisation)
     table = readers.read(data, fmt, encoding=encoding, separator=layout.separator)
+    if set_based():
+        index, errors = columns(table, layout)
+        if errors:
+            raise ExchangeRefused(errors)
+        try:
+            return _accepted_in_sql(organisation, month, fmt, table, index, audit)
+        except month_staging.NotPlain:
+            pass  # a line to read or refuse one by one, with its message: the Python check below
+    return _accepted_by_lines(organisation, month, fmt, table, layout, audit)
+
+
+def set_based() -> bool:
+    """Whether the lines are checked and written in SQL (month_staging): on PostgreSQL; SQLite reads them in Python."""
+    return connection.vendor == "postgresql"
+
+
+def _accepted_in_sql(organisation, month, fmt, table, index, audit) -> MonthResult:
+    """PostgreSQL: the lines checked and written set-based (month_staging), the same rows as _accepted_by_lines."""
+    with transaction.atomic():
+        staged = month_staging.staged(table, index, organisation)
+        period = _open_period(organisation, month)
+        stored = _version(organisation, month, fmt, table.encoding, audit, staged)
+        accounts = _month_write(lambda: external_month_write_from(period, month_staging.SOURCE))
+        month_staging.lines_keep(stored.pk)
+    return MonthResult(stored, staged.lines, accounts, _missing(organisation, month, staged.accounts))
+
+
+def _accepted_by_lines(organisation, month, fmt, table, layout, audit) -> MonthResult:
     lines, errors = checked(table, layout, organisation)
     if errors:
         raise ExchangeRefused(errors)
+    counts = month_staging.MonthCounts(
+        len(lines), {line.account.pk for line in lines}, sum((line.values["to_pay"] for line in lines), ZERO)
+    )
     with transaction.atomic():
-        period, _ = BillingPeriod.objects.get_or_create(organisation=organisation, month=month)
-        period = BillingPeriod.objects.select_for_update().get(pk=period.pk)
-        if period.state == BillingPeriod.State.PUBLISHED:
-            raise ExchangeRefused(
-                [
-                    f"период {month_label(month)} уже опубликован, квитанции выпущены: его цифры не меняются; "
-                    "исправления загрузите в следующем месяце перерасчётом"
-                ]
-            )
-        stored = _version(organisation, month, fmt, table.encoding, lines, audit)
-        try:
-            accounts = external_month_write(period, [_external(line) for line in lines])
-        except BillingError as exc:
-            raise ExchangeRefused([str(exc)]) from exc
-    return MonthResult(stored, len(lines), accounts, _missing(organisation, month, lines))
+        period = _open_period(organisation, month)
+        stored = _version(organisation, month, fmt, table.encoding, audit, counts)
+        _lines_keep(stored, lines)
+        accounts = _month_write(lambda: external_month_write(period, [_external(line) for line in lines]))
+    return MonthResult(stored, len(lines), accounts, _missing(organisation, month, counts.accounts))
 
 
-def _version(organisation, month, fmt, encoding, lines: list[Line], audit) -> ExchangeFile:
+def _open_period(organisation, month) -> BillingPeriod:
+    period, _ = BillingPeriod.objects.get_or_create(organisation=organisation, month=month)
+    period = BillingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.state == BillingPeriod.State.PUBLISHED:
+        raise ExchangeRefused(
+            [
+                f"период {month_label(month)} уже опубликован, квитанции выпущены: его цифры не меняются; "
+                "исправления загрузите в следующем месяце перерасчётом"
+            ]
+        )
+    return period
+
+
+def _month_write(write) -> int:
+    try:
+        return write()
+    except BillingError as exc:
+        raise ExchangeRefused([str(exc)]) from exc
+
+
+def _version(organisation, month, fmt, encoding, audit, counts: month_staging.MonthCounts) -> ExchangeFile:
     """The file as the month's next version, the only current one; earlier versions and their lines stay."""
     versions = ExchangeFile.objects.filter(
         organisation=organisation, kind=ExchangeFile.Kind.MONTH, month=month, status=ExchangeFile.Status.ACCEPTED
     )
     number = (versions.aggregate(last=Max("version"))["last"] or 0) + 1
     versions.filter(is_current=True).update(is_current=False)
-    stored = ExchangeFile.objects.create(
+    return ExchangeFile.objects.create(
         **audit,
         status=ExchangeFile.Status.ACCEPTED,
         version=number,
         is_current=True,
         file_format=fmt,
         encoding=encoding,
-        lines=len(lines),
-        accounts=len({line.account.pk for line in lines}),
-        total_to_pay=sum((line.values["to_pay"] for line in lines), ZERO),
+        lines=counts.lines,
+        accounts=len(counts.accounts),
+        total_to_pay=counts.total_to_pay,
     )
+
+
+def _lines_keep(stored: ExchangeFile, lines: list[Line]) -> None:
     values = ("volume", "tariff", "charged", "recalculation", "penalties", "opening", "paid", "to_pay")
     rows = [
         (stored.pk, line.line_no, line.account.pk, line.service.pk, line.unit[:16], *(line.values[v] for v in values))
@@ -159,7 +205,6 @@ def _version(organisation, month, fmt, encoding, lines: list[Line], audit) -> Ex
     ]
     # COPY on PostgreSQL: a month of a city is a million lines; the unit is the file's own text
     insert_rows(ImportedLine, ("file_id", "line_no", "account_id", "service_id", "unit", *values), rows, free_text=(4,))
-    return stored
 
 
 def _external(line: Line) -> ExternalLine:
@@ -178,10 +223,9 @@ def _external(line: Line) -> ExternalLine:
     )
 
 
-def _missing(organisation, month: dt.date, lines: list[Line]) -> list[str]:
+def _missing(organisation, month: dt.date, present: set[int]) -> list[str]:
     """Accounts open in the month that the file does not mention: reported, not refused (a billing may leave out
     an account with nothing to bill)."""
-    present = {line.account.pk for line in lines}
     open_accounts = PersonalAccount.objects.filter(organisation=organisation, opened_on__lte=month_end(month)).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gte=month)
     )

@@ -52,7 +52,7 @@ def checked(table: Table, layout: Layout, organisation) -> tuple[list[Line], lis
     if errors:
         return [], errors
     accounts = {a.number: a for a in PersonalAccount.objects.filter(organisation=organisation)}
-    services = _services(organisation)
+    services = services_of(organisation)
     lines: list[Line] = []
     seen: dict[tuple[int, int], int] = {}
     for line_no, cells in table.rows:
@@ -73,7 +73,7 @@ def checked(table: Table, layout: Layout, organisation) -> tuple[list[Line], lis
     return lines, errors
 
 
-def _services(organisation) -> dict[str, Service]:
+def services_of(organisation) -> dict[str, Service]:
     """A service named in the file by its code or its name, case ignored."""
     found: dict[str, Service] = {}
     for service in Service.objects.filter(organisation=organisation):

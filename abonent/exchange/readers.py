@@ -90,10 +90,11 @@ def _csv(data: bytes, declared: str, separator: str) -> Table:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ExchangeRefused([f"файл не читается в кодировке {registry_encoding.describe(encoding)}"]) from exc
-    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
-    numbered = [
-        (n, [c.strip() for c in cells]) for n, cells in enumerate(lines, start=1) if any(c.strip() for c in cells)
-    ]
+    numbered = []
+    for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=separator), start=1):
+        stripped = [c.strip() for c in cells]
+        if any(stripped):
+            numbered.append((n, stripped))
     if not numbered:
         raise ExchangeRefused(["в файле нет строк"])
     (_, headers), rows = numbered[0], numbered[1:]

@@ -1,14 +1,17 @@
 """A job's result file, written by whichever worker finishes the job and served by any web node: default storage
 (MEDIA_ROOT; on several machines a shared volume or an object store, see docs/DEPLOYMENT.md)."""
 
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from .models import Job
 
 
-def save_result(job: Job, name: str, data: bytes) -> None:
-    job.result_file.save(f"{job.pk}-{name}", ContentFile(data), save=False)
+def save_result(job: Job, name: str, data: bytes | File) -> None:
+    """`data`: the bytes, or an open file (a result too large for memory, streamed into storage)."""
+    content = data if isinstance(data, File) else ContentFile(data)
+    job.result_file.save(f"{job.pk}-{name}", content, save=False)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
 
 

@@ -20,6 +20,18 @@ COUNTS = {
     "lines": _("строк в файле"),
     "accounts": _("лицевых счетов"),
     "skipped_other": _("не на расчётный счёт"),
+    "version": _("версия месяца"),
+    "missing_accounts": _("счетов нет в файле"),
+    "published": _("опубликован (1 — да)"),
+    "houses_created": _("новых домов"),
+    "houses_updated": _("изменено домов"),
+    "premises_created": _("новых помещений"),
+    "premises_updated": _("изменено помещений"),
+    "accounts_created": _("новых лицевых счетов"),
+    "accounts_updated": _("изменено лицевых счетов"),
+    "meters_created": _("новых приборов учёта"),
+    "meters_updated": _("изменено приборов учёта"),
+    "file": _("файл обмена №"),
 }
 
 

@@ -29,6 +29,7 @@ from abonent.lib import bulk
 from abonent.orgs.dates import add_months
 from abonent.orgs.models import Organisation
 
+from . import tally
 from .checks import AVERAGE_MONTHS, MeterFacts, average_factor, average_from, evaluate, monthly_ceiling, parse_value
 from .errors import ReadingError
 from .lookups import counted_readings, meters_of_organisation_q
@@ -52,6 +53,7 @@ INSERT_COLUMNS = (
     "flagged",
 )
 IS_CURRENT = INSERT_COLUMNS.index("is_current")
+PERIOD, CHANNEL, STATUS = (INSERT_COLUMNS.index(name) for name in ("period", "channel", "status"))
 
 
 @dataclasses.dataclass
@@ -197,7 +199,7 @@ def readings_import(*, organisation: Organisation, rows: Iterable[ImportRow], ac
     if report.refused:
         report.refused.sort()
         return report
-    _write(checker.records, checker.last_of)
+    _write(checker.records, checker.last_of, checker.organisation)
     report.imported = len(checker.records)
     return report
 
@@ -384,34 +386,39 @@ class _Checker:
 # --- 4. write ------------------------------------------------------------------------------------------
 
 
-def _write(records: list[list], last_of: dict[tuple[int, dt.date], int]) -> None:
+def _write(records: list[list], last_of: dict[tuple[int, dt.date], int], organisation: Organisation) -> None:
     """The last line of a meter and period becomes its current reading; earlier readings of these meters in the
-    period stay in history but no longer count."""
+    period stay in history but no longer count. The periods' counters (metering.tally) change with them."""
     for index in last_of.values():
         records[index][IS_CURRENT] = True
     by_period: dict[dt.date, list[int]] = {}
     for meter_id, period in last_of:
         by_period.setdefault(period, []).append(meter_id)
+    added = [(r[PERIOD], r[CHANNEL], r[STATUS]) for r in records if r[IS_CURRENT]]
     with transaction.atomic():
-        for period, ids in by_period.items():
-            uncurrent(period, ids)
+        retired = [row for period, ids in by_period.items() for row in uncurrent(period, ids)]
         insert_readings(records)
+        tally.tally_add(organisation.pk, tally.changes_of(added, retired))
 
 
-def uncurrent(period: dt.date, meter_ids: list[int]) -> None:
-    """The current readings of these meters in `period` stop being current: one statement on PostgreSQL."""
+def uncurrent(period: dt.date, meter_ids: list[int]) -> list[tuple[dt.date, str, str]]:
+    """The current readings of these meters in `period` stop being current: one statement on PostgreSQL.
+    Returns them as (period, channel, status), for the counters."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {Reading._meta.db_table} AS r SET is_current = false "
-                "FROM unnest(%s::bigint[]) AS m(id) WHERE r.meter_id = m.id AND r.period = %s AND r.is_current",
+                "FROM unnest(%s::bigint[]) AS m(id) WHERE r.meter_id = m.id AND r.period = %s AND r.is_current "
+                "RETURNING r.channel, r.status",
                 [meter_ids, period],
             )
-        return
+            return [(period, channel, status) for channel, status in cursor.fetchall()]
+    retired = []
     for start in range(0, len(meter_ids), 500):
-        Reading.objects.filter(meter_id__in=meter_ids[start : start + 500], period=period, is_current=True).update(
-            is_current=False
-        )
+        current = Reading.objects.filter(meter_id__in=meter_ids[start : start + 500], period=period, is_current=True)
+        retired += [(period, channel, status) for channel, status in current.values_list("channel", "status")]
+        current.update(is_current=False)
+    return retired
 
 
 def insert_readings(records: list[list]) -> None:

@@ -261,3 +261,41 @@ class ReadingMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.month:%m.%Y}"
+
+
+class ReadingTally(models.Model):
+    """How many readings of a period count (current, not rejected, not estimated), by channel, for one
+    organisation: kept by every write of readings in its own transaction (metering.tally), so the office's month at
+    a glance reads a few rows instead of counting a city's meters. `manage.py readings_tally` recounts it."""
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+", verbose_name=_("организация"))
+    period = models.DateField(_("расчётный период"), help_text=_("Первое число месяца"))
+    channel = models.CharField(_("способ передачи"), max_length=16, choices=Reading.Channel.choices)
+    received = models.IntegerField(_("показаний"), default=0)
+
+    class Meta:
+        verbose_name = _("счётчик показаний периода")
+        verbose_name_plural = _("счётчики показаний периодов")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "period", "channel"], name="reading_tally_one_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.period:%m.%Y} {self.channel} {self.received}"
+
+
+class MeterTally(models.Model):
+    """How many active meters an organisation has (in flats and on houses): kept by every save of a meter in its
+    own transaction (metering.tally), so the office's share of meters read is a read of one row."""
+
+    organisation = models.OneToOneField(
+        Organisation, models.CASCADE, related_name="+", verbose_name=_("организация"), primary_key=True
+    )
+    active = models.IntegerField(_("действующих приборов"), default=0)
+
+    class Meta:
+        verbose_name = _("счётчик приборов учёта")
+        verbose_name_plural = _("счётчики приборов учёта")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.active}"

@@ -16,6 +16,7 @@ from abonent.lib.inputs import parse_id
 from abonent.orgs.dates import add_months
 from abonent.orgs.models import Organisation
 
+from . import tally
 from .checks import (
     AVERAGE_MONTHS,
     MeterFacts,
@@ -155,7 +156,7 @@ def readings_submit(
                              channel=channel)
             for s in submissions
         ]  # fmt: skip
-        _write_readings(readings, period)
+        _write_readings(readings, period, organisation)
         readings_submitted.send(sender=Reading, readings=readings, organisation=organisation)
         return readings
 
@@ -183,10 +184,11 @@ def _checked_reading(meter: Meter, submission: Submission, earlier, values, *, p
     )
 
 
-def _write_readings(readings: list[Reading], period: dt.date) -> None:
+def _write_readings(readings: list[Reading], period: dt.date, organisation: Organisation) -> None:
     """Retire the meters' current readings of `period` and insert `readings` as the current ones (their ids
-    set): two statements. Raw SQL, as _locked_meters; values adapted by the database backend's own rules.
-    (Merging the two into one PostgreSQL statement, a data-modifying WITH, measured no faster.)"""
+    set), then the period's counters (metering.tally): three statements. Raw SQL, as _locked_meters; values
+    adapted by the database backend's own rules. (Merging the first two into one PostgreSQL statement, a
+    data-modifying WITH, measured no faster.)"""
     ops = connection.ops
     meter_ids = [r.meter_id for r in readings]
     columns = ("meter_id", "period", "value", "submitted_at", "submitted_by_id", "channel", "status")
@@ -200,15 +202,17 @@ def _write_readings(readings: list[Reading], period: dt.date) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE metering_reading SET is_current = %s WHERE is_current AND period = %s "
-            f"AND meter_id IN ({', '.join(['%s'] * len(meter_ids))})",
+            f"AND meter_id IN ({', '.join(['%s'] * len(meter_ids))}) RETURNING channel, status",
             [False, ops.adapt_datefield_value(period), *meter_ids],
         )
+        retired = [(period, channel, status) for channel, status in cursor.fetchall()]
         cursor.execute(
             f"INSERT INTO metering_reading ({', '.join(columns)}) VALUES {', '.join([row] * len(readings))} "
             "RETURNING id, meter_id",  # one reading a meter; RETURNING's order is not promised
             params,
         )
         ids = dict((meter_id, pk) for pk, meter_id in cursor.fetchall())
+    tally.tally_add(organisation.pk, tally.changes_of([(period, r.channel, r.status) for r in readings], retired))
     for reading in readings:
         reading.pk = ids[reading.meter_id]
         reading._state.adding, reading._state.db = False, connection.alias
@@ -294,6 +298,7 @@ def reading_reject(*, reading: Reading, reason: str, actor) -> Reading:
         raise ReadingError(_("Причина отклонения — не длиннее 300 символов."), code="reason_too_long")
     with transaction.atomic():
         locked = Reading.objects.select_for_update().get(pk=reading.pk)
+        was = locked.status
         if locked.status == Reading.Status.ACCEPTED:
             raise ReadingError(
                 _("Показание уже принято к расчёту; исправьте его новым показанием или перерасчётом."),
@@ -306,4 +311,13 @@ def reading_reject(*, reading: Reading, reason: str, actor) -> Reading:
         locked.rejected_at = timezone.now()
         locked.rejected_by = actor if getattr(actor, "pk", None) else None
         locked.save(update_fields=["status", "reject_reason", "rejected_at", "rejected_by"])
+        _untally(locked, was)
     return locked
+
+
+def _untally(reading: Reading, status_before: str) -> None:
+    """A refused current reading no longer counts: its period's counter loses it (one refused twice, or no
+    longer current, was not counted)."""
+    if reading.is_current:
+        changes = tally.changes_of([], [(reading.period, reading.channel, status_before)])
+        tally.tally_add(meter_organisation(reading.meter).pk, changes)

@@ -11,9 +11,9 @@ register_org_path("news.News", "organisation")
 class NewsAdmin(OrgScopedAdmin):
     org_list_filter = "organisation"
     org_list_display = "organisation"
-    list_display = ("title", "published_on", "pinned")
-    list_filter = ("pinned",)
+    list_display = ("title", "published_on", "pinned", "is_published")
+    list_filter = ("pinned", "is_published")
     list_editable = ("pinned",)
     search_fields = ("title", "body")
     date_hierarchy = "published_on"
-    fields = ("organisation", "title", "body", "published_on", "pinned")
+    fields = ("organisation", "title", "body", "published_on", "pinned", "is_published")

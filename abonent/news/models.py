@@ -12,6 +12,8 @@ class News(models.Model):
     body = models.TextField(_("текст"), help_text=_("Обычный текст; пустая строка начинает новый абзац."))
     published_on = models.DateField(_("опубликовать с"), help_text=_("До этой даты новость не видна абонентам."))
     pinned = models.BooleanField(_("закрепить вверху"), default=False)
+    # A draft or an item taken down is kept (what was said stays on record) but not shown to anyone.
+    is_published = models.BooleanField(_("опубликована"), default=True)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменена"), auto_now=True)
 

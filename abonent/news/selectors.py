@@ -8,8 +8,13 @@ from .models import News
 
 
 def published(organisations: list[Organisation]) -> QuerySet[News]:
-    """News of `organisations` published by each one's local today, pinned first, newest next."""
+    """News of `organisations` published (not a draft, not taken down) by each one's local today, pinned first,
+    newest next."""
     condition = Q(pk__in=[])
     for org in organisations:
         condition |= Q(organisation=org, published_on__lte=org.today())
-    return News.objects.filter(condition).select_related("organisation").order_by("-pinned", "-published_on", "-id")
+    return (
+        News.objects.filter(condition, is_published=True)
+        .select_related("organisation")
+        .order_by("-pinned", "-published_on", "-id")
+    )

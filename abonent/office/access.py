@@ -8,7 +8,8 @@ from django.http import Http404
 from abonent.housing.models import Building, PersonalAccount
 from abonent.lib.inputs import parse_id
 from abonent.metering.models import Reading
-from abonent.payments.models import UnmatchedLine
+from abonent.news.models import News
+from abonent.payments.models import Payment, UnmatchedLine
 from abonent.support.models import Appeal, PaidServiceRequest
 from abonent.users.models import User
 
@@ -60,3 +61,12 @@ def operator_for(organisation, user_id) -> User:
 
 def unmatched_for(organisation, line_id) -> UnmatchedLine:
     return _found(UnmatchedLine.objects.filter(organisation=organisation), line_id)
+
+
+def payment_for(organisation, payment_id) -> Payment:
+    queryset = Payment.objects.filter(organisation=organisation).select_related("account__premises__building")
+    return _found(queryset, payment_id)
+
+
+def news_for(organisation, news_id) -> News:
+    return _found(News.objects.filter(organisation=organisation), news_id)

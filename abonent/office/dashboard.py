@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from abonent.billing import cycle_guard
 from abonent.billing.models import BillingPeriod, PeriodRun
-from abonent.metering.models import Meter, Reading, ReadingMonth
+from abonent.metering import tally
+from abonent.metering.models import Meter, Reading
 from abonent.orgs.dates import add_months, month_start
 from abonent.support.models import Appeal
 
@@ -78,51 +78,17 @@ def meters_of(organisation):
     )
 
 
-# A meter is in a flat or on a house: two plain joins each, added up, rather than one query with an OR across
-# two outer joins (which the database can only answer by reading every meter of every organisation).
-ROADS = ("premises__building__organisation", "building__organisation")
-
-
-def _readings_by_channel(organisation, month: dt.date) -> dict[str, int]:
-    """Meters with a current reading of the month (not an estimate, not rejected), by channel; under "" the
-    active meters. One query per road: each meter joined to at most its one current reading of the month."""
-    cells: dict[str, int] = {}
-    wanted = Q(readings__period=month, readings__is_current=True) & ~Q(readings__channel=Reading.Channel.ESTIMATE)
-    wanted &= ~Q(readings__status=Reading.Status.REJECTED)
-    for road in ROADS:
-        if not Meter.objects.filter(**{road: organisation}).exists():
-            continue  # most organisations have no house meters: no query over them
-        counts = (
-            Meter.objects.filter(**{road: organisation}, status=Meter.Status.ACTIVE)
-            .annotate(sent=FilteredRelation("readings", condition=wanted))
-            .aggregate(_all=Count("id"), **{c.value: Count("sent__id", filter=Q(sent__channel=c.value)) for c in CHANNELS})
-        )  # fmt: skip
-        for channel, n in counts.items():
-            cells[channel] = cells.get(channel, 0) + n
-    return cells
-
-
-def _closed_month_readings(organisation, month: dt.date) -> dict[str, int]:
-    """A month whose readings are closed takes no more (metering.window): its counts are cached with its closing."""
-    closed = ReadingMonth.objects.filter(organisation=organisation, month=month).values_list("closed_at", flat=True)
-    closed = closed.first()
-    if closed is None:
-        return _readings_by_channel(organisation, month)
-    key = f"office:readings:{organisation.pk}:{month:%Y-%m}:{closed.timestamp()}"
-    return cache.get_or_set(key, lambda: _readings_by_channel(organisation, month), 24 * 3600)
-
-
 def readings_so_far(organisation, month: dt.date) -> ReadingsSoFar:
-    now = _readings_by_channel(organisation, month)
-    meters = now.pop("_all", 0)
-    before = {k: v for k, v in _closed_month_readings(organisation, add_months(month, -1)).items() if k != "_all"}
-    by_channel = [(c.label, now.get(c.value, 0), before.get(c.value, 0)) for c in CHANNELS]
+    """The readings counted in the month and the month before, by channel, and the active meters: metering's
+    counters, kept by the writes themselves (metering.tally), so nothing is counted here for any city size."""
+    now = tally.tally_of(organisation, month)
+    before = tally.tally_of(organisation, add_months(month, -1))
     return ReadingsSoFar(
         month=month,
-        meters=meters,
-        received=sum(now.values()),
-        last_month_received=sum(before.values()),
-        by_channel=by_channel,
+        meters=tally.active_meters(organisation),
+        received=sum(now.get(c.value, 0) for c in CHANNELS),
+        last_month_received=sum(before.get(c.value, 0) for c in CHANNELS),
+        by_channel=[(c.label, now.get(c.value, 0), before.get(c.value, 0)) for c in CHANNELS],
     )
 
 

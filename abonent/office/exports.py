@@ -82,9 +82,7 @@ def _turnover(organisation, query) -> tables.Table:
     first, last, _ = report_range(query, organisation)
     by = query.get("by") if query.get("by") in turnover.BY else "account"
     result = turnover.sheet(organisation, first, last, by=by, building_id=parse_id(query.get("building")))
-    headers = [*turnover.LABELS[by], *turnover.HEADERS]
-    name = f"turnover-{first:%Y-%m}-{last:%Y-%m}"
-    return tables.Table(name, "ОСВ", headers, turnover.table_rows(result), total=result.count)
+    return turnover.xlsx_table(result, first, last)
 
 
 def _payments(organisation, query) -> tables.Table:
@@ -108,7 +106,8 @@ def _readings(organisation, query) -> tables.Table:
 def _debtors(organisation, query) -> tables.Table:
     _, filters = debtor_filters(query, organisation)
     rows = debtors.debtors(organisation, filters)
-    return tables.Table("debtors", "Должники", debtors.HEADERS, debtors.table_rows(rows), total=rows.count())
+    sheet = debtors.export(organisation, rows)
+    return tables.Table("debtors", "Должники", sheet.headers, sheet.rows, total=rows.count())
 
 
 # the report (its page's roles.ALLOWED entry) → its table

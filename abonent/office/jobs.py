@@ -8,6 +8,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from abonent.billing.tasks import CLOSE
+from abonent.exchange.tasks import REGISTER as BILLING_REGISTER
 from abonent.jobs.access import jobs_for
 from abonent.jobs.context import job_context
 from abonent.jobs.models import Job
@@ -20,7 +21,12 @@ from . import exports, roles
 DASHBOARD_ROWS = 10
 # Who may run a failed job again from the office: whoever may start it there (roles.ALLOWED's entry). Other kinds
 # (mailings, the schedule's) are retried in the admin's list of jobs.
-RETRIED_BY = {CLOSE: "cycle_run", REGISTRY: "registry_import", IMPORT: "readings_import"}
+RETRIED_BY = {
+    CLOSE: "cycle_run",
+    REGISTRY: "registry_import",
+    IMPORT: "readings_import",
+    BILLING_REGISTER: "register_import",
+}
 
 
 def of_office(user, organisation):

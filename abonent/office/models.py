@@ -56,6 +56,13 @@ class OfficeAction(models.Model):
         REPORT_DOWNLOADED = "report_downloaded", _("Выгружен отчёт")
         CYCLE_STEP = "cycle_step", _("Шаг месячного цикла")
         UNMATCHED_RESOLVED = "unmatched_resolved", _("Платёж из реестра зачислен вручную")
+        REGISTRY_LAYOUT = "registry_layout", _("Сохранён формат реестра")
+        CASH_TAKEN = "cash_taken", _("Платёж принят в кассе")
+        CASH_CANCELLED = "cash_cancelled", _("Платёж в кассе отменён")
+        NEWS_SAVED = "news_saved", _("Новость записана")
+        NEWS_PUBLISHED = "news_published", _("Новость опубликована")
+        NEWS_UNPUBLISHED = "news_unpublished", _("Новость снята с публикации")
+        NEWS_PINNED = "news_pinned", _("Закрепление новости изменено")
 
     at = models.DateTimeField(_("время"), default=timezone.now, db_index=True)
     organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+", verbose_name=_("организация"))
@@ -95,10 +102,23 @@ class DebtNotice(models.Model):
     account = models.ForeignKey(
         PersonalAccount, models.PROTECT, related_name="debt_notices", verbose_name=_("лицевой счёт")
     )
+
+    class Delivery(models.TextChoices):
+        # ПП 354 п.119(а): the ways of delivering the warning the rule names
+        HAND = "hand", _("вручение под расписку")
+        MAIL = "mail", _("заказное письмо с уведомлением о вручении")
+        BILL = "bill", _("текст предупреждения в платёжном документе")
+        ELECTRONIC = "electronic", _("электронная почта, личный кабинет или ГИС ЖКХ")
+
     kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices)
     debt = models.DecimalField(_("долг на дату письма"), **MONEY)
     issued_on = models.DateField(_("дата письма"))
     pay_by = models.DateField(_("оплатить до"))
+    # The restriction warning: how and when it reaches the debtor (the 20 days run from delivery), and the last
+    # month billed in the debt (its charges are in it; the payments are counted up to the letter's date).
+    delivery = models.CharField(_("способ доставки"), max_length=12, choices=Delivery.choices, blank=True)
+    delivered_on = models.DateField(_("дата доставки"), null=True, blank=True)
+    billed_through = models.DateField(_("начисления по месяц"), null=True, blank=True)
     emailed_to = models.CharField(_("отправлено на e-mail"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("кто")

@@ -4,7 +4,7 @@ service (ПП 354 п.117–119), recorded on each account (DebtNotice) and in th
 ПП 354 п.119(а): the warning is delivered to the consumer, and the service may be restricted if the debt is not
 paid within 20 days of delivery; the pre-court notice gives the same 20 days before the claim goes to court.
 The pre-court notice is e-mailed to every subscriber who linked the account and has an e-mail address; both are
-printable (PDF for the pre-court letters, a print page for the warning).
+printable as PDF. The warning's own rule — who may get it, its dates, its text — is office/restriction.py.
 """
 
 from __future__ import annotations
@@ -72,28 +72,39 @@ def _notice(organisation, operator, row, kind, today: dt.date) -> DebtNotice:
     return notice
 
 
-def letters_pdf(notices, organisation) -> bytes:
-    """The pre-court letters, one a page, for printing and posting."""
+def new_pdf() -> FPDF:
+    """An A4 document with the receipts' fonts (Cyrillic, extractable text) and a letter's margins."""
     pdf = FPDF(format="A4", unit="mm")
     for style, path in font_files().items():
         pdf.add_font(FONT, style, str(path))
     pdf.set_margins(20, 20, 20)
+    return pdf
+
+
+def letters_pdf(notices, organisation) -> bytes:
+    """The pre-court letters, one a page, for printing and posting."""
+    pdf = new_pdf()
     for notice in notices:
         pdf.add_page()
         _letter(pdf, notice, organisation)
     return bytes(pdf.output())
 
 
-def _letter(pdf: FPDF, notice: DebtNotice, organisation) -> None:
+def letter_head(pdf: FPDF, notice: DebtNotice, organisation, title: str) -> None:
+    """The sender, the addressee (payer, address, account) and the title of a letter to a debtor."""
     account = notice.account
     address = f"{account.premises.building.address}, кв. {account.premises.number}"
     pdf.set_font(FONT, "", 10)
     pdf.multi_cell(0, 5, f"{organisation.name}\n{organisation.legal_address}\nтел. {organisation.phone}")
     pdf.ln(6)
-    pdf.multi_cell(0, 5, f"{account.payer_name}\n{address}", align="R")
+    pdf.multi_cell(0, 5, f"{account.payer_name}\n{address}\nлицевой счёт № {account.number}", align="R")
     pdf.ln(8)
     pdf.set_font(FONT, "B", 13)
-    pdf.multi_cell(0, 7, "Досудебное уведомление о задолженности", align="C")
+    pdf.multi_cell(0, 7, title, align="C")
+
+
+def _letter(pdf: FPDF, notice: DebtNotice, organisation) -> None:
+    letter_head(pdf, notice, organisation, "Досудебное уведомление о задолженности")
     pdf.set_font(FONT, "", 11)
     pdf.ln(4)
     pdf.multi_cell(

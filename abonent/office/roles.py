@@ -36,9 +36,18 @@ ALLOWED: dict[str, frozenset[str]] = {
     # a job's page: whoever may open the office sees its organisation's jobs (what starts them is checked apart)
     "job": EVERYONE,
     "registry_import": frozenset({ACCOUNTANT, ADMINISTRATOR}),
+    "registry_layouts": frozenset({ACCOUNTANT, ADMINISTRATOR}),
     "readings_import": frozenset({DISPATCHER, ADMINISTRATOR}),
+    "register_import": frozenset({ACCOUNTANT, ADMINISTRATOR}),
     "unmatched": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
     "unmatched_resolve": frozenset({ACCOUNTANT, ADMINISTRATOR}),
+    # the cash desk keeps money: the accountant's; the auditor sees the payments and slips, the dispatcher nothing
+    "cash": frozenset({ACCOUNTANT, AUDITOR, ADMINISTRATOR}),
+    "cash_take": frozenset({ACCOUNTANT, ADMINISTRATOR}),
+    "cash_cancel": frozenset({ACCOUNTANT, ADMINISTRATOR}),
+    # news is what the dispatcher tells the houses (outages, works); the auditor reads it
+    "news": frozenset({DISPATCHER, AUDITOR, ADMINISTRATOR}),
+    "news_edit": frozenset({DISPATCHER, ADMINISTRATOR}),
 }
 
 

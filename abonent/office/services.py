@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from abonent.metering.models import Reading
 from abonent.metering.submit import reading_reject
+from abonent.news.services import news_save, news_set_pinned, news_set_published
 from abonent.orgs.services import operators_group
 from abonent.support.services import appeal_answer, paid_request_update
 from abonent.users.models import User
@@ -137,3 +138,41 @@ def operator_deactivate(*, organisation, admin, operator: User) -> User:
         operator.save(update_fields=["is_active"])
         log(organisation=organisation, actor=admin, kind=Kind.OPERATOR_DEACTIVATED, subject=operator)
     return operator
+
+
+# --- news ---
+
+
+def news_write(*, organisation, operator, form):
+    """news' own save (a new item is a draft), logged."""
+    _same_organisation(operator, organisation.pk)
+    with transaction.atomic():
+        item = news_save(organisation=organisation, form=form)
+        log(organisation=organisation, actor=operator, kind=Kind.NEWS_SAVED, details=f"«{item.title}»")
+    return item
+
+
+NEWS_STATES = {
+    "publish": (Kind.NEWS_PUBLISHED, {"published": True}),
+    "unpublish": (Kind.NEWS_UNPUBLISHED, {"published": False}),
+    "pin": (Kind.NEWS_PINNED, {"pinned": True}),
+    "unpin": (Kind.NEWS_PINNED, {"pinned": False}),
+}
+
+
+def news_change(*, organisation, operator, item, action: str):
+    """Publish, take down, pin or unpin an item of the organisation, logged; an unknown action is refused."""
+    _same_organisation(operator, organisation.pk)
+    if item.organisation_id != organisation.pk:
+        raise ValidationError("Это новость другой организации.")
+    if action not in NEWS_STATES:
+        raise ValidationError("Неизвестное действие с новостью.")
+    kind, change = NEWS_STATES[action]
+    with transaction.atomic():
+        if "published" in change:
+            news_set_published(item=item, **change)
+        else:
+            news_set_pinned(item=item, **change)
+        pinned = "" if "published" in change else (": закреплена" if change["pinned"] else ": откреплена")
+        log(organisation=organisation, actor=operator, kind=kind, details=f"«{item.title}»{pinned}")
+    return item

@@ -4,6 +4,7 @@ Thin: the door (web.office_page), access for objects, a selector, a template."""
 from django.shortcuts import render
 
 from abonent.billing.statements import debt_of
+from abonent.payments.services import DESK
 
 from . import access, audit, dashboard, jobs
 from .web import office_page
@@ -23,7 +24,8 @@ def home(request):
 def account(request, account_id):
     organisation = request.office.organisation
     found = access.account_for(organisation, account_id)
-    context = {"account": found, "debt": debt_of(found), "notices": found.debt_notices.all()[:20]}
+    context = {"account": found, "debt": debt_of(found), "notices": found.debt_notices.all()[:20],
+               "payments": found.payments.order_by("-created_at", "-id")[:20], "desk_channels": DESK}  # fmt: skip
     if request.office.may("audit"):
         context["events"] = audit.of_account(organisation, found)
     return render(request, "office/account.html", context)

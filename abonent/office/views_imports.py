@@ -8,14 +8,12 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from abonent.exchange.tasks import register_start
 from abonent.housing.models import PersonalAccount
 from abonent.metering.forms import ImportForm
 from abonent.metering.tasks import import_start
 from abonent.payments.models import UnmatchedLine
-from abonent.payments.registry_layouts import LAYOUTS, layout_choices
-from abonent.payments.registry_parse import RegistryError, decode
 from abonent.payments.services import unmatched_resolve
-from abonent.payments.tasks import registry_start
 
 from . import access
 from .services import log
@@ -24,46 +22,35 @@ from .web import office_page
 UNMATCHED_PAGE = 200
 
 
-class RegistryForm(forms.Form):
-    file = forms.FileField(label="Файл реестра")
-    layout = forms.ChoiceField(label="Формат", choices=layout_choices)
-
-    def clean(self):
-        data = super().clean()
-        if "file" in data and "layout" in data:
-            data["bytes"] = data["file"].read()
-            try:
-                decode(data["bytes"], LAYOUTS[data["layout"]])
-            except RegistryError as exc:
-                self.add_error("file", str(exc))
-        return data
-
-
-def _page(request, form, title):
+def page(request, form, title):
     return render(request, "office/import.html", {"form": form, "title": title}, status=400 if form.errors else 200)
-
-
-@office_page("registry_import", methods=("GET", "HEAD", "POST"))
-def registry_upload(request):
-    form = RegistryForm(request.POST or None, request.FILES or None)
-    if request.method != "POST" or not form.is_valid():
-        return _page(request, form, "Реестр платежей банка")
-    job = registry_start(organisation=request.office.organisation, data=form.cleaned_data["bytes"],
-                         file_name=form.cleaned_data["file"].name, layout=form.cleaned_data["layout"],
-                         actor=request.user)  # fmt: skip
-    messages.success(request, "Реестр принят в обработку.")
-    return redirect("office:job", job.pk)
 
 
 @office_page("readings_import", methods=("GET", "HEAD", "POST"))
 def readings_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
-        return _page(request, form, "Показания из файла")
+        return page(request, form, "Показания из файла")
     upload = form.cleaned_data["file"]
     job = import_start(organisation=request.office.organisation, data=upload.read(), file_name=upload.name,
                        actor=request.user)  # fmt: skip
     messages.success(request, "Файл показаний принят в обработку.")
+    return redirect("office:job", job.pk)
+
+
+class RegisterForm(forms.Form):
+    file = forms.FileField(label="Файл реестра из биллинга (CSV, XLSX, DBF): дома, помещения, счета, приборы учёта")
+
+
+@office_page("register_import", methods=("GET", "HEAD", "POST"))
+def register_upload(request):
+    form = RegisterForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return page(request, form, "Реестр из биллинга")
+    upload = form.cleaned_data["file"]
+    job = register_start(organisation=request.office.organisation, data=upload.read(), file_name=upload.name,
+                         actor=request.user)  # fmt: skip
+    messages.success(request, "Реестр принят в обработку.")
     return redirect("office:job", job.pk)
 
 

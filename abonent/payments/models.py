@@ -32,6 +32,9 @@ class Payment(models.Model):
         SBP = "sbp", _("СБП")
         BANK = "bank", _("Банковский реестр")
         CASH = "cash", _("Касса")
+        # A bank card through the POS terminal at the counter: the money comes with the acquirer's settlement, not
+        # through an online provider, so nothing of the card flow (provider, refunds by API) applies.
+        TERMINAL = "terminal", _("Карта через терминал в кассе")
 
     organisation = models.ForeignKey(
         "orgs.Organisation", models.PROTECT, related_name="payments", verbose_name=_("организация")
@@ -519,3 +522,52 @@ class Reconciliation(models.Model):
     @property
     def is_clean(self) -> bool:
         return not (self.missing_ours or self.missing_provider or self.mismatches)
+
+
+class RegistryLayout(models.Model):
+    """A bank registry layout the organisation's operator defines (registry_custom): which field is in which
+    column, the separator, encoding, date format, decimal comma and the summary line. Picked at upload beside the
+    presets of registry_layouts; the preview shows the first lines as this layout reads them."""
+
+    class Encoding(models.TextChoices):
+        CP1251 = "cp1251", _("Windows-1251")
+        UTF8 = "utf-8", _("UTF-8")
+        CP866 = "cp866", _("cp866 (DOS)")
+
+    class DateFormat(models.TextChoices):
+        DMY_DOT = "%d.%m.%Y", _("ДД.ММ.ГГГГ")
+        DMY_SLASH = "%d/%m/%Y", _("ДД/ММ/ГГГГ")
+        YMD = "%Y-%m-%d", _("ГГГГ-ММ-ДД")
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation", models.CASCADE, related_name="registry_layouts", verbose_name=_("организация")
+    )
+    title = models.CharField(_("название"), max_length=120)
+    encoding = models.CharField(_("кодировка"), max_length=8, choices=Encoding.choices, default=Encoding.CP1251)
+    separator = models.CharField(_("разделитель полей"), max_length=1, default=";")
+    date_format = models.CharField(
+        _("формат даты"), max_length=8, choices=DateFormat.choices, default=DateFormat.DMY_DOT
+    )
+    decimal_comma = models.BooleanField(_("сумма с запятой (1 234,56)"), default=False)
+    # the columns, counted from 1 as the operator sees them in the file
+    paid_on = models.PositiveSmallIntegerField(_("колонка даты платежа"))
+    payment_id = models.PositiveSmallIntegerField(_("колонка идентификатора платежа"))
+    account = models.PositiveSmallIntegerField(_("колонка лицевого счёта"))
+    amount = models.PositiveSmallIntegerField(_("колонка суммы"))
+    payer = models.PositiveSmallIntegerField(_("колонка плательщика"), null=True, blank=True)
+    period = models.PositiveSmallIntegerField(_("колонка периода (ММГГГГ или ММ.ГГГГ)"), null=True, blank=True)
+    service = models.PositiveSmallIntegerField(_("колонка кода услуги"), null=True, blank=True)
+    summary_prefix = models.CharField(_("итоговая строка начинается с"), max_length=8, default="=")
+    summary_count = models.PositiveSmallIntegerField(_("поле количества в итоговой строке"), default=1)
+    summary_total = models.PositiveSmallIntegerField(_("поле суммы в итоговой строке"), default=2)
+
+    class Meta:
+        verbose_name = _("формат реестра организации")
+        verbose_name_plural = _("форматы реестров организации")
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title"], name="registry_layout_title_unique_in_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

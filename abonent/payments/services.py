@@ -357,21 +357,51 @@ def order_refresh(*, order) -> None:
         )
 
 
-def payment_cash_create(*, account, amount: Decimal, paid_on, actor, payer_name: str = "") -> Payment:
-    """A payment taken at the cash desk: credited at once."""
-    with transaction.atomic():
-        payment = Payment.objects.create(
-            organisation_id=account.organisation_id,
-            account=account,
-            amount=amount,
-            channel=Payment.Channel.CASH,
-            external_id=str(uuid.uuid4()),
-            paid_on=paid_on,
-            payer_name=payer_name,
-            created_by=actor,
-        )
-        _event(payment.pk, payment.status, actor=actor, details="касса")
-        payment_credit(payment=payment, actor=actor, details="касса")
+DESK = (Payment.Channel.CASH, Payment.Channel.TERMINAL)
+
+
+def payment_cash_create(
+    *,
+    account,
+    amount: Decimal,
+    paid_on,
+    actor,
+    payer_name: str = "",
+    channel: str = Payment.Channel.CASH,
+    service_id: int | None = None,
+    named_period=None,
+    key: str | None = None,
+) -> Payment:
+    """A payment taken at the cash desk (cash or a card through the counter's terminal): credited at once, for the
+    service or month the payer named if any (the ledger allocates by them). `key` — the desk form's token: the same
+    form sent twice (a double click, a resent page) returns the first payment and credits nothing more."""
+    if channel not in DESK:
+        raise PaymentError("В кассе принимают наличные или карту через терминал.")
+    if service_id and not Service.objects.filter(pk=service_id, organisation_id=account.organisation_id).exists():
+        raise PaymentError(f"Л/С № {account.number}: такой услуги у организации нет.")
+    external_id = key or str(uuid.uuid4())
+    if key and (taken := Payment.objects.filter(channel__in=DESK, external_id=key).first()):
+        return taken
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                organisation_id=account.organisation_id,
+                account=account,
+                amount=amount,
+                channel=channel,
+                external_id=external_id,
+                paid_on=paid_on,
+                payer_name=payer_name,
+                created_by=actor,
+                service_id=service_id or None,
+                named_period=named_period,
+            )
+            _event(payment.pk, payment.status, actor=actor, details="касса")
+            payment_credit(payment=payment, actor=actor, details="касса")
+    except IntegrityError:
+        if key is None:
+            raise
+        return Payment.objects.get(channel=channel, external_id=key)  # the other click of the pair won the race
     payment.refresh_from_db()
     return payment
 

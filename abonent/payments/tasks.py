@@ -17,7 +17,8 @@ from abonent.jobs.services import start_job
 from . import autopay, fiscal, reconciliation, services
 from .exporting import payments_table
 from .models import Payment
-from .registry import LAYOUTS, RegistryError, registry_import
+from .registry import RegistryError, registry_import
+from .registry_custom import layout_named
 
 REGISTRY, DUE_MAIL, RECONCILE = "payments.registry", "payments.due_mail", "payments.reconcile"
 EXPORT = "payments.export"
@@ -36,7 +37,7 @@ def _registry_run(job, progress) -> dict:
         organisation=job.organisation,
         data=bytes(job.upload),
         file_name=job.upload_name,
-        layout=LAYOUTS[job.params["layout"]],
+        layout=layout_named(job.organisation, job.params["layout"]),
         actor=job.started_by,
     )
     counts = {"created": result.created, "duplicates": result.duplicates, "unmatched": result.unmatched}

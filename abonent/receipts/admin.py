@@ -86,11 +86,14 @@ class AccountReceiptsAdmin(ReadOnly, OrgScopedAdmin):
     @admin.display(description=_("Квитанции (PDF)"))
     def receipts(self, obj):
         months = getattr(self, "_months", {}).get(obj.organisation_id, [])[:12]
-        return format_html_join(
-            " · ",
-            '<a href="{}">{}</a>',
-            ((reverse("receipts:admin_pdf", args=[obj.pk, f"{m:%Y-%m}"]), f"{m:%m.%Y}") for m in months),
-        ) or format_html("—")
+        return (
+            format_html_join(
+                " · ",
+                '<a href="{}">{}</a>',
+                ((reverse("receipts:admin_pdf", args=[obj.pk, f"{m:%Y-%m}"]), f"{m:%m.%Y}") for m in months),
+            )
+            or "—"
+        )
 
 
 @admin.register(ReceiptDelivery)

@@ -55,6 +55,7 @@ class Sources:
     last_payments: dict[int, dt.date] = field(default_factory=dict)
     last_year: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     numbers: dict[int, str] = field(default_factory=dict)  # the payment document's number by account
+    gis_ids: dict[int, str] = field(default_factory=dict)  # ГИС ЖКХ's id of the payment document, by account
     # The services with their suppliers as issued (stored receipts); None — read live with the ledger's rows.
     services: dict[int, Service] | None = None
     norms: dict[int, Norm] = field(default_factory=dict)  # the норматив in force by service
@@ -296,9 +297,11 @@ def stored(period: BillingPeriod, account_ids: list[int] | None = None) -> Sourc
     sources.charges, sources.recalculations = defaultdict(list), defaultdict(list)
     sources.norms = {n.service_id: n for n in (_instance(Norm, values) for values in shared.norms)}
     sources.houses = {(b, resource): common_use.House.from_row(rest) for b, resource, *rest in shared.houses}
-    for number, data in documents.order_by("account__number").values_list("number", "data"):
+    rows = documents.order_by("account__number").values_list("number", "data", "gis_document_id")
+    for number, data, gis_id in rows:
         _add(sources, data, issued_period, services)
         sources.numbers[sources.balances[-1].account_id] = number
+        sources.gis_ids[sources.balances[-1].account_id] = gis_id
     return sources
 
 

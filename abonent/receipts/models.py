@@ -119,6 +119,11 @@ class IssuedReceipt(models.Model):
     number = models.CharField(_("номер платёжного документа"), max_length=48)
     data = models.JSONField(_("содержание"), encoder=DjangoJSONEncoder, decoder=DecimalDecoder)
     created_at = models.DateTimeField(_("выпущена"), default=timezone.now)
+    # The only column written after issue: ГИС ЖКХ assigns it when the document is placed there, and
+    # abonent.exchange.gis_documents loads it from ГИС ЖКХ's answer with an update (save() refuses a change).
+    gis_document_id = models.CharField(
+        _("идентификатор платёжного документа в ГИС ЖКХ"), max_length=40, blank=True, db_default=""
+    )
 
     class Meta:
         verbose_name = _("выпущенная квитанция")

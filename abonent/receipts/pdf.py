@@ -9,6 +9,7 @@ import re
 import zlib
 from decimal import Decimal
 from functools import cache, lru_cache
+from itertools import groupby
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +25,9 @@ from .selectors import Receipt
 
 FONT_DIR = Path(getattr(settings, "RECEIPT_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 FONT = "DejaVu"
+# The whole DejaVu, added to a document only when one of its texts has a character the subset lacks (a payer
+# «Əliyev», a Greek letter): those characters are drawn in it, not dropped; the others stay in the subset.
+FALLBACK = "DejaVuFull"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 # What a receipt can contain: Latin, Latin-1 and Latin Extended-A, Cyrillic, punctuation («», –, —, …, №, ₽),
 # letterlike symbols and a few mathematical signs. The full DejaVu (6 000 glyphs) takes ~110 ms to parse per
@@ -84,23 +88,50 @@ class ReceiptPDF(FPDF):
         self.text_units: dict[tuple[str, str], int] = {}
         self.glyph_strings: dict[tuple[str, str], str] = {}
         self.layouts: dict[tuple[str, float, float, str], tuple[float, tuple[str, ...]]] = {}
+        self.runs: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+
+
+def _font(pdf: ReceiptPDF, family: str, style: str):
+    return pdf.fonts[family.lower() + style]
+
+
+def _runs(pdf: ReceiptPDF, text: str, style: str) -> tuple[tuple[str, str], ...]:
+    """`text` as (family, part) runs: the subset font for what it has, the full font (loaded on first need, once a
+    document) for the rest. Nearly every text is one run of the subset; cached per document like the widths."""
+    runs = pdf.runs.get((style, text))
+    if runs is None:
+        cmap = _font(pdf, FONT, style).cmap
+        if all(ord(c) in cmap for c in text):
+            runs = ((FONT, text),)
+        else:
+            if FALLBACK.lower() + style not in pdf.fonts:
+                pdf.add_font(FALLBACK, style, str(FONT_DIR / FONT_FILES[style]))
+            family = lambda c: FONT if ord(c) in cmap else FALLBACK  # noqa: E731
+            runs = tuple((name, "".join(part)) for name, part in groupby(text, key=family))
+        pdf.runs[style, text] = runs
+    return runs
 
 
 def _units(pdf: ReceiptPDF, text: str, style: str) -> int:
     units = pdf.text_units.get((style, text))
     if units is None:
-        cw = pdf.fonts[FONT.lower() + style].cw
-        units = pdf.text_units[style, text] = sum(cw[ord(c)] for c in text)
+        units = 0
+        for family, part in _runs(pdf, text, style):
+            cw = _font(pdf, family, style).cw
+            units += sum(cw[ord(c)] for c in part)
+        pdf.text_units[style, text] = units
     return units
 
 
-def _glyphs(pdf: ReceiptPDF, text: str, style: str) -> str:
-    """`text` as the font's glyph ids for a Tj operator; picking them puts them in the document's font subset."""
-    glyphs = pdf.glyph_strings.get((style, text))
+def _glyphs(pdf: ReceiptPDF, text: str, style: str, family: str = FONT) -> str:
+    """`text` (one run) as the font's glyph ids for a Tj operator; picking them puts them in the document's subset
+    of that font."""
+    glyphs = pdf.glyph_strings.get((family + style, text))
     if glyphs is None:
-        pick = pdf.fonts[FONT.lower() + style].subset.pick
+        pick = _font(pdf, family, style).subset.pick
         mapped = "".join(chr(i) for i in map(pick, map(ord, text)) if i)
-        glyphs = pdf.glyph_strings[style, text] = escape_parens(mapped.encode("utf-16-be").decode("latin-1"))
+        glyphs = escape_parens(mapped.encode("utf-16-be").decode("latin-1"))
+        pdf.glyph_strings[family + style, text] = glyphs
     return glyphs
 
 
@@ -174,8 +205,8 @@ def _row(pdf: ReceiptPDF, cells, *, h: float = 4.2, border: bool = True) -> None
     pdf.lasth = h
 
 
-def _set_font(pdf: ReceiptPDF, style: str, size: float) -> str:
-    font = pdf.fonts[FONT.lower() + style]
+def _set_font(pdf: ReceiptPDF, style: str, size: float, family: str = FONT) -> str:
+    font = _font(pdf, family, style)
     pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
     if size > font.biggest_size_pt:
         font.biggest_size_pt = size
@@ -189,7 +220,23 @@ def _cell_text(pdf: ReceiptPDF, lines, x: float, top: float, w: float, h: float,
     first = top - 0.5 * h + 0.5 * step * (len(lines) - 1) - 0.3 * size / k
     for i, value in enumerate(lines):
         dx = w - c_margin - _width(pdf, value, style, size) if align == "R" else c_margin
-        yield f"1 0 0 1 {(x + dx) * k:.2f} {(first - i * step) * k:.2f} Tm ({_glyphs(pdf, value, style)}) Tj"
+        yield f"1 0 0 1 {(x + dx) * k:.2f} {(first - i * step) * k:.2f} Tm {_shown(pdf, value, style, size)}"
+
+
+def _shown(pdf: ReceiptPDF, text: str, style: str, size: float) -> str:
+    """The Tj operators of a line: one in the subset font, or one a run when some characters need the full font
+    (which is set for its run and the subset font set back after it)."""
+    runs = _runs(pdf, text, style)
+    if len(runs) == 1 and runs[0][0] == FONT:
+        return f"({_glyphs(pdf, text, style)}) Tj"
+    ops = []
+    for family, part in runs:
+        shown = f"({_glyphs(pdf, part, style, family)}) Tj"
+        if family == FONT:
+            ops.append(shown)
+        else:
+            ops += [_set_font(pdf, style, size, family), shown, _set_font(pdf, style, size)]
+    return " ".join(ops)
 
 
 @cache
@@ -265,7 +312,8 @@ def _header(pdf: FPDF, r: Receipt) -> None:
     _text(pdf, f"Платёжный документ (ЕПД) за {r.period_label}", size=11, style="B", h=6)
     top = pdf.get_y()
     lines = [
-        f"№ платёжного документа: {r.number}",
+        f"№ платёжного документа: {r.number}"
+        + (f" (идентификатор в ГИС ЖКХ {r.gis_document_id})" if r.gis_document_id else ""),
         f"Лицевой счёт: {acc.number}" + _gis_ids(acc),
         f"Плательщик: {acc.payer_name}",
         f"Адрес помещения: {premises.address}",

@@ -11,7 +11,9 @@ a classic xref, one object after another, and only the dictionaries (never a str
 import hashlib
 import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 REF = re.compile(rb"(\d+) 0 R")
 PLAIN_STREAM = re.compile(rb"<<\s*/Length (\d+)\s*>>")
@@ -38,6 +40,7 @@ class Parsed:
     pages_root: int
     media_box: bytes
     info: int | None
+    root: int  # the catalog
 
 
 def _objects(data: bytes) -> tuple[bytes, dict[int, Obj], bytes]:
@@ -75,15 +78,16 @@ def _ref(head: bytes, key: bytes) -> int:
 
 def parse(data: bytes) -> Parsed:
     header, objects, trailer = _objects(data)
-    root = objects[_ref(trailer, b"Root")]
-    pages_root = _ref(root.head, b"Pages")
+    root_number = _ref(trailer, b"Root")
+    pages_root = _ref(objects[root_number].head, b"Pages")
     tree = objects[pages_root].head
     if b"/Kids" not in tree or b"/Type /Pages" not in tree:
         raise SplitError("the page tree is not flat")
     kids = re.search(rb"/Kids\s*\[([^\]]*)\]", tree).group(1)
     box = re.search(rb"/MediaBox\s*(\[[^\]]*\])", tree)
     info = _ref(trailer, b"Info") if b"/Info" in trailer else None
-    return Parsed(header, objects, [int(n) for n in REF.findall(kids)], pages_root, box.group(1) if box else b"", info)
+    pages = [int(n) for n in REF.findall(kids)]
+    return Parsed(header, objects, pages, pages_root, box.group(1) if box else b"", info, root_number)
 
 
 def _closure(parsed: Parsed, page: int) -> list[int]:
@@ -180,3 +184,43 @@ def split(data: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
     """`data` cut into one file per (first, last) page range."""
     splitter = Splitter(data)
     return [splitter.file(first, last) for first, last in ranges]
+
+
+def join(parts: Iterable[bytes], out: BinaryIO) -> None:
+    """fpdf2's documents `parts` written to `out` as one PDF, their pages in order, one part in memory at a time:
+    the printing house's file of a city (≈ 10 KiB a page, a gigabyte for 100 000 receipts) never is. Each part's
+    objects are renumbered after the previous part's and copied as they are (every part keeps the fonts it embeds);
+    its page tree's place goes to the file's one page tree, its catalog and information are left out."""
+    offsets: list[int] = [0, 0, 0]  # 1 the page tree, 2 the catalog, 3 the document information: written last
+    kids: list[int] = []
+    media_box, info, at = b"", b"<<\n>>", 0
+    for data in parts:
+        parsed = parse(data)
+        objects = parsed.objects
+        if not at:
+            at = out.write(parsed.header)
+        media_box = media_box or parsed.media_box
+        if parsed.info and info == b"<<\n>>":
+            info = objects[parsed.info].head
+        skip = {parsed.root, parsed.pages_root, parsed.info}
+        mapping = {parsed.pages_root: 1}
+        for number in objects:
+            if number not in skip:
+                mapping[number] = len(offsets) + len(mapping)
+        for number, obj in objects.items():
+            if number not in skip:
+                offsets.append(at)
+                at += out.write(_write(mapping[number], obj, mapping))
+        kids += [mapping[page] for page in parsed.pages]
+    tail = [
+        b"1 0 obj\n<<\n/Count %d\n/Kids [%s]\n/MediaBox %s\n/Type /Pages\n>>\nendobj\n"
+        % (len(kids), b" ".join(b"%d 0 R" % kid for kid in kids), media_box),
+        b"2 0 obj\n<<\n/PageLayout /OneColumn\n/Pages 1 0 R\n/Type /Catalog\n>>\nendobj\n",
+        b"3 0 obj\n%s\nendobj\n" % info,
+    ]
+    for n, part in enumerate(tail):
+        offsets[n] = at
+        at += out.write(part)
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<<\n/Size %d\n/Root 2 0 R\n/Info 3 0 R\n>>\nstartxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, at))

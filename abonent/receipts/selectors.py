@@ -91,6 +91,7 @@ class Receipt:
     last_payment_on: dt.date | None = None
     due_date: dt.date | None = None
     number: str = ""  # the payment document's number (issued.number_prefix), stored with the issued receipt
+    gis_document_id: str = ""  # the id ГИС ЖКХ gave the document, once loaded from its answer
     house: list[HouseRow] = field(default_factory=list)
     # No benefits or subsidies are granted through this payee; the ЕПД form has their lines all the same.
     benefits: Decimal = ZERO
@@ -337,6 +338,7 @@ def receipts_assembled(period: BillingPeriod, sources: issued.Sources) -> list[R
                 last_payment_on=sources.last_payments.get(b.account_id),
                 due_date=sources.due_date,
                 number=sources.number(b.account, b.period),
+                gis_document_id=sources.gis_ids.get(b.account_id, ""),
                 house=house,
             )
         )

@@ -3,16 +3,16 @@
 import io
 import logging
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
 
 from abonent.billing.models import AccountBalance, BillingPeriod
 from abonent.billing.penalties import due_date
@@ -23,7 +23,7 @@ from abonent.notifications.selectors import opted_out_user_ids
 from abonent.users.models import AccountLink
 from abonent.users.services import account_link_set_receipts
 
-from . import issued, pdf, selectors
+from . import issued, pdf, pdf_split, selectors
 from .models import ReceiptDelivery
 
 log = logging.getLogger(__name__)
@@ -173,12 +173,31 @@ def _send_chunk(period: BillingPeriod, chunk: list, by_account: dict[int, list[A
     claimed = _claimed(period, [receipt.account.pk for receipt in chunk])
     pending = [r for r in chunk if any((lk.user_id, lk.account_id) not in claimed for lk in by_account[r.account.pk])]
     files = dict(zip([r.account.pk for r in pending], pdf.render_separate(pending), strict=True))
-    for receipt in chunk:
-        for link in by_account[receipt.account.pk]:
-            if (link.user_id, link.account_id) in claimed:
-                counts["skipped"] += 1
-            else:
-                counts[_send_one(link, receipt, period, files[receipt.account.pk])] += 1
+    # One SMTP connection for the chunk's letters (with a relay over TLS a connection a letter costs more than the
+    # letter); each letter is still claimed right before it goes.
+    connection = _smtp()
+    try:
+        for receipt in chunk:
+            for link in by_account[receipt.account.pk]:
+                if (link.user_id, link.account_id) in claimed:
+                    counts["skipped"] += 1
+                else:
+                    message = _message(link, receipt, files[receipt.account.pk])
+                    message.connection = connection
+                    counts[_send_one(link, message, period)] += 1
+    finally:
+        connection.close()
+
+
+def _smtp():
+    """The mail connection, open if the server answers; if not, each letter tries on its own and its failure is
+    recorded (tried again on the next run), as with a connection a letter."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:  # SMTP and socket errors of every kind
+        log.warning("mail server unavailable: %s", exc)
+    return connection
 
 
 def mailing_links(period: BillingPeriod, account_ids: list[int] | None = None) -> list[AccountLink]:
@@ -208,11 +227,10 @@ def _claimed(period: BillingPeriod, account_ids: list[int]) -> set[tuple[int, in
     return set(rows.values_list("user_id", "account_id"))
 
 
-def _send_one(link: AccountLink, receipt, period: BillingPeriod, attachment: bytes) -> str:
+def _send_one(link: AccountLink, message: EmailMultiAlternatives, period: BillingPeriod) -> str:
     # The letter (its PDF: most of the time) is made before the claim, so a worker killed while drawing leaves
     # nothing claimed and the rerun sends it; only a kill during the SMTP exchange itself leaves a claim that
     # may or may not have gone out, and it is not sent again.
-    message = _message(link, receipt, attachment)
     delivery = _claim(link, period)
     if delivery is None:
         return "skipped"
@@ -220,6 +238,7 @@ def _send_one(link: AccountLink, receipt, period: BillingPeriod, attachment: byt
         message.send()
     except Exception as exc:  # SMTP errors of every kind: recorded, tried again on the next run
         log.warning("receipt e-mail to %s failed: %s", link.user.email, exc)
+        message.connection.close()  # the next letter opens a fresh one: this one may be broken
         delivery.status, delivery.error = ReceiptDelivery.Status.FAILED, str(exc)[:1000]
         delivery.save(update_fields=["status", "error"])
         return "failed"
@@ -242,22 +261,18 @@ def export_part(*, period: BillingPeriod, fmt: str, account_ids: list[int]) -> b
     raise ReceiptError(f"Неизвестный формат: {fmt}")
 
 
-def export_join(fmt: str, parts: list[bytes]) -> bytes:
-    """The chunks' parts as one file, in the chunks' order (accounts by number)."""
-    out = io.BytesIO()
+def export_join(fmt: str, parts: Iterable[bytes], out: BinaryIO) -> None:
+    """The chunks' parts written to `out` as one file, in the chunks' order (accounts by number), one part in memory
+    at a time: a city's merged PDF is ≈ 10 KiB a page, a gigabyte for 100 000 receipts (docs/BENCHMARKS.md, «Jobs»).
+    The PDF parts are joined by pdf_split (their objects copied, renumbered), not re-read as pypdf objects."""
     if fmt == "pdf":
-        writer = PdfWriter()
-        for part in parts:
-            if part:
-                writer.append(PdfReader(io.BytesIO(part)))
-        writer.write(out)
-        return out.getvalue()
+        pdf_split.join((part for part in parts if part), out)
+        return
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
         for part in parts:
             with zipfile.ZipFile(io.BytesIO(part)) as piece:
                 for info in piece.infolist():
                     archive.writestr(info, piece.read(info))
-    return out.getvalue()
 
 
 def export_accounts(period: BillingPeriod) -> list[int]:

@@ -4,7 +4,10 @@
 A chunk is idempotent: the mailing claims each letter before it goes (ReceiptDelivery) and skips the claimed on a
 rerun; an export chunk writes its part of the file again."""
 
+import tempfile
+
 from django.conf import settings
+from django.core.files import File
 
 from abonent.billing.models import BillingPeriod
 from abonent.jobs import files, registry
@@ -66,10 +69,13 @@ def _export_chunk(job, params: dict, progress) -> dict:
 def _export_finish(job, results: list[dict]) -> dict:
     fmt, period = job.params["format"], _period(job)
     names = [result["part"] for result in results if result.get("part")]
-    data = services.export_join(fmt, [files.read_part(name) for name in names])
-    files.save_result(job, f"receipts-{period.organisation.code}-{period.month:%Y-%m}.{fmt}", data)
+    with tempfile.TemporaryFile() as out:  # the file of a city does not fit a worker's memory
+        services.export_join(fmt, (files.read_part(name) for name in names), out)
+        size = out.tell()
+        out.seek(0)
+        files.save_result(job, f"receipts-{period.organisation.code}-{period.month:%Y-%m}.{fmt}", File(out))
     files.drop_parts(names)
-    return {"receipts": job.total, "bytes": len(data)}
+    return {"receipts": job.total, "bytes": size}
 
 
 def _describe(params: dict) -> str:

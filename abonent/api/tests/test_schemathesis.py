@@ -2,6 +2,8 @@
 app: no 500, and every answer (status, content type, headers, body) conforms to the schema. The ids in paths
 are the resident's own, so the answers are the real ones, not only 404s (other ids: test_isolation)."""
 
+import datetime as dt
+
 import pytest
 import schemathesis
 import time_machine
@@ -13,6 +15,7 @@ from schemathesis import checks
 
 from abonent.api import tokens
 from abonent.api.models import OrgScope
+from abonent.exchange.tasks import month_import_start
 from abonent.wsgi import application
 
 from .conftest import IN_WINDOW
@@ -43,7 +46,7 @@ def _own_ids(case, resident, owned):
     ids = {
         "account_id": resident.account.pk, "meter_id": resident.meter.pk, "appeal_id": owned["appeal"],
         "attachment_id": owned["attachment"], "request_id": owned["request"], "news_id": owned["news"],
-        "order": owned["order"], "month": "2024-03",
+        "order": owned["order"], "month": "2024-03", "job_id": owned.get("job"),
     }  # fmt: skip
     if "/org/" in case.path:
         ids["account_id"] = resident.account.pk
@@ -104,7 +107,13 @@ def test_every_resident_operation_conforms_to_the_schema(resident, owned):
 
 def test_every_organisation_operation_conforms_to_the_schema(resident, owned):
     _, raw = tokens.key_create(organisation=resident.org, name="1С", scopes=OrgScope.values, actor=None)
+    owned["job"] = month_import_start(
+        organisation=resident.org, month=dt.date(2024, 3, 1), data=b"x", file_name="m.csv", publish=False,
+        channel="api",
+    ).pk  # fmt: skip
     operations = _operations(org=True)
-    assert len(operations) == 4
+    assert len(operations) == 6
     seen = _run(operations, {"Authorization": f"Bearer {raw}"}, resident, owned)
-    assert all(200 in codes for codes in seen.values()), seen
+    assert all(200 in codes for label, codes in seen.items() if label.startswith("GET")), seen
+    # the resident's organisation computes its own charges: the month import is refused, as documented
+    assert seen["POST /api/v1/org/month-import/"] == {403}, seen

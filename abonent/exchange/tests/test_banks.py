@@ -4,6 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from abonent.billing import statements
@@ -11,6 +12,8 @@ from abonent.exchange.bank_statement import statement_import
 from abonent.exchange.errors import ExchangeRefused
 from abonent.exchange.models import ExchangeFile
 from abonent.exchange.month_import import billing_month_import
+from abonent.exchange.tasks import DEBT_REGISTRY
+from abonent.jobs.models import Job
 from abonent.payments.models import Payment, UnmatchedLine
 from abonent.testing import factories as f
 
@@ -19,16 +22,33 @@ from .conftest import OCTOBER, month_file
 pytestmark = pytest.mark.django_db
 
 
-def test_debt_registry_made_on_publish(external, django_capture_on_commit_callbacks):
+def test_debt_registry_made_on_publish_by_a_job_downloaded_from_its_page(external, django_capture_on_commit_callbacks):
     org = external["org"]
     with django_capture_on_commit_callbacks(execute=True):
         billing_month_import(organisation=org, month=OCTOBER, data=month_file("csv"), file_name="o.csv", publish=True)
+    job = Job.objects.get(kind=DEBT_REGISTRY)
+    assert job.state == Job.State.FINISHED and job.organisation_id == org.pk
     registry = ExchangeFile.objects.get(kind="debt_registry")
     assert registry.file_name == f"{org.inn}_{org.settlement_account}_102026.txt"
-    text = bytes(registry.content).decode("cp1251")
     address = external["first"].premises.address
     # 100002 has an advance and 100003 nothing: only the debt is sent
-    assert text == f"100001;Иванов Иван Иванович;{address};102026;418.26\r\n"
+    expected = f"100001;Иванов Иван Иванович;{address};102026;418.26\r\n".encode("cp1251")
+    assert bytes(registry.content) == expected
+    client = Client()
+    client.force_login(f.OperatorFactory(organisation=org))
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    download = reverse("admin:exchange_exchangefile_download", args=[registry.pk])
+    assert download in page and reverse("jobs:file", args=[job.pk]) in page
+    assert b"".join(client.get(reverse("jobs:file", args=[job.pk])).streaming_content) == expected
+    assert client.get(download).content == expected
+    # on request: the same registry again, as a new job; a month not published is refused in Russian
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:exchange_exchangefile_debt_registry"), {"month": "10.2026"})
+    again = Job.objects.filter(kind=DEBT_REGISTRY).latest("pk")
+    assert response.url == reverse("jobs:detail", args=[again.pk]) and again.pk != job.pk
+    assert ExchangeFile.objects.filter(kind="debt_registry", channel="request").get().content == expected
+    refused = client.post(reverse("admin:exchange_exchangefile_debt_registry"), {"month": "11.2026"})
+    assert "за этот месяц у организации нет периода" in refused.content.decode()
 
 
 def statement(org, docs: list[dict], encoding="cp1251", declared="Windows") -> bytes:

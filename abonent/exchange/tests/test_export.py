@@ -11,7 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from abonent.exchange import readers
+from abonent.exchange.errors import ExchangeRefused
 from abonent.exchange.exporting import billing_export
+from abonent.exchange.models import BillingMapping
 from abonent.metering.models import Reading
 from abonent.metering.submit import reading_submit
 from abonent.payments.services import payment_cash_create
@@ -90,3 +92,34 @@ def test_since_last_export_gives_only_new_rows(entered, tmp_path):
     out = tmp_path / "all.csv"
     call_command("export_billing", "payments", str(out), org=org.code)
     assert _csv_lines(out.read_bytes(), "cp1251")[-1][:3] == ["ИТОГО", "2", "428.26"]
+
+
+def test_the_operators_mapping_renames_reorders_and_omits_columns(entered):
+    org = entered["org"]
+    BillingMapping.objects.create(
+        organisation=org,
+        preset="1c-zkh",
+        columns={
+            "readings": [["value", "POKAZ2"], "account", ["serial", "Номер счётчика"]],
+            "payments": [["amount", "SUM"], "account", "paid_on"],
+        },
+    )
+    month = dt.date(2026, 11, 1)
+    readings = billing_export(organisation=org, kind="readings", fmt="csv", month=month)
+    assert _csv_lines(readings.data, "cp1251") == [
+        ["POKAZ2", "ЛицевойСчет", "Номер счётчика"],  # the account's header is the import layout's (1С)
+        ["123.456000", "100001", "СВ-001"],
+        ["", "ИТОГО", "1"],
+    ]
+    assert billing_export(organisation=org, kind="readings", fmt="csv", month=month).data == readings.data
+    payments = billing_export(organisation=org, kind="payments", fmt="dbf", encoding="cp866")
+    table = readers.read(payments.data, "dbf")
+    assert table.headers == ["SUM", "LS", "DATA"]  # a header dBase cannot hold keeps the standard name
+    assert table.rows[0][1] == ["418.26", "100001", "12.11.2026"] and table.rows[1][1] == ["418.26", "ИТОГО", "1"]
+    assert billing_export(organisation=org, kind="payments", fmt="dbf", encoding="cp866").data == payments.data
+
+
+def test_an_unknown_field_in_the_mapping_refused_in_russian(entered):
+    BillingMapping.objects.create(organisation=entered["org"], columns={"payments": ["account", "сумма"]})
+    with pytest.raises(ExchangeRefused, match="неизвестное поле «сумма»: есть account, paid_on, amount"):
+        billing_export(organisation=entered["org"], kind="payments", fmt="csv")

@@ -97,14 +97,14 @@ def test_the_receipts_export_is_queued(client, operator, org, action):
 
 def test_publishing_queues_the_mailings(org, django_capture_on_commit_callbacks):
     """The publish step (itself a job) mails nothing in its own process: the receipts and the payment-due
-    letters are jobs of their own, queued once the publish has committed."""
+    letters are jobs of their own, queued once the publish has committed (with the bank's debt registry)."""
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         cycle.period_close(organisation=org, month=dt.date(2026, 10, 1))
     assert not Job.objects.exists() and not ReceiptDelivery.objects.exists()
     for callback in callbacks:
-        callback()  # the commit: period_published → the two mailing jobs are started
+        callback()  # the commit: period_published → the two mailing jobs and the debt registry's are started
     kinds = sorted(Job.objects.values_list("kind", flat=True))
-    assert kinds == ["payments.due_mail", "receipts.mail"]
+    assert kinds == ["exchange.debt_registry", "payments.due_mail", "receipts.mail"]
 
 
 def _same_job_for_a_second_operator(client, org, call):
@@ -165,6 +165,7 @@ def test_the_billing_month_and_bank_statement_uploads_are_queued(client, operato
     statement = SimpleUploadedFile("kl_to_1c.txt", b"1CClientBankExchange\n")
     _quick(lambda: client.post(reverse("admin:exchange_exchangefile_statement"), {"file": statement}))
     jobs = {job.kind: job for job in Job.objects.all()}
-    assert sorted(jobs) == ["exchange.month", "exchange.statement"]
-    assert bytes(jobs["exchange.month"].upload) == b"100001;1;100\n" and jobs["exchange.month"].state == "queued"
+    assert sorted(jobs) == ["exchange.month_import", "exchange.statement"]
+    month_job = jobs["exchange.month_import"]  # the one kind the API's month import queues too
+    assert bytes(month_job.upload) == b"100001;1;100\n" and month_job.state == "queued"
     assert not ExchangeFile.objects.exists() and not Payment.objects.exists()

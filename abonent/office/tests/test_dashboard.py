@@ -3,16 +3,19 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from abonent.billing.models import LedgerEntry
 from abonent.billing.statements import debts
-from abonent.housing.models import PersonalAccount
+from abonent.housing.models import PersonalAccount, Premises
 from abonent.lib.numbers import money as money_text
+from abonent.metering.lookups import meters_of_organisation_q
 from abonent.metering.models import Reading
+from abonent.metering.submit import Submission, readings_submit
 from abonent.office import dashboard, money
 from abonent.office.models import Role
+from abonent.orgs.dates import add_months
 from abonent.support.models import Appeal
 from abonent.testing import factories as f
 
@@ -56,19 +59,41 @@ def test_the_page_shows_period_readings_money_debt_appeals_and_an_svg_chart(clie
     assert f"{glance['readings'].received} из {glance['readings'].meters}" in page
 
 
-def test_readings_so_far_count_meters_by_channel_against_last_month(demo):
+def _recounted(organisation, month):
+    """The month at a glance's readings counted live: meters of the organisation, readings that count."""
+    sent = Reading.objects.filter(meters_of_organisation_q(organisation.pk, "meter__"), period=month, is_current=True)
+    sent = sent.exclude(channel="estimate").exclude(status="rejected")
+    by_channel = dict(sent.values_list("channel").annotate(n=Count("id")).order_by())
+    return dashboard.meters_of(organisation).count(), by_channel
+
+
+def test_readings_so_far_equal_a_live_recount_after_new_readings_and_meters(demo):
     organisation = demo[0]
     month = dashboard.period_state(organisation, organisation.today()).month
     seen = dashboard.readings_so_far(organisation, month)
-    assert seen.meters == dashboard.meters_of(organisation).count()
-    assert seen.received == sum(now for _, now, _ in seen.by_channel)
-    assert seen.last_month_received > 0  # the demo's history has last month's readings
-    sent = (
-        Reading.objects.filter(meter__in=dashboard.meters_of(organisation), period=month, is_current=True)
-        .exclude(channel="estimate")
-        .exclude(status="rejected")
+    meters, by_channel = _recounted(organisation, month)
+    assert (seen.meters, seen.received) == (meters, sum(by_channel.values()))
+    assert [now for _, now, _ in seen.by_channel] == [by_channel.get(c.value, 0) for c in dashboard.CHANNELS]
+    assert seen.last_month_received == sum(_recounted(organisation, add_months(month, -1))[1].values()) > 0
+    # New data: a meter installed, one closed, an operator's readings for two silent meters.
+    premises = Premises.objects.filter(building__organisation=organisation).first()
+    f.MeterFactory(premises=premises, resource="heat", serial_number="TALLY-1")
+    shut = dashboard.meters_of(organisation).exclude(pk__in=Reading.objects.filter(period=month).values("meter_id"))
+    shut = shut.first()
+    shut.save()  # a save that changes nothing counts nothing twice
+    shut.status, shut.closed_on = "closed", organisation.today()
+    shut.save()
+    silent = list(
+        dashboard.meters_of(organisation).exclude(pk__in=Reading.objects.filter(period=month).values("meter_id"))
     )
-    assert seen.received == sent.values("meter_id").distinct().count()
+    operator = make_operator(organisation, Role.DISPATCHER)
+    made = readings_submit(organisation=organisation, user=operator, channel="operator",
+                           submissions=[Submission(m.pk, "90000", False, True) for m in silent[:2]])  # fmt: skip
+    assert {r.period for r in made} == {month}
+    after = dashboard.readings_so_far(organisation, month)
+    meters, by_channel = _recounted(organisation, month)
+    assert (after.meters, after.received) == (meters, sum(by_channel.values())) == (seen.meters, seen.received + 2)
+    assert [now for _, now, _ in after.by_channel] == [by_channel.get(c.value, 0) for c in dashboard.CHANNELS]
 
 
 def test_an_appeal_waiting_longer_than_ten_days_is_overdue(demo):

@@ -126,6 +126,37 @@ def test_the_xlsx_opened_with_openpyxl_has_the_same_figures(client, demo, django
         assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in row[2:]] == line.figures()
 
 
+def test_a_sheet_too_large_for_the_request_is_written_by_a_job_with_the_same_figures(
+    client, demo, django_capture_on_commit_callbacks
+):
+    """Every sheet's XLSX is written by the report export job (a city's 100 000 lines would not fit in a request):
+    a multi-month sheet by house goes to the job's page, whose file has the screen's figures line by line."""
+    from abonent.jobs.models import Job  # noqa: PLC0415
+
+    organisation = demo[0]
+    client.force_login(make_operator(organisation, Role.ACCOUNTANT))
+    first, last = _span(organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/office/reports/turnover/", {"first": f"{first:%m.%Y}", "last": f"{last:%m.%Y}",
+                                                            "by": "house", "format": "xlsx"})  # fmt: skip
+    job = Job.objects.get(kind="office.export")
+    assert response.status_code == 302 and response.url == f"/office/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert job.state == Job.State.FINISHED, job.error
+    assert job.params["report"] == "turnover" and job.params["query"]["by"] == "house"
+    page = client.get(response.url).content.decode()
+    assert f"ОСВ {first:%m.%Y}–{last:%m.%Y}" in page and f"/office/jobs/{job.pk}/file/" in page
+    download = client.get(f"/office/jobs/{job.pk}/file/")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True)
+    )
+    expected = turnover.sheet(organisation, first, last, by="house")
+    assert rows[0][0] == "Дом" and len(rows) == 1 + len(expected.lines) + 1 > 3
+    for row, line in zip(rows[1:], [*expected.lines, expected.total], strict=True):
+        assert row[0] == line.label
+        assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in row[2:]] == line.figures()
+
+
 def test_the_screen_shows_the_total(client, demo):
     organisation = demo[0]
     client.force_login(make_operator(organisation, Role.ACCOUNTANT))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from abonent.billing.models import BillingPeriod
 from abonent.jobs.models import Job
 from abonent.metering.models import Reading
+from abonent.news.models import News
 from abonent.office.models import DebtNotice
 from abonent.payments.models import Registry, UnmatchedLine
 from abonent.support.models import Appeal, PaidService, PaidServiceRequest
@@ -46,5 +47,7 @@ def world(organisation=None):
     unmatched = UnmatchedLine.objects.create(registry=registry, organisation=org, external_id=f"world-{org.pk}",
                                              account_number="404404", amount=Decimal("250.00"),
                                              paid_on=dt.date(2026, 11, 20))  # fmt: skip
-    return {"period": period, "job": job, "unmatched": unmatched, "org": org, "building": building, "account": account, "meter": meter, "reading": reading,
+    news = News.objects.create(organisation=org, title="Плановое отключение воды", body="С 10:00 до 14:00.",
+                               published_on=dt.date(2026, 11, 30), is_published=False)  # fmt: skip
+    return {"news": news, "period": period, "job": job, "unmatched": unmatched, "org": org, "building": building, "account": account, "meter": meter, "reading": reading,
             "appeal": appeal, "paid": paid, "notice": notice, "subscriber": subscriber}  # fmt: skip

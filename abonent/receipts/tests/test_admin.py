@@ -3,6 +3,7 @@
 import io
 import zipfile
 
+import pypdf
 import pytest
 from django.urls import reverse
 
@@ -36,6 +37,19 @@ def test_account_list_links_receipts_and_period_export(client, published, django
     assert f"{account.number}-2026-10.pdf" in zipfile.ZipFile(io.BytesIO(data)).namelist()
     response, data = _export(client, period, "export_pdf", django_capture_on_commit_callbacks)
     assert response["Content-Type"] == "application/pdf" and data.startswith(b"%PDF")
+
+
+def test_period_pdf_of_several_chunks_is_one_file_in_account_order(
+    client, published, settings, django_capture_on_commit_callbacks
+):
+    """A chunk per account: the parts joined into one PDF, a page per receipt, accounts by number."""
+    settings.RECEIPTS_EXPORT_CHUNK = 1
+    client.force_login(f.OperatorFactory(organisation=published["org"]))
+    _, data = _export(client, published["october"], "export_pdf", django_capture_on_commit_callbacks)
+    pages = pypdf.PdfReader(io.BytesIO(data), strict=True).pages
+    numbers = sorted([published["account"].number, published["second"].number])
+    assert len(pages) == 2
+    assert [number in page.extract_text() for page, number in zip(pages, numbers, strict=True)] == [True, True]
 
 
 def test_other_organisations_operator_sees_nothing(client, published):

@@ -158,3 +158,62 @@ def test_split_keeps_each_range_of_pages():
     ]
     assert [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(second), strict=True).pages] == ["Страница Третья"]
     assert len(pypdfium2.PdfDocument(first)) == 2
+
+
+def _font_count(data: bytes) -> int:
+    """The fonts a file's page uses, each embedded (a subset with its font program)."""
+    fonts = pypdf.PdfReader(io.BytesIO(data), strict=True).pages[0]["/Resources"]["/Font"].values()
+    assert all(f.get_object()["/DescendantFonts"][0]["/FontDescriptor"]["/FontFile2"] for f in fonts)
+    return len(fonts)
+
+
+def test_each_separate_receipt_is_its_page_of_the_merged_pdf(published):
+    """The e-mail's file and the printing house's page of the same receipt: the same text and the same QR code."""
+    receipts = selectors.receipts_for(period=published["october"])
+    merged = pdf.render(receipts)
+    pages = pypdf.PdfReader(io.BytesIO(merged)).pages
+    document = pypdfium2.PdfDocument(merged)
+    for n, (data, r) in enumerate(zip(pdf.render_separate(receipts), receipts, strict=True)):
+        page_text = re.sub(r"\s+", " ", pages[n].extract_text().replace("\xa0", " "))
+        assert pdf_text(data) == page_text
+        assert r.account.number in page_text
+        found = zxingcpp.read_barcodes(document[n].render(scale=3).to_pil())
+        assert [code.text for code in found] == [decode_qr(data)] == [r.qr_payload()]
+
+
+def test_characters_outside_the_subset_font_are_drawn_not_dropped(published):
+    """«Ё», Latin and «№» are in the subset made once per machine; «Ə» (an Azerbaijani surname) and «Ω» are not:
+    they are drawn in the full DejaVu, embedded in that receipt's file only, and its text keeps every character."""
+    receipts = selectors.receipts_for(period=published["october"])
+    mine, other = 0, 1
+    account = receipts[mine].account  # the receipt's own copy: what the PDF draws
+    account.payer_name = "Ёлкина Jean-Luc Əliyeva Ωmega, № 5"
+    files = pdf.render_separate(receipts)
+    expected = f"Плательщик: {account.payer_name}"
+    assert expected in pdf_text(files[mine])
+    assert expected in pdf_text(pdf.render(receipts))
+    assert expected in pdf_text(pdf.render([receipts[mine]]))
+    assert receipts[other].account.payer_name not in pdf_text(files[mine])
+    assert _font_count(files[mine]) == 3 and _font_count(files[other]) == 2  # the full font in that file only
+    assert decode_qr(files[mine]) == receipts[mine].qr_payload()
+
+
+def test_join_writes_the_parts_as_one_pdf_in_order(published):
+    """The printing house's file from the chunks' parts (pdf_split.join, one part in memory at a time): every page
+    of every part in order, with its own text and QR code, the file valid on its own (pypdf strict, pdfium)."""
+    receipts = selectors.receipts_for(period=published["october"])
+    parts = [pdf.render([receipts[1]]), pdf.render(receipts), pdf.render([receipts[0]])]
+    out = io.BytesIO()
+    pdf_split.join(parts, out)
+    data = out.getvalue()
+    _xref_points_at_each_object(data)
+    pages = pypdf.PdfReader(io.BytesIO(data), strict=True).pages
+    document = pypdfium2.PdfDocument(data)
+    order = [receipts[1], receipts[0], receipts[1], receipts[0]]
+    assert len(pages) == len(document) == 4
+    expected = [p.extract_text() for part in parts for p in pypdf.PdfReader(io.BytesIO(part)).pages]
+    assert [p.extract_text() for p in pages] == expected
+    for page, rendered, r in zip(pages, document, order, strict=True):
+        assert r.account.number in page.extract_text()
+        found = zxingcpp.read_barcodes(rendered.render(scale=3).to_pil())
+        assert [code.text for code in found] == [r.qr_payload()]

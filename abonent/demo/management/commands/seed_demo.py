@@ -13,8 +13,15 @@ from abonent.demo.logins import DEMO_USERNAMES
 from abonent.demo.register import DEMO_CODES, DemoContext, seed
 from abonent.demo.reset import purge
 from abonent.housing.models import Building, PersonalAccount, Premises
+from abonent.metering import tally
 from abonent.metering.models import Meter
 from abonent.orgs.models import Organisation
+
+
+def recount() -> None:
+    """The demo writes its meters and readings in bulk, around the saves that keep metering's counters."""
+    for organisation in Organisation.objects.all():
+        tally.tally_recount(organisation)
 
 
 class Command(BaseCommand):
@@ -74,6 +81,7 @@ class Command(BaseCommand):
                 progress=options["verbosity"] > 0,
                 write=self.stdout.write,
             )
+            recount()
         self._analyze()
 
     def _analyze(self) -> None:
@@ -109,6 +117,7 @@ class Command(BaseCommand):
                 self.stdout.write("Создаю демо-данные:")
             write = (lambda line: None) if quiet else self.stdout.write
             seed(DemoContext(write=write, history_months=options["months"]))
+            recount()
         if options["verbosity"] > 0:
             # Not the logins themselves: `make run` prints them right after this, and twice was once too many.
             self.stdout.write("Демо-входы и адреса печатает manage.py demo_logins (make run — сам).")

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from abonent.exchange.errors import ExchangeRefused
 from abonent.exchange.exporting import billing_export
 from abonent.lib.inputs import parse_ru_date, parse_ru_month
 from abonent.orgs.models import Organisation
@@ -49,5 +50,7 @@ class Command(BaseCommand):
             )
         except UnicodeEncodeError as exc:
             raise CommandError(f"Текст не записывается в кодировке {options['encoding']}: {exc}") from exc
+        except ExchangeRefused as exc:
+            raise CommandError("; ".join(exc.errors)) from exc
         path.write_bytes(export.data)
         self.stdout.write(f"Выгружено строк: {export.rows} → {path}")
