@@ -326,6 +326,7 @@ RECEIPTS_MAIL_CHUNK = env.int("RECEIPTS_MAIL_CHUNK", default=100)
 BOTS_NOTICE_CHUNK = env.int("BOTS_NOTICE_CHUNK", default=200)
 BOTS_SEND_RATE = env.float("BOTS_SEND_RATE", default=25.0)
 RECEIPTS_EXPORT_CHUNK = env.int("RECEIPTS_EXPORT_CHUNK", default=500)
+PAYMENTS_DUE_MAIL_CHUNK = env.int("PAYMENTS_DUE_MAIL_CHUNK", default=200)  # payment-due letters in one task
 # Tests run the tasks in the test process (conftest); anything else sends them to a worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -2,10 +2,13 @@
 runs as a job of abonent.jobs, started from the back office (admin_periods) or the schedule, never inside a web
 request (a city's close takes longer than any proxy waits)."""
 
+import datetime as dt
+
 from celery import shared_task
 from django.urls import reverse
 
 from abonent.jobs import registry
+from abonent.jobs.foreground import start_here
 from abonent.jobs.services import start_job
 from abonent.orgs.dates import month_label
 
@@ -22,23 +25,53 @@ STEP_LABELS = {
 }
 
 
+SCHEDULE = "billing.schedule"
+
+
 @shared_task(name="abonent.billing.tasks.run_schedule")
-def run_schedule() -> list[str]:
-    return schedule.schedule_run()
+def run_schedule() -> list[int]:
+    """Beat's hourly start: what is due today, as one job per organisation (its steps in order, with progress,
+    in the list of jobs; started by «расписание»). The same work still under way is not started twice."""
+    return [job.pk for job in schedule_start()]
 
 
-def close_start(*, period: BillingPeriod, step: str | None, actor=None, reason: str | None = None):
+def schedule_start(*, today=None, send: bool = True) -> list:
+    by_org: dict = {}
+    for org, month, last_step in schedule.schedule_due(today=today):
+        by_org.setdefault(org, []).append([month.isoformat(), last_step])
+    jobs = []
+    for org, steps in by_org.items():
+        params = {"steps": steps, "today": (today or org.today()).isoformat()}
+        jobs.append(start_job(kind=SCHEDULE, organisation=org, params=params, send=send))
+    return jobs
+
+
+def _schedule_run(job, progress) -> dict:
+    today = dt.date.fromisoformat(job.params["today"])
+    reached = []
+    for month_text, last_step in job.params["steps"]:
+        month = dt.date.fromisoformat(month_text)
+        progress.phase(f"{month_label(month)}: до шага «{STEP_LABELS[last_step]}»")
+        step = schedule.run_until(job.organisation, month, last_step, progress, today)
+        reached.append(f"{month_label(month)}: {STEP_LABELS.get(step, 'ничего не положено')}")
+    return {"_notes": reached}
+
+
+def _schedule_describe(params: dict) -> str:
+    steps = params.get("steps", [])
+    return "; ".join(f"{month_label(dt.date.fromisoformat(m))} до шага «{STEP_LABELS[s]}»" for m, s in steps)
+
+
+def close_start(*, period: BillingPeriod, step: str | None, actor=None, reason: str | None = None, here: bool = False):
     """Queue a step of the period's close (None: every step not yet done); the same step of the same period
-    already queued or running is returned instead of a second one."""
+    already queued or running is returned instead of a second one. `here`: a new job for this process to run
+    (a command in the foreground; foreground.AlreadyStarted if the same one is under way)."""
     step = step or "all"
     params = {"period": period.pk, "step": step, "reason": reason, "label": f"{period}"}
-    return start_job(
-        kind=CLOSE,
-        organisation=period.organisation_id,
-        params=params,
-        actor=actor,
-        key=f"{CLOSE}:{period.pk}:{step}",
-    )
+    start = {"kind": CLOSE, "organisation": period.organisation_id, "params": params, "actor": actor}
+    if here:
+        return start_here(**start, key=f"{CLOSE}:{period.pk}:{step}")
+    return start_job(**start, key=f"{CLOSE}:{period.pk}:{step}")
 
 
 def _close_run(job, progress) -> dict:
@@ -83,5 +116,14 @@ registry.register(
         user_errors=(BillingError,),
         describe=_close_describe,
         links=_close_links,
+    )
+)
+registry.register(
+    registry.Kind(
+        name=SCHEDULE,
+        label="Закрытие месяца по расписанию",
+        run=_schedule_run,
+        user_errors=(BillingError,),
+        describe=_schedule_describe,
     )
 )

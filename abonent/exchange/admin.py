@@ -10,17 +10,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from abonent.billing.errors import BillingError
 from abonent.billing.models import BillingPeriod
 from abonent.lib.inputs import SafeJSONField, parse_ru_month
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
-from .bank_statement import statement_import
+from . import tasks
 from .errors import ExchangeRefused
 from .models import BillingMapping, ExchangeFile, ExchangeToken
-from .month_import import billing_month_import
-from .tasks import debt_registry_start
 
 register_org_path("exchange.BillingMapping", "organisation")
 register_org_path("exchange.ExchangeFile", "organisation")
@@ -120,8 +117,9 @@ class ExchangeFileAdmin(OrgScopedAdmin):
         if not self.has_view_permission(request):
             return redirect("admin:index")
         form = MonthForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid() and self._upload(request, form):
-            return redirect("admin:exchange_exchangefile_changelist")
+        job = self._upload(request, form) if request.method == "POST" and form.is_valid() else None
+        if job is not None:
+            return redirect("jobs:detail", job.pk)
         if user_organisation_id(request) is not None:
             form.fields.pop("organisation", None)
         context = {
@@ -140,23 +138,15 @@ class ExchangeFileAdmin(OrgScopedAdmin):
         if request.method == "POST" and form.is_valid():
             org_id = user_organisation_id(request)
             organisation = form.cleaned_data["organisation"] if org_id is None else Organisation.objects.get(pk=org_id)
-            upload = form.cleaned_data["file"]
-            try:
-                if organisation is None:
-                    raise ExchangeRefused(["укажите организацию"])
-                result = statement_import(
+            if organisation is None:
+                form.add_error("organisation", "Укажите организацию.")
+            else:
+                upload = form.cleaned_data["file"]
+                # Thousands of payments: credited by a background job, its page shows the counts.
+                job = tasks.statement_start(
                     organisation=organisation, data=upload.read(), file_name=upload.name, actor=request.user
                 )
-            except ExchangeRefused as exc:
-                for error in exc.errors[:50]:
-                    form.add_error("file", error)
-            else:
-                self.message_user(
-                    request,
-                    f"Зачислено: {result.credited}; не сопоставлено: {result.unmatched} (см. «Несопоставленные строки "
-                    f"реестров»); уже загружены: {result.duplicates}; не на расчётный счёт: {result.skipped}.",
-                )
-                return redirect("admin:exchange_exchangefile_changelist")
+                return redirect("jobs:detail", job.pk)
         if user_organisation_id(request) is not None:
             form.fields.pop("organisation", None)
         context = {
@@ -179,7 +169,7 @@ class ExchangeFileAdmin(OrgScopedAdmin):
             try:
                 if period is None:
                     raise ExchangeRefused(["за этот месяц у организации нет периода"])
-                job = debt_registry_start(period=period, actor=request.user, channel="request")
+                job = tasks.debt_registry_start(period=period, actor=request.user, channel="request")
             except ExchangeRefused as exc:
                 form.add_error("month", exc.errors[0])
             else:
@@ -194,29 +184,21 @@ class ExchangeFileAdmin(OrgScopedAdmin):
         }
         return render(request, "exchange/admin/form.html", context)
 
-    def _upload(self, request, form) -> bool:
+    def _upload(self, request, form):
+        """The queued job, or None with the form's error."""
         org_id = user_organisation_id(request)
         organisation = form.cleaned_data["organisation"] if org_id is None else Organisation.objects.get(pk=org_id)
         if organisation is None:
             form.add_error("organisation", "Укажите организацию.")
-            return False
+            return None
         upload = form.cleaned_data["file"]
-        try:
-            result = billing_month_import(
-                organisation=organisation,
-                month=form.cleaned_data["month"],
-                data=upload.read(),
-                file_name=upload.name,
-                actor=request.user,
-                channel="admin",
-                publish=form.cleaned_data["publish"],
-            )
-        except ExchangeRefused as exc:
-            for error in exc.errors[:50]:
-                form.add_error("file", error)
-            return False
-        except BillingError as exc:
-            form.add_error(None, str(exc))
-            return False
-        self.message_user(request, result.summary())
-        return True
+        # A city's month is hundreds of thousands of lines: a background job loads it, its page shows the outcome.
+        return tasks.month_import_start(
+            organisation=organisation,
+            month=form.cleaned_data["month"],
+            data=upload.read(),
+            file_name=upload.name,
+            publish=form.cleaned_data["publish"],
+            channel="admin",
+            actor=request.user,
+        )

@@ -1,10 +1,13 @@
-"""The exchange's background jobs: a month file from the organisation's billing, sent through the public API
-(/api/v1/org/month-import/), checked and written by billing_month_import in a worker; the register from the billing
+"""The exchange's background jobs: a month file from the organisation's billing — sent through the public API
+(/api/v1/org/month-import/) or uploaded in the back office, one job kind for both — checked and written by
+billing_month_import in a worker; a bank statement uploaded in the back office; the register from the billing
 uploaded in the office (its progress moves stage by stage: houses, premises, accounts, meters); and the debt
 registry for the bank, made when a period is published (debt_registry's receiver starts it) or when an operator
-asks, in a worker rather than in the publish or the request — a city's registry reads every account's debt. Its
-file is the job's result (downloaded from the job's page) and an exchange file (downloaded from the list of
-exchange files, where every file sent or received is kept)."""
+asks. A city's month is hundreds of thousands of lines, a statement thousands of payments, a city's registry reads
+every account's debt: more than a request may take, so each is a job (the uploaded file kept in the job) and its
+page shows the outcome. The imports are all-or-nothing and skip what was loaded before, so a job run again changes
+nothing twice. The debt registry's file is the job's result (downloaded from the job's page) and an exchange file
+(downloaded from the list of exchange files, where every file sent or received is kept)."""
 
 import datetime as dt
 
@@ -16,19 +19,25 @@ from abonent.jobs import files, registry
 from abonent.jobs.services import start_job
 from abonent.orgs.dates import month_label
 
+from .bank_statement import statement_import
 from .debt_registry import debt_registry_make
 from .errors import ExchangeRefused
 from .month_import import billing_month_import
 from .register_import import billing_register_import
 
 MONTH_IMPORT = "exchange.month_import"
+STATEMENT = "exchange.statement"
 REGISTER = "exchange.register"
 
 
-def month_import_start(*, organisation, month: dt.date, data: bytes, file_name: str, publish: bool, channel: str):
+def month_import_start(
+    *, organisation, month: dt.date, data: bytes, file_name: str, publish: bool, channel: str, actor=None
+):
     """The job importing this file for this month (the same file sent again while it runs: the same job)."""
     params = {"month": f"{month:%Y-%m-%d}", "file": file_name[:255], "publish": publish, "channel": channel}
-    return start_job(kind=MONTH_IMPORT, organisation=organisation, params=params, upload=data, upload_name=file_name)
+    return start_job(
+        kind=MONTH_IMPORT, organisation=organisation, params=params, actor=actor, upload=data, upload_name=file_name
+    )
 
 
 def _month_import_run(job, progress) -> dict:
@@ -42,6 +51,7 @@ def _month_import_run(job, progress) -> dict:
         channel=job.params["channel"],
         publish=job.params["publish"],
     )
+    # Whole numbers only: the API's job answer gives the result as integers.
     return {
         "version": result.file.version,
         "lines": result.lines,
@@ -54,6 +64,26 @@ def _month_import_run(job, progress) -> dict:
 def _describe(params: dict) -> str:
     month = dt.date.fromisoformat(params["month"])
     return f"{month:%m.%Y}, файл «{params['file']}»" + (", с публикацией" if params.get("publish") else "")
+
+
+def statement_start(*, organisation, data: bytes, file_name: str, actor=None):
+    params = {"file": file_name[:255]}
+    return start_job(
+        kind=STATEMENT, organisation=organisation, params=params, actor=actor, upload=data, upload_name=file_name
+    )
+
+
+def _statement_run(job, progress) -> dict:
+    progress.phase("зачисление платежей выписки")
+    result = statement_import(
+        organisation=job.organisation, data=bytes(job.upload), file_name=job.upload_name, actor=job.started_by
+    )
+    return {
+        "created": result.credited,
+        "unmatched": result.unmatched,
+        "duplicates": result.duplicates,
+        "skipped_other": result.skipped,
+    }
 
 
 def register_start(*, organisation, data: bytes, file_name: str, actor=None):
@@ -87,6 +117,15 @@ registry.register(
         run=_month_import_run,
         user_errors=(ExchangeRefused, BillingError),
         describe=_describe,
+    )
+)
+registry.register(
+    registry.Kind(
+        name=STATEMENT,
+        label="Загрузка банковской выписки",
+        run=_statement_run,
+        user_errors=(ExchangeRefused,),
+        describe=lambda params: params.get("file", ""),
     )
 )
 registry.register(

@@ -56,3 +56,11 @@ def label(name: str) -> str:
 def names() -> list[str]:
     autodiscover_modules("tasks")
     return sorted(_KINDS)
+
+
+def chunked(ids: list[int], size: int) -> list[dict]:
+    """A fanned-out kind's plan: the ids in chunks of `size`, each {"n", "ids", "size"}."""
+    return [
+        {"n": n, "ids": ids[start : start + size], "size": len(ids[start : start + size])}
+        for n, start in enumerate(range(0, len(ids), size))
+    ]

@@ -30,6 +30,7 @@ class Table:
     title: str  # the sheet's name (31 characters at most)
     headers: list[str]
     rows: Iterable[list]  # a generator is fine: each format reads it once
+    total: int | None = None  # how many rows, when known beforehand (a background export's progress)
 
 
 def _csv_cell(value) -> str:

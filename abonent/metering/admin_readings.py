@@ -20,20 +20,16 @@ from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.admin import BuildingFilter
 from abonent.housing.models import PersonalAccount
-from abonent.lib import tables
-from abonent.lib.tables import Table
+from abonent.jobs import exports
 from abonent.orgs.admin_scope import OrgScopedAdmin, user_organisation_id
 from abonent.orgs.dates import add_months, month_label, month_start, parse_month
 from abonent.orgs.models import Organisation
 
 from . import tasks
 from .errors import ReadingError
-from .exporting import EXPORT_HEADER, export_records
 from .forms import ImportForm, OperatorReadingForm
 from .models import Meter, Reading
 from .submit import reading_reject, reading_submit
-
-EXPORT_LIMIT = 200_000
 
 
 def operator_organisation(request) -> Organisation | None:
@@ -193,13 +189,17 @@ class ReadingAdmin(OrgScopedAdmin):
     def export_xlsx(self, request, queryset):
         return self._export(request, queryset, "xlsx")
 
-    def _export(self, request, queryset, kind):
+    def _export(self, request, queryset, fmt):
+        # Up to exporting.LIMIT rows: more than a request may take to write, so a job makes the file.
         organisation = operator_organisation(request)
-        tz = organisation.tz if organisation else timezone.get_current_timezone()
-        readings = queryset.select_related("meter__premises__building", "meter__building")[:EXPORT_LIMIT]
-        records = export_records(readings.iterator(chunk_size=5000), tz)
-        stamp = timezone.now().astimezone(tz).strftime("%Y%m%d-%H%M")
-        return tables.response(Table(f"readings-{stamp}", "Показания", EXPORT_HEADER, records), kind)
+        exports.admin_export_start(
+            self,
+            request,
+            kind=tasks.EXPORT,
+            fmt=fmt,
+            organisation_id=getattr(organisation, "pk", None),
+            label="Показания",
+        )
 
     # --- extra pages ---
     def get_urls(self):

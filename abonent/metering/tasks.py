@@ -3,14 +3,16 @@ and the day's reading reminders."""
 
 from celery import shared_task
 
-from abonent.jobs import registry
+from abonent.jobs import exports, registry
 from abonent.jobs.services import start_job
 from abonent.orgs.models import Organisation
 
+from .exporting import readings_table
 from .importing import FileError, read_rows, readings_import
+from .models import Reading
 from .reminders import reading_reminders_send
 
-IMPORT, REMINDERS = "metering.import", "metering.reminders"
+IMPORT, REMINDERS, EXPORT = "metering.import", "metering.reminders", "metering.export"
 SHOWN_REFUSALS = 20
 
 
@@ -76,3 +78,6 @@ registry.register(
     )
 )
 registry.register(registry.Kind(name=REMINDERS, label="Напоминания о показаниях", run=_reminders_run))
+exports.register_export(
+    EXPORT, "Выгрузка показаний", lambda job: readings_table(exports.admin_queryset(job, Reading), job.organisation)
+)

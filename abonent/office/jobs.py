@@ -16,7 +16,7 @@ from abonent.lib.inputs import parse_id
 from abonent.metering.tasks import IMPORT
 from abonent.payments.tasks import REGISTRY
 
-from . import roles
+from . import exports, roles
 
 DASHBOARD_ROWS = 10
 # Who may run a failed job again from the office: whoever may start it there (roles.ALLOWED's entry). Other kinds
@@ -45,7 +45,16 @@ def job_for(user, organisation, job_id) -> Job:
 
 def may_retry(role: str, job: Job) -> bool:
     entry = RETRIED_BY.get(job.kind)
-    return entry is not None and roles.may(role, entry)
+    if job.kind == exports.KIND:  # a report's file: whoever may open the report
+        entry = (job.params or {}).get("report")
+    return entry in roles.ALLOWED and roles.may(role, entry)
+
+
+def may_download(role: str, job: Job) -> bool:
+    """A report's file only to whoever may open the report; other files to whoever sees the job."""
+    if job.kind == exports.KIND:
+        return may_retry(role, job)
+    return roles.may(role, "job")
 
 
 def context(job: Job, role: str) -> dict:
@@ -55,6 +64,7 @@ def context(job: Job, role: str) -> dict:
     j["url"] = reverse("office:job", args=[job.pk])
     j["status_url"] = reverse("office:job_status", args=[job.pk])
     j["retry_url"] = reverse("office:job_retry", args=[job.pk]) if may_retry(role, job) else ""
+    j["file_url"] = reverse("office:job_file", args=[job.pk]) if job.result_file and may_download(role, job) else ""
     if job.kind == CLOSE and j["links"]:  # the draft's review is on the office's cycle page
         j["links"] = [("Проверьте черновик перед публикацией: сверка с прошлым месяцем", reverse("office:cycle"))]
     if job.kind == REGISTRY and (job.result or {}).get("unmatched") and roles.may(role, "unmatched"):

@@ -155,9 +155,10 @@ def _total(rows, periods, by: str) -> tuple[dict, int]:
 
 
 def xlsx_table(result: Sheet, first: dt.date, last: dt.date):
-    """The sheet as the XLSX file has it (lib.tables), whether written in the request or by a job."""
+    """The sheet as the XLSX file has it (lib.tables), written by the report export job (office.exports)."""
     headers = [*LABELS[result.by], *HEADERS]
-    return tables.Table(f"turnover-{first:%Y-%m}-{last:%Y-%m}", "ОСВ", headers, table_rows(result))
+    name = f"turnover-{first:%Y-%m}-{last:%Y-%m}"
+    return tables.Table(name, "ОСВ", headers, table_rows(result), total=result.count)
 
 
 def table_rows(result: Sheet):

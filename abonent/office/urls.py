@@ -42,6 +42,7 @@ urlpatterns = [
     path("office/jobs/<str:job_id>/", views_jobs.job_page, name="job"),
     path("office/jobs/<str:job_id>/status/", views_jobs.job_status, name="job_status"),
     path("office/jobs/<str:job_id>/retry/", views_jobs.job_retry_view, name="job_retry"),
+    path("office/jobs/<str:job_id>/file/", views_jobs.job_file, name="job_file"),
     path("office/imports/registry/", views_registry.registry_upload, name="registry_import"),
     path("office/imports/registry/layouts/", views_registry.registry_layouts, name="registry_layouts"),
     path("office/imports/readings/", views_imports.readings_upload, name="readings_import"),

@@ -6,13 +6,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from abonent.billing.models import Service
-from abonent.housing.models import Building
-from abonent.lib import tables
 from abonent.lib.inputs import parse_id
 
-from . import access, debtors, notices, restriction
-from .forms import DebtorFilterForm, RestrictionForm
+from . import access, debtors, exports, notices, restriction
+from .forms import RestrictionForm
 from .models import DebtNotice
 from .views_reports import _download
 from .web import office_page
@@ -20,39 +17,13 @@ from .web import office_page
 PAGE = 200
 
 
-def _filters(request, organisation):
-    form = debtors_form(request.GET or None, organisation)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = debtors.Filters(
-            debt_above=data["debt_above"] or 0,
-            months_above=data["months_above"],
-            building_id=data["building"],
-            service_id=data["service"],
-            sort=data["sort"] or "debt",
-        )
-        return form, filters
-    return form, debtors.Filters()
-
-
-def debtors_form(data, organisation):
-    form = DebtorFilterForm(data)
-    houses = Building.objects.filter(organisation=organisation).order_by("address").values_list("id", "address")
-    form.fields["building"].widget.choices = [("", "все дома"), *houses]
-    services = Service.objects.filter(organisation=organisation).order_by("name").values_list("id", "name")
-    form.fields["service"].widget.choices = [("", "все услуги"), *services]
-    return form
-
-
 @office_page("debtors")
 def debtor_list(request):
     organisation = request.office.organisation
-    form, filters = _filters(request, organisation)
-    rows = debtors.debtors(organisation, filters)
     if request.GET.get("format") == "xlsx":
-        sheet = debtors.export(organisation, rows)
-        table = tables.Table("debtors", "Должники", sheet.headers, sheet.rows)
-        return _download(request, table, "Должники")
+        return _download(request, "debtors", "Должники")
+    form, filters = exports.debtor_filters(request.GET, organisation)
+    rows = debtors.debtors(organisation, filters)
     context = {"form": form, "rows": rows[:PAGE], "count": rows.count(), "page_size": PAGE,
                "by_service": filters.service_id is not None}  # fmt: skip
     return render(request, "office/debtors.html", context, status=400 if form.is_bound and form.errors else 200)

@@ -3,7 +3,7 @@
 import contextlib
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
@@ -40,3 +40,13 @@ def job_retry_view(request, job_id):
         job = job_retry(job=job, actor=request.user)
         messages.success(request, "Задание запущено снова.")
     return redirect("office:job", job.pk)
+
+
+@office_page("job")
+def job_file(request, job_id):
+    """The job's file (a report's XLSX, the receipts' export), downloaded from the office."""
+    job = jobs.job_for(request.user, request.office.organisation, job_id)
+    if not job.result_file or not jobs.may_download(request.office.role, job):
+        raise Http404("У задания нет файла")
+    name = job.result_file.name.split("/")[-1]
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)

@@ -9,9 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from abonent.housing.models import PersonalAccount
-from abonent.lib import tables
+from abonent.jobs import exports
 from abonent.lib.numbers import money
-from abonent.lib.tables import Table
 from abonent.orgs.admin_scope import OrgScopedAdmin, register_org_path, user_organisation_id
 from abonent.orgs.models import Organisation
 
@@ -170,20 +169,12 @@ class PaymentAdmin(OrgScopedAdmin):
 
     @admin.action(description=_("Выгрузить в XLSX"))
     def export_xlsx(self, request, queryset):
-        headers = ["Дата оплаты", "Лицевой счёт", "Сумма", "Способ", "Состояние", "Плательщик", "Идентификатор"]
-        rows = (
-            [
-                p.paid_on,
-                p.account.number,
-                p.amount,
-                p.get_channel_display(),
-                p.get_status_display(),
-                p.payer_name,
-                p.external_id,
-            ]
-            for p in queryset.select_related("account").order_by("paid_on", "id").iterator(chunk_size=2000)
+        # A city's payments are more rows than a request may take to write: a job makes the file.
+        org_id = user_organisation_id(request)
+        org_id = org_id if org_id and org_id > 0 else None
+        exports.admin_export_start(
+            self, request, kind=tasks.EXPORT, fmt="xlsx", organisation_id=org_id, label="Платежи"
         )
-        return tables.response(Table("payments", "Платежи", headers, rows), "xlsx")
 
 
 @admin.register(Registry)

@@ -212,51 +212,63 @@ def _notify_credited(payment: Payment) -> None:
         )
 
 
-def payment_due_send(*, period: BillingPeriod) -> dict[str, int]:
-    """After a period is published: e-mail each user linked to an account that owes money the amount due and the
-    link to pay, once per user, account and period (a PaymentDueNotice row is claimed first, so a rerun sends
-    nothing twice). Users who turned receipt e-mails off get none. A letter the mail server refuses gives its
-    claim back and is tried again by the next run; the others go on. Returns {"sent", "skipped", "failed"}."""
+def payment_due_links(period: BillingPeriod):
+    """The links that get the period's payment-due letter: active users with an e-mail, linked to an account
+    that owes money after the period, who did not turn receipt e-mails off."""
     due = AccountBalance.objects.filter(account_id=OuterRef("account_id"), period=period).values("closing")[:1]
-    links = (
+    return (
         AccountLink.objects.filter(account__organisation_id=period.organisation_id, user__is_active=True)
         .exclude(user__email="")
         .exclude(user_id__in=opted_out_user_ids(Kind.RECEIPT))
         .annotate(due=Subquery(due))
         .filter(due__gt=0)
-        .select_related("user", "account")
         .order_by("pk")
     )
+
+
+def payment_due_send(*, period: BillingPeriod, link_ids: list[int] | None = None, progress=None) -> dict[str, int]:
+    """After a period is published: e-mail each user linked to an account that owes money the amount due and the
+    link to pay, once per user, account and period (a PaymentDueNotice row is claimed first, so a rerun sends
+    nothing twice). Users who turned receipt e-mails off get none. A letter the mail server refuses gives its
+    claim back and is tried again by the next run; the others go on. `link_ids`: only these links (a chunk of the
+    mailing job); `progress(n)`: n more letters handled. Returns {"sent", "skipped", "failed"}."""
+    links = payment_due_links(period).select_related("user", "account")
+    if link_ids is not None:
+        links = links.filter(pk__in=link_ids)
     context = {"period": period, "period_label": month_label(period.month), "url": _pay_url()}
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     for link in links.iterator(chunk_size=2000):
-        try:
-            with transaction.atomic():
-                notice = PaymentDueNotice.objects.create(
-                    user_id=link.user_id, account_id=link.account_id, period=period, amount=link.due
-                )
-        except IntegrityError:
-            counts["skipped"] += 1  # sent by an earlier run
-            continue
-        message = optional_message(
-            user=link.user,
-            kind=Kind.RECEIPT,
-            template="payments/email/payment_due",
-            context={**context, "account": link.account, "amount": link.due},
-        )
-        if message is None:  # turned off since the query ran
-            notice.delete()
-            counts["skipped"] += 1
-            continue
-        try:
-            message.send()
-        except Exception as exc:  # SMTP errors of every kind: the claim is given back for the next run
-            log.warning("payment-due e-mail to %s failed: %s", link.user.email, exc)
-            notice.delete()
-            counts["failed"] += 1
-            continue
-        counts["sent"] += 1
+        counts[_payment_due_letter(link, period, context)] += 1
+        if progress is not None:
+            progress(1)
     return counts
+
+
+def _payment_due_letter(link, period: BillingPeriod, context: dict) -> str:
+    """One letter: claimed, then sent; which count it adds to."""
+    try:
+        with transaction.atomic():
+            notice = PaymentDueNotice.objects.create(
+                user_id=link.user_id, account_id=link.account_id, period=period, amount=link.due
+            )
+    except IntegrityError:
+        return "skipped"  # sent by an earlier run (or cut off mid-send: it may have gone, never twice)
+    message = optional_message(
+        user=link.user,
+        kind=Kind.RECEIPT,
+        template="payments/email/payment_due",
+        context={**context, "account": link.account, "amount": link.due},
+    )
+    if message is None:  # turned off since the query ran
+        notice.delete()
+        return "skipped"
+    try:
+        message.send()
+    except Exception as exc:  # SMTP errors of every kind: the claim is given back for the next run
+        log.warning("payment-due e-mail to %s failed: %s", link.user.email, exc)
+        notice.delete()
+        return "failed"
+    return "sent"
 
 
 def payment_decline(*, payment: Payment, reason: str = "", actor=None) -> bool:

@@ -6,18 +6,22 @@ awaited and the daily reconciliation (scheduled by beat; without a broker cron c
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from abonent.billing.models import BillingPeriod
-from abonent.jobs import registry
+from abonent.jobs import exports, registry
 from abonent.jobs.services import start_job
 
 from . import autopay, fiscal, reconciliation, services
+from .exporting import payments_table
+from .models import Payment
 from .registry import RegistryError, registry_import
 from .registry_custom import layout_named
 
 REGISTRY, DUE_MAIL, RECONCILE = "payments.registry", "payments.due_mail", "payments.reconcile"
+EXPORT = "payments.export"
 
 
 def registry_start(*, organisation, data: bytes, file_name: str, layout: str, actor=None):
@@ -47,10 +51,20 @@ def due_mail_start(*, period: BillingPeriod, actor=None):
     return start_job(kind=DUE_MAIL, organisation=period.organisation_id, params={"period": period.pk}, actor=actor)
 
 
-def _due_mail_run(job, progress) -> dict:
-    period = BillingPeriod.objects.get(pk=job.params["period"], organisation_id=job.organisation_id)
-    progress.phase("рассылка писем о сроке оплаты")
-    return services.payment_due_send(period=period)
+def _due_period(job) -> BillingPeriod:
+    return BillingPeriod.objects.get(pk=job.params["period"], organisation_id=job.organisation_id)
+
+
+def _due_mail_plan(job) -> list[dict]:
+    """Chunks of the letters' links, each a task any worker takes (a city's mailing is shared by the workers)."""
+    ids = list(services.payment_due_links(_due_period(job)).values_list("pk", flat=True))
+    return registry.chunked(ids, settings.PAYMENTS_DUE_MAIL_CHUNK)
+
+
+def _due_mail_chunk(job, params: dict, progress) -> dict:
+    """Idempotent: a letter is claimed before it goes, so a chunk run again (its worker killed) sends only the
+    letters not claimed yet."""
+    return services.payment_due_send(period=_due_period(job), link_ids=params["ids"], progress=progress.add)
 
 
 registry.register(
@@ -62,7 +76,10 @@ registry.register(
         describe=lambda params: params.get("file", ""),
     )
 )
-registry.register(registry.Kind(name=DUE_MAIL, label="Письма о сроке оплаты", run=_due_mail_run))
+registry.register(
+    registry.Kind(name=DUE_MAIL, label="Письма о сроке оплаты", plan=_due_mail_plan, chunk=_due_mail_chunk)
+)
+exports.register_export(EXPORT, "Выгрузка платежей", lambda job: payments_table(exports.admin_queryset(job, Payment)))
 
 
 @shared_task(name="abonent.payments.tasks.autopay_run")

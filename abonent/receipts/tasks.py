@@ -27,13 +27,6 @@ def _period(job) -> BillingPeriod:
     )
 
 
-def _chunks(account_ids: list[int], size: int) -> list[dict]:
-    return [
-        {"n": n, "accounts": account_ids[start : start + size], "size": len(account_ids[start : start + size])}
-        for n, start in enumerate(range(0, len(account_ids), size))
-    ]
-
-
 # --- the documents ---
 
 
@@ -62,11 +55,11 @@ def mailing_after_publish(*, period: BillingPeriod) -> None:
 def _mail_plan(job) -> list[dict]:
     period = _period(job)
     accounts = sorted({link.account_id for link in services.mailing_links(period)})
-    return _chunks(accounts, settings.RECEIPTS_MAIL_CHUNK)
+    return registry.chunked(accounts, settings.RECEIPTS_MAIL_CHUNK)
 
 
 def _mail_chunk(job, params: dict, progress) -> dict:
-    return services.receipts_send(period=_period(job), account_ids=params["accounts"], progress=progress.add)
+    return services.receipts_send(period=_period(job), account_ids=params["ids"], progress=progress.add)
 
 
 # --- the export ---
@@ -78,12 +71,12 @@ def export_start(*, period: BillingPeriod, fmt: str, actor=None):
 
 
 def _export_plan(job) -> list[dict]:
-    return _chunks(services.export_accounts(_period(job)), settings.RECEIPTS_EXPORT_CHUNK)
+    return registry.chunked(services.export_accounts(_period(job)), settings.RECEIPTS_EXPORT_CHUNK)
 
 
 def _export_chunk(job, params: dict, progress) -> dict:
     fmt = job.params["format"]
-    data = services.export_part(period=_period(job), fmt=fmt, account_ids=params["accounts"])
+    data = services.export_part(period=_period(job), fmt=fmt, account_ids=params["ids"])
     progress.add(params["size"])
     return {"part": files.save_part(job, params["n"], fmt, data)}
 

@@ -71,7 +71,7 @@ class Worker:
         self.handle = log.open("w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=self.handle, stderr=subprocess.STDOUT)
 
-    def wait_ready(self, timeout: float = 20) -> "Worker":
+    def wait_ready(self, timeout: float = 60) -> "Worker":  # a loaded 2-core machine takes its time
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if " ready." in self.log.read_text(errors="replace"):

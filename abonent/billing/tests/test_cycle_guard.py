@@ -14,6 +14,7 @@ from abonent.billing import cycle
 from abonent.billing.cycle_guard import EarlyStepError
 from abonent.billing.errors import BillingError
 from abonent.billing.models import BillingPeriod, Charge, PeriodRun, Service
+from abonent.jobs.models import Job
 from abonent.receipts.selectors import receipts_for
 from abonent.testing import factories as f
 
@@ -97,7 +98,9 @@ def test_the_schedule_waits_for_the_day_instead_of_forcing(org):
     org.save()
     with at(2026, 12, 31, 9):  # the last day: calculate is due, the readings are still being taken
         call_command("run_schedule", stdout=StringIO())
-    assert period(org).state == BillingPeriod.State.OPEN
+    # December may not run yet: no job is started for it (an hourly schedule would fill the list with empty ones)
+    assert not BillingPeriod.objects.filter(organisation=org, month=DECEMBER).exclude(state="open").exists()
+    assert not [job for job in Job.objects.all() if any(m == "2026-12-01" for m, _ in job.params["steps"])]
     with at(2027, 1, 1, 9):  # caught up the next day
         call_command("run_schedule", stdout=StringIO())
     assert period(org).state == BillingPeriod.State.CALCULATED

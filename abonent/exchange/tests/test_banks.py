@@ -112,12 +112,19 @@ def test_bad_statement_refused_whole(external):
     assert not Payment.objects.exists() and not UnmatchedLine.objects.exists()
 
 
-def test_statement_upload_in_the_back_office(client, external):
+def test_statement_upload_in_the_back_office(client, external, django_capture_on_commit_callbacks):
+    """The upload queues a job (run here once the request commits); its page shows the counts or the refusal."""
     org = external["org"]
     client.force_login(f.OperatorFactory(organisation=org))
-    data = statement(org, [doc(org, "21", "100.00", "л/с 100001")])
-    r = client.post(reverse("admin:exchange_exchangefile_statement"), {"file": SimpleUploadedFile("s.txt", data)})
-    assert r.status_code == 302 and Payment.objects.get().account == external["first"]
-    bad = statement(org, [doc(org, "22", "x", "л/с 100001")])
-    r = client.post(reverse("admin:exchange_exchangefile_statement"), {"file": SimpleUploadedFile("b.txt", bad)})
-    assert r.status_code == 200 and "неверная сумма «x»" in r.content.decode()
+    url = reverse("admin:exchange_exchangefile_statement")
+
+    def upload(name, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            r = client.post(url, {"file": SimpleUploadedFile(name, data)})
+        assert r.status_code == 302 and r["Location"].startswith("/admin/jobs/")
+        return client.get(r["Location"]).content.decode()
+
+    page = upload("s.txt", statement(org, [doc(org, "21", "100.00", "л/с 100001")]))
+    assert Payment.objects.get().account == external["first"] and "зачислено платежей: 1" in page
+    page = upload("b.txt", statement(org, [doc(org, "22", "x", "л/с 100001")]))
+    assert "неверная сумма «x»" in page and Payment.objects.count() == 1

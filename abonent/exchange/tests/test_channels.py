@@ -17,14 +17,16 @@ from .conftest import ROWS, month_file
 pytestmark = pytest.mark.django_db
 
 
-def test_admin_upload_publishes_and_the_file_downloads_again(client, external):
+def test_admin_upload_publishes_and_the_file_downloads_again(client, external, django_capture_on_commit_callbacks):
     operator = f.OperatorFactory(organisation=external["org"])
     client.force_login(operator)
     data = month_file("csv", "cp1251")
     form = {"file": SimpleUploadedFile("october.csv", data), "month": "10.2026", "publish": "on"}
-    r = client.post(reverse("admin:exchange_exchangefile_upload"), form)
-    assert r.status_code == 302
-    stored = ExchangeFile.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):  # the upload queues a job, run once the request commits
+        r = client.post(reverse("admin:exchange_exchangefile_upload"), form)
+    assert r.status_code == 302 and r["Location"].startswith("/admin/jobs/")
+    assert "строк в файле: 3" in client.get(r["Location"]).content.decode()
+    stored = ExchangeFile.objects.get(kind=ExchangeFile.Kind.MONTH)  # (the publish sends the billing its files too)
     assert stored.created_by == operator and stored.channel == "admin"
     assert stored.checksum == hashlib.sha256(data).hexdigest() and stored.lines == 3 and stored.accounts == 2
     assert stored.missing_accounts == "100003"
@@ -37,12 +39,13 @@ def test_admin_upload_publishes_and_the_file_downloads_again(client, external):
     assert client.get(reverse("admin:exchange_exchangefile_download", args=[stored.pk])).status_code == 404
 
 
-def test_admin_upload_refusal_shows_the_lines_and_changes_nothing(client, external):
+def test_admin_upload_refusal_shows_the_lines_and_changes_nothing(client, external, django_capture_on_commit_callbacks):
     client.force_login(f.OperatorFactory(organisation=external["org"]))
     form = {"file": SimpleUploadedFile("bad.csv", month_file("csv", rows=[ROWS[0], ROWS[0]])), "month": "10.2026"}
-    r = client.post(reverse("admin:exchange_exchangefile_upload"), form)
-    assert r.status_code == 200
-    assert "строка 3: счёт 100001, услуга «Холодное водоснабжение» повторяет строку 2" in r.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("admin:exchange_exchangefile_upload"), form)
+    page = client.get(r["Location"]).content.decode()
+    assert "строка 3: счёт 100001, услуга «Холодное водоснабжение» повторяет строку 2" in page
     assert not Charge.objects.exists()
     assert ExchangeFile.objects.get().status == "refused"
 

@@ -106,3 +106,67 @@ def test_publishing_queues_the_mailings(org, django_capture_on_commit_callbacks)
         callback()  # the commit: period_published → the jobs are started
     kinds = sorted(Job.objects.values_list("kind", flat=True))
     assert kinds == ["exchange.debt_registry", "payments.due_mail", "receipts.documents", "receipts.mail"]
+
+
+def _same_job_for_a_second_operator(client, org, call):
+    job = Job.objects.get()
+    client.force_login(f.OperatorFactory(organisation=org))
+    _quick(call)
+    assert list(Job.objects.all()) == [job]
+    return job
+
+
+@pytest.mark.parametrize(
+    ("url", "action", "kind"),
+    [
+        ("admin:payments_payment_changelist", "export_xlsx", "payments.export"),
+        ("admin:metering_reading_changelist", "export_csv", "metering.export"),
+        ("admin:metering_reading_changelist", "export_xlsx", "metering.export"),
+    ],
+)
+def test_the_admins_table_exports_are_queued(client, operator, org, url, action, kind):
+    """All matching rows of a filtered list: the selection travels as the list's query, not as rows."""
+    url = reverse(url) + "?q=1"
+    call = lambda: client.post(url, {"action": action, "_selected_action": ["1"], "select_across": "1"})  # noqa: E731
+    page = _quick(call)
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.started_by, job.params["selected"]) == (kind, "queued", operator, "all")
+    assert job.params["query"] == [["q", "1"]] and job.params["format"] == action.split("_")[1]
+    assert not job.result_file
+    assert (
+        reverse("jobs:detail", args=[job.pk])
+        in client.get(page.url if page.status_code == 302 else url).content.decode()
+    )
+    _same_job_for_a_second_operator(client, org, call)
+
+
+@pytest.mark.parametrize("path", ["/office/reports/turnover/", "/office/reports/payments/", "/office/reports/readings/",
+                                  "/office/debtors/"])  # fmt: skip
+def test_the_offices_report_files_are_queued(client, org, path):
+    from abonent.office.models import Role  # noqa: PLC0415
+    from abonent.office.tests.conftest import make_operator  # noqa: PLC0415
+
+    client.force_login(make_operator(org, Role.ACCOUNTANT))
+    call = lambda: client.get(path, {"format": "xlsx", "first": "10.2026"})  # noqa: E731
+    response = _quick(call)
+    job = Job.objects.get()
+    assert response.url == reverse("office:job", args=[job.pk])
+    assert (job.kind, job.state, job.params["format"]) == ("office.export", "queued", "xlsx")
+    assert not job.result_file
+    client.force_login(make_operator(org, Role.ACCOUNTANT))
+    _quick(call)
+    assert Job.objects.count() == 1
+
+
+def test_the_billing_month_and_bank_statement_uploads_are_queued(client, operator):
+    from abonent.exchange.models import ExchangeFile  # noqa: PLC0415
+
+    month = SimpleUploadedFile("october.csv", b"100001;1;100\n")
+    _quick(lambda: client.post(reverse("admin:exchange_exchangefile_upload"), {"file": month, "month": "10.2026"}))
+    statement = SimpleUploadedFile("kl_to_1c.txt", b"1CClientBankExchange\n")
+    _quick(lambda: client.post(reverse("admin:exchange_exchangefile_statement"), {"file": statement}))
+    jobs = {job.kind: job for job in Job.objects.all()}
+    assert sorted(jobs) == ["exchange.month_import", "exchange.statement"]
+    month_job = jobs["exchange.month_import"]  # the one kind the API's month import queues too
+    assert bytes(month_job.upload) == b"100001;1;100\n" and month_job.state == "queued"
+    assert not ExchangeFile.objects.exists() and not Payment.objects.exists()

@@ -1,11 +1,11 @@
 """Faults with real worker processes, on Redis and on RabbitMQ: a worker killed with SIGKILL in the middle of a
 chunk of the receipts mailing or of a registry import loses nothing and doubles nothing (every receipt reaches a
 real SMTP server once, every registry line is credited once), several workers share a job, and a job whose code
-raises shows the error and runs again on retry.
+raises shows the error and runs again on retry; the payment-due mailing's chunks likewise.
 
 The workers share the test's database, so these run on PostgreSQL (`make test-postgres`); they are skipped, with
-the reason, where the broker does not answer. Restarting the broker mid-job is not tested here: the brokers on a
-developer's machine and in CI are shared services the tests must not restart."""
+the reason, where the broker does not answer. The broker lost mid-job is test_broker_restart (a private Redis
+restarted, RabbitMQ's connections cut by a proxy: the shared brokers are never restarted)."""
 
 import asyncio
 import collections
@@ -24,7 +24,7 @@ from abonent.billing.models import BillingPeriod, Service
 from abonent.jobs.models import Job, JobChunk
 from abonent.jobs.services import job_retry
 from abonent.payments import tasks as payment_tasks
-from abonent.payments.models import Payment, Registry
+from abonent.payments.models import Payment, PaymentDueNotice, Registry
 from abonent.payments.tests.test_registry import build, line
 from abonent.receipts import tasks as receipt_tasks
 from abonent.receipts.models import ReceiptDelivery
@@ -72,17 +72,19 @@ def city():
     return {"org": org, "accounts": accounts}
 
 
-def test_a_worker_killed_mid_chunk_mails_every_receipt_once(broker, city, tmp_path):
+def _mailing_with_the_first_worker_killed(broker, city, tmp_path, start, chunk_setting: str):
+    """A mailing in chunks of 3 to a real SMTP server: the first worker is killed during its second letter, two
+    more finish the job. Returns the job, the subscribers' addresses and what the server received, by address."""
     october = cycle.period_close(organisation=city["org"], month=dt.date(2026, 10, 1))
     emails = [f.AccountLinkFactory(account=a, receipts_by_email=True).user.email for a in city["accounts"]]
     inbox = HoldingInbox(hold_at=2)
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
-    env = {"EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}", "RECEIPTS_MAIL_CHUNK": "3"}
+    env = {"EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}", chunk_setting: "3"}
     queue = new_queue()
     try:
         with sending_to(broker, queue):
-            job = receipt_tasks.mailing_start(period=october)
+            job = start(october)
             with workers(broker, queue, tmp_path / "a", env=env) as [first]:
                 assert inbox.held.wait(25), "the first worker sent nothing"
                 first.kill()  # in the middle of the first chunk, during its second letter
@@ -90,9 +92,14 @@ def test_a_worker_killed_mid_chunk_mails_every_receipt_once(broker, city, tmp_pa
                 wait_for(lambda: Job.objects.get(pk=job.pk).state == Job.State.FINISHED, what="the mailing")
     finally:
         smtp.stop()
-    received = collections.Counter(address for m in inbox.messages for address in [m["To"]])
-    assert received == dict.fromkeys(emails, 1)
     job.refresh_from_db()
+    return job, emails, collections.Counter(m["To"] for m in inbox.messages)
+
+
+def test_a_worker_killed_mid_chunk_mails_every_receipt_once(broker, city, tmp_path):
+    start = lambda period: receipt_tasks.mailing_start(period=period)  # noqa: E731
+    job, emails, received = _mailing_with_the_first_worker_killed(broker, city, tmp_path, start, "RECEIPTS_MAIL_CHUNK")
+    assert received == dict.fromkeys(emails, 1)
     assert (job.chunks_total, job.chunks_done) == (4, 4)  # a redelivered run task only re-sends undone chunks
     # the letter cut off mid-send stays claimed (it may have gone: it is never sent twice); the rest are sent
     statuses = collections.Counter(ReceiptDelivery.objects.values_list("status", flat=True))
@@ -162,3 +169,15 @@ def test_a_job_that_raises_shows_the_error_and_is_retried(broker, city, tmp_path
         wait_for(lambda: Job.objects.get(pk=job.pk).state == Job.State.FINISHED, what="the retried publish")
     october.refresh_from_db()
     assert october.state == BillingPeriod.State.PUBLISHED
+
+
+def test_a_worker_killed_mid_chunk_sends_every_payment_due_letter_once(broker, city, tmp_path):
+    """The payment-due mailing fanned out like the receipts': the killed worker's chunk runs again on another
+    worker and sends only the letters not claimed, so every debtor gets the letter exactly once."""
+    start = lambda period: payment_tasks.due_mail_start(period=period)  # noqa: E731
+    job, emails, received = _mailing_with_the_first_worker_killed(
+        broker, city, tmp_path, start, "PAYMENTS_DUE_MAIL_CHUNK"
+    )
+    assert received == dict.fromkeys(emails, 1)
+    assert (job.chunks_total, job.chunks_done, job.done, job.total) == (4, 4, 10, 10)
+    assert PaymentDueNotice.objects.filter(period=job.params["period"]).count() == 10  # the cut-off one stays claimed

@@ -14,6 +14,7 @@ from django.urls import reverse
 from abonent.billing.models import Service
 from abonent.housing.models import Building
 from abonent.metering.models import Reading
+from abonent.testing.downloads import job_download
 from abonent.testing.factories import MeterFactory, OperatorFactory, PersonalAccountFactory, ServiceFactory
 
 from .conftest import UTC, add_reading
@@ -93,16 +94,16 @@ def test_reject_with_reason_asks_for_it_then_rejects(client, operator, meter, fo
     assert foreign_reading.status == Reading.Status.PENDING  # another organisation's: untouched
 
 
-def test_export_csv_and_xlsx(client, operator, account, meter, foreign_reading):
+def test_export_csv_and_xlsx(client, operator, account, meter, foreign_reading, django_capture_on_commit_callbacks):
     add_reading(meter, NOV, "12.5", status=Reading.Status.PENDING)
     ids = list(Reading.objects.values_list("pk", flat=True))
-    response = client.post(changelist(), {"action": "export_csv", "_selected_action": ids})
-    text = response.content.decode("utf-8-sig")
-    assert response["Content-Type"].startswith("text/csv")
+    capture = django_capture_on_commit_callbacks
+    data = job_download(client, capture, "post", changelist(), {"action": "export_csv", "_selected_action": ids})
+    text = data.decode("utf-8-sig")
     assert account.number in text and meter.serial_number in text and "12,5" in text
-    assert foreign_reading.meter.serial_number not in text
-    response = client.post(changelist(), {"action": "export_xlsx", "_selected_action": ids})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert foreign_reading.meter.serial_number not in text  # ticked, but another organisation's
+    data = job_download(client, capture, "post", changelist(), {"action": "export_xlsx", "_selected_action": ids})
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     rows = list(sheet.values)
     assert rows[0][0] == "Лицевой счёт" and len(rows) == 2 and rows[1][0] == account.number
 

@@ -106,3 +106,23 @@ def test_the_dispatcher_imports_readings_and_a_broken_file_is_refused_on_the_job
     page = client.get(response["Location"]).content.decode()
     assert "Ничего не загружено" in page and "строка 1" in page
     assert Job.objects.get(kind="metering.import").organisation == w["org"]
+
+
+def test_a_report_file_is_downloaded_by_whoever_may_open_the_report_only(client, django_capture_on_commit_callbacks):
+    """The debtors list as XLSX (a job): the accountant downloads it from the office's job page; a dispatcher, who
+    may not open the debtors, sees the job but gets no link and a 404 for the file; another organisation, 404."""
+    w = world()
+    client.force_login(make_operator(w["org"], Role.ACCOUNTANT))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/office/debtors/", {"format": "xlsx"})
+    job = Job.objects.get(kind="office.export")
+    assert response["Location"] == f"/office/jobs/{job.pk}/" and job.state == "finished" and job.result_file
+    file_url = f"/office/jobs/{job.pk}/file/"
+    assert file_url in client.get(response["Location"]).content.decode()
+    download = client.get(file_url)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"PK")
+    client.force_login(make_operator(w["org"], Role.DISPATCHER))
+    assert file_url not in client.get(response["Location"]).content.decode()
+    assert client.get(file_url).status_code == 404
+    client.force_login(make_operator(world()["org"], Role.ACCOUNTANT))
+    assert client.get(file_url).status_code == 404

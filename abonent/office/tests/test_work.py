@@ -3,8 +3,10 @@ from a paper form with metering's own checks, answering an appeal, managing oper
 log per account and per operator."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -15,6 +17,7 @@ from abonent.office import debtors
 from abonent.office.models import DebtNotice, OfficeAction, OfficeRole, ReadingReview, Role
 from abonent.support.models import Appeal
 from abonent.testing import factories as f
+from abonent.testing.downloads import job_download
 from abonent.users.models import User
 
 from .conftest import make_operator
@@ -173,8 +176,9 @@ def test_debtors_filter_sort_export_and_a_pretrial_letter(client, django_capture
     page = client.get("/office/debtors/").content.decode()
     assert page.index(w["account"].number) < page.index("100000001")  # by debt, the default
     assert client.get("/office/debtors/", {"debt_above": "abc"}).status_code == 400
-    xlsx = client.get("/office/debtors/", {"format": "xlsx"})
-    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    data = job_download(client, django_capture_on_commit_callbacks, "get", "/office/debtors/", {"format": "xlsx"})
+    numbers = [row[0] for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
+    assert numbers[1:] == [w["account"].number, "100000001"]  # by debt, the default, both listed
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/office/debtors/notices/", {"account": [w["account"].pk], "kind": "pretrial"})
     notice = DebtNotice.objects.get(kind="pretrial")

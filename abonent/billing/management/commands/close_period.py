@@ -1,10 +1,13 @@
 """python manage.py close_period --org <code> --period YYYY-MM [--step close_readings|calculate|publish|all]
-[--reason "…"] (a step before its day runs only with a reason, kept on its run record)"""
+[--reason "…"] (a step before its day runs only with a reason, kept on its run record). The step runs as the
+close's job (in the list of jobs, like one started in the back office), here with a progress bar."""
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
-from abonent.billing import cycle, errors
+from abonent.billing import cycle, tasks
+from abonent.billing.models import BillingPeriod
+from abonent.jobs.foreground import AlreadyStarted, run_here
+from abonent.jobs.models import Job
 from abonent.orgs.dates import month_label, parse_month
 from abonent.orgs.models import Organisation
 
@@ -28,23 +31,13 @@ class Command(BaseCommand):
             month = parse_month(period)
         except ValueError as exc:
             raise CommandError(f"Месяц задаётся как ГГГГ-ММ, получено: {period}") from exc
-        bar = None
-
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if no_progress:
-                return
-            if bar is None:
-                bar = tqdm(total=total, unit="л/с", desc="расчёт", file=self.stderr._out)
-            bar.update(done - bar.n)
-
+        found, _ = BillingPeriod.objects.get_or_create(organisation=organisation, month=month)
         try:
-            result = cycle.period_close(
-                organisation=organisation, month=month, step=step, progress=progress, force_reason=reason
-            )
-        except errors.BillingError as exc:
+            job = tasks.close_start(period=found, step=step, reason=reason, here=True)
+        except AlreadyStarted as exc:
             raise CommandError(str(exc)) from exc
-        finally:
-            if bar is not None:
-                bar.close()
-        self.stdout.write(f"{organisation.code} {month_label(month)}: {result.get_state_display()}")
+        job = run_here(job, self.stderr._out, bar=not no_progress) or Job.objects.get(pk=job.pk)
+        if job.state != Job.State.FINISHED:
+            raise CommandError(job.error)
+        found.refresh_from_db()
+        self.stdout.write(f"{organisation.code} {month_label(month)}: {found.get_state_display()}")
