@@ -98,14 +98,20 @@ def test_the_receipts_export_is_queued(client, operator, org, action):
 def test_publishing_queues_the_mailings(org, django_capture_on_commit_callbacks):
     """The publish step (itself a job) mails nothing in its own process: the receipts and the payment-due
     letters are jobs of their own, queued once the publish has committed, and so are the issued receipts'
-    documents and the bank's debt registry (each reads every account)."""
+    documents, the bank's debt registry (each reads every account) and the notices to linked messenger chats."""
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         cycle.period_close(organisation=org, month=dt.date(2026, 10, 1))
     assert not Job.objects.exists() and not ReceiptDelivery.objects.exists()
     for callback in callbacks:
         callback()  # the commit: period_published → the jobs are started
     kinds = sorted(Job.objects.values_list("kind", flat=True))
-    assert kinds == ["exchange.debt_registry", "payments.due_mail", "receipts.documents", "receipts.mail"]
+    assert kinds == [
+        "bots.notices",
+        "exchange.debt_registry",
+        "payments.due_mail",
+        "receipts.documents",
+        "receipts.mail",
+    ]
 
 
 def _same_job_for_a_second_operator(client, org, call):
