@@ -37,7 +37,7 @@ class AccessToken(models.Model):
 class OrgScope(models.TextChoices):
     REGISTER = "register", "Реестр: чтение"
     READINGS = "readings", "Выгрузка показаний"
-    IMPORT = "import", "Загрузка месяца (внешний биллинг)"
+    IMPORT = "import", "Загрузка из внешнего биллинга: месяц и реестр"
     PAYMENTS = "payments", "Выгрузка платежей"
 
 

@@ -54,6 +54,7 @@ v1 = [
     path("org/readings/", views_org.OrgReadings.as_view(), name="org_readings"),
     path("org/payments/", views_org.OrgPayments.as_view(), name="org_payments"),
     path("org/month-import/", views_import.OrgMonthImport.as_view(), name="org_month_import"),
+    path("org/register/", views_import.OrgRegisterImport.as_view(), name="org_register_import"),
     path("org/jobs/<id:job_id>/", views_import.OrgJob.as_view(), name="org_job"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -86,11 +86,11 @@ def _statement_run(job, progress) -> dict:
     }
 
 
-def register_start(*, organisation, data: bytes, file_name: str, actor=None):
+def register_start(*, organisation, data: bytes, file_name: str, actor=None, channel: str = "office"):
     return start_job(
         kind=REGISTER,
         organisation=organisation,
-        params={"file": file_name[:255]},
+        params={"file": file_name[:255], "channel": channel},
         actor=actor,
         upload=data,
         upload_name=file_name,
@@ -104,7 +104,8 @@ def _register_run(job, progress) -> dict:
         data=bytes(job.upload),
         file_name=job.upload_name,
         actor=job.started_by,
-        channel="office",
+        # a job queued before the API could send the register came from the office
+        channel=job.params.get("channel", "office"),
         progress=progress,
     )
     return {**result.counts, "file": result.file.pk}

@@ -15,7 +15,9 @@ from schemathesis import checks
 
 from abonent.api import tokens
 from abonent.api.models import OrgScope
-from abonent.exchange.tasks import month_import_start
+from abonent.exchange.tasks import month_import_start, register_start
+from abonent.exchange.tests.test_register import ROWS, org, register_file  # noqa: F401  (the exchange's fixture)
+from abonent.jobs import runner
 from abonent.wsgi import application
 
 from .conftest import IN_WINDOW
@@ -90,13 +92,13 @@ def _run(operations, headers, resident, owned) -> dict[str, set[int]]:
     return seen
 
 
-def _operations(org: bool):
+def _operations(of_org: bool):
     found = [result.ok() for result in schema.get_all_operations()]
-    return [op for op in found if op.path.startswith("/api/v1/org/") == org]
+    return [op for op in found if op.path.startswith("/api/v1/org/") == of_org]
 
 
 def test_every_resident_operation_conforms_to_the_schema(resident, owned):
-    operations = _operations(org=False)
+    operations = _operations(of_org=False)
     assert len(operations) >= 20
     seen = _run(operations, {"Authorization": f"Bearer {resident.write.raw_token}"}, resident, owned)
     # the resident's own ids: every read answered with data at least once (not only errors)
@@ -111,9 +113,23 @@ def test_every_organisation_operation_conforms_to_the_schema(resident, owned):
         organisation=resident.org, month=dt.date(2024, 3, 1), data=b"x", file_name="m.csv", publish=False,
         channel="api",
     ).pk  # fmt: skip
-    operations = _operations(org=True)
-    assert len(operations) == 6
+    operations = _operations(of_org=True)
+    assert len(operations) == 7
     seen = _run(operations, {"Authorization": f"Bearer {raw}"}, resident, owned)
     assert all(200 in codes for label, codes in seen.items() if label.startswith("GET")), seen
-    # the resident's organisation computes its own charges: the month import is refused, as documented
+    # the resident's organisation computes its own charges: the month and the register are refused, as documented
     assert seen["POST /api/v1/org/month-import/"] == {403}, seen
+    assert seen["POST /api/v1/org/register/"] == {403}, seen
+
+
+def test_finished_and_failed_register_jobs_conform_to_the_schema(org):  # noqa: F811
+    """The generated run above reads a queued month job only: a register job's counts and a refusal's reasons are
+    checked against the documented job here."""
+    _, raw = tokens.key_create(organisation=org, name="1С", scopes=[OrgScope.IMPORT], actor=None)
+    operation = schema["/api/v1/org/jobs/{job_id}/"]["GET"]
+    for data, state in ((register_file(), "finished"), (register_file(rows=[ROWS[2], ROWS[2]]), "failed")):
+        job = register_start(organisation=org, data=data, file_name="register.csv", channel="api")
+        runner.job_run(job.pk)
+        case = operation.Case(path_parameters={"job_id": job.pk})
+        response = case.call_and_validate(headers={"Authorization": f"Bearer {raw}"}, excluded_checks=EXCLUDED)
+        assert response.status_code == 200 and response.json()["state"] == state, response.json()
