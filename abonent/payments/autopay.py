@@ -159,14 +159,21 @@ def _announce(autopay: AutoPay, today: dt.date) -> str:
 
 
 def _claim(row: AutoPayCharge) -> bool:
-    return bool(
+    """Take the charge for this run. The UPDATE names only the row's own columns: a condition through a join
+    (Django writes it as `pk IN (subquery)`) is not re-checked by PostgreSQL against the row another run has just
+    claimed, so two runs could both take it. Whether auto-pay is still on is asked apart, before."""
+    if not AutoPay.objects.filter(pk=row.autopay_id, active=True).exists():
+        return False
+    claimed = bool(
         AutoPayCharge.objects.filter(
-            pk=row.pk,
-            status__in=[Status.ANNOUNCED, Status.FAILED],
-            attempts__lt=row.autopay.max_attempts,
-            autopay__active=True,
+            pk=row.pk, status__in=[Status.ANNOUNCED, Status.FAILED], attempts__lt=row.autopay.max_attempts
         ).update(status=Status.CHARGING)
     )
+    if claimed:
+        # The row was read before the claim: another run may have made an attempt since (and failed it), so the
+        # attempt's number, which names the payment, is read again now that this run holds the row.
+        row.refresh_from_db(fields=["attempts", "amount", "status", "last_error"])
+    return claimed
 
 
 def _charge(row: AutoPayCharge) -> str:
